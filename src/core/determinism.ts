@@ -1,0 +1,56 @@
+/**
+ * Steps must be functions of the state: replay and the visited set depend on it. These checks run a
+ * state's guards and steps twice and compare, to name a nondeterministic step before it corrupts a
+ * search.
+ */
+import { encode, NotPlainData, findNonPlain } from './canonical.ts';
+import { ModelError } from './errors.ts';
+import { PLAIN_HINT, type Model } from './model.ts';
+import { applyTransition, enabledTransitions, transitionLabel, type StepOutcome, type Transition } from './transitions.ts';
+import type { World } from './world.ts';
+
+export const NONDETERMINISM_HINT =
+  'a step or guard depends on something outside the state: Math.random(), Date.now(), a module-level variable it changes, or the iteration order of a Map/Set; keep all such data in the state and make choices with either()';
+
+/** Canonical encoding of a world; non-plain data becomes a ModelError naming where it is. */
+export function encodeWorld<G>(model: Model<G>, world: World<G>, site: { actor?: string; step?: string } = {}): string {
+  try {
+    return encode(world);
+  } catch (thrown) {
+    if (!(thrown instanceof NotPlainData)) throw thrown;
+    const where = findNonPlain(world.shared, 'shared') ?? findNonPlain(world.threads, 'locals') ?? thrown.message;
+    throw new ModelError(`the step stored non-plain data: ${where}`, { model: model.name, ...site }, PLAIN_HINT);
+  }
+}
+
+function outcomeKey<G>(model: Model<G>, out: StepOutcome<G>): string {
+  return out.kind === 'next' ? encodeWorld(model, out.world) : `${out.verdict}:${out.property}:${out.message}`;
+}
+
+/** Evaluates the enabled list twice and every step twice; throws ModelError if any answer differs. */
+export function checkDeterminism<G>(model: Model<G>, world: World<G>, path: string): void {
+  const first = enabledTransitions(model, world);
+  const second = enabledTransitions(model, world);
+  const a = first.map((t) => `${t.tid}:${transitionLabel(model, t)}`).join('|');
+  const b = second.map((t) => `${t.tid}:${transitionLabel(model, t)}`).join('|');
+  if (a !== b) {
+    throw new ModelError(
+      `guards are nondeterministic: the same state enabled [${a}] and then [${b}]`,
+      { model: model.name, path },
+      NONDETERMINISM_HINT,
+    );
+  }
+  for (const t of first) checkStep(model, world, t, path);
+}
+
+function checkStep<G>(model: Model<G>, world: World<G>, t: Transition, path: string): void {
+  const x = outcomeKey(model, applyTransition(model, world, t));
+  const y = outcomeKey(model, applyTransition(model, world, t));
+  if (x !== y) {
+    throw new ModelError(
+      'the step is nondeterministic: applied twice to the same state it gave different results',
+      { model: model.name, actor: model.actors[t.tid]?.name ?? '?', step: transitionLabel(model, t), path },
+      NONDETERMINISM_HINT,
+    );
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Properties are data: a kind, a name, and a predicate over a read-only view of the world.
+ * `always` must hold in every reachable state; `sometimes` must hold in at least one (a witness is
+ * reported); `onExit` is checked when a thread finishes; `atEnd` in every terminal state in which
+ * all threads have finished. Assertions inside steps and deadlocks are reported by the explorer.
+ */
+import type { ThreadId } from './world.ts';
+
+/** What a property predicate sees besides the shared state: where each thread is and its locals. */
+export interface WorldView {
+  readonly threadCount: number;
+  /** The actor's name, e.g. `driver0`. */
+  actorName(tid: ThreadId): string;
+  /** Thread id of the actor called `name`; throws if no actor has that name. */
+  tidOf(name: string): ThreadId;
+  /** The thread has returned from its outermost routine. */
+  finished(tid: ThreadId): boolean;
+  /** The thread's next statement carries this name (goto label) or this exact step label. */
+  at(tid: ThreadId, statement: string): boolean;
+  /** Locals of the thread's innermost frame (empty object once finished). */
+  locals(tid: ThreadId): Readonly<Record<string, unknown>>;
+}
+
+export type StatePredicate<G> = (g: G, w: WorldView) => boolean;
+export type Explain<G> = (g: G, w: WorldView) => string;
+
+interface PropertyBase<G> {
+  readonly name: string;
+  /** Text for the report when the property fails, computed on the violating state. */
+  readonly explain?: Explain<G>;
+}
+
+export interface Always<G> extends PropertyBase<G> {
+  readonly kind: 'always';
+  readonly holds: StatePredicate<G>;
+}
+export interface Sometimes<G> extends PropertyBase<G> {
+  readonly kind: 'sometimes';
+  readonly reached: StatePredicate<G>;
+}
+export interface OnExit<G> extends PropertyBase<G> {
+  readonly kind: 'onExit';
+  readonly holds: (g: G, w: WorldView, tid: ThreadId) => boolean;
+  readonly explainExit?: (g: G, w: WorldView, tid: ThreadId) => string;
+}
+export interface AtEnd<G> extends PropertyBase<G> {
+  readonly kind: 'atEnd';
+  readonly holds: StatePredicate<G>;
+}
+
+export type Property<G> = Always<G> | Sometimes<G> | OnExit<G> | AtEnd<G>;
+export type PropertyKind = Property<unknown>['kind'] | 'assertion' | 'deadlock';
+
+/** An invariant: must hold in every reachable state. */
+export function always<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): Always<G> {
+  return { kind: 'always', name, holds, ...(explain ? { explain } : {}) };
+}
+
+/** Reachability: some reachable state satisfies it; the search reports the first witness. */
+export function sometimes<G>(name: string, reached: StatePredicate<G>): Sometimes<G> {
+  return { kind: 'sometimes', name, reached };
+}
+
+/** Checked in the state right after thread `tid` finishes (e.g. "holds no lock at exit"). */
+export function onExit<G>(
+  name: string,
+  holds: (g: G, w: WorldView, tid: ThreadId) => boolean,
+  explainExit?: (g: G, w: WorldView, tid: ThreadId) => string,
+): OnExit<G> {
+  return { kind: 'onExit', name, holds, ...(explainExit ? { explainExit } : {}) };
+}
+
+/** Checked in terminal states where every thread has finished (e.g. "every range unregistered"). */
+export function atEnd<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): AtEnd<G> {
+  return { kind: 'atEnd', name, holds, ...(explain ? { explain } : {}) };
+}

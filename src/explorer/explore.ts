@@ -1,0 +1,162 @@
+/**
+ * The explorer: one loop for every strategy. Pop a state, compute its enabled steps, apply each,
+ * fingerprint the result, check properties on new states, store and push them.
+ */
+import { checkDeterminism, encodeWorld } from '../core/determinism.ts';
+import { ModelError } from '../core/errors.ts';
+import type { Model } from '../core/model.ts';
+import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
+import type { World } from '../core/world.ts';
+import { blockedThreads, describeDeadlock } from './blocked.ts';
+import { frontierFor } from './frontier.ts';
+import { resolveOptions, type ExploreOptions } from './options.ts';
+import { PropertyChecks, type Failure } from './propertyChecks.ts';
+import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
+import { StateStore } from './stateStore.ts';
+
+/** Result plus the encodings of the states along its path, for cross-checking a replay. */
+export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
+
+export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
+  const cfg = resolveOptions(options);
+  const store = new StateStore();
+  const frontier = frontierFor<G>(cfg.strategy);
+  const checks = new PropertyChecks(model);
+  const started = cfg.now();
+  let transitions = 0;
+  let maxDepth = 0;
+  let expanded = 0;
+  let truncated = false;
+  let lastProgress = started;
+  const pending = new Set(checks.sometimes.map((_, i) => i));
+  const found: (number[] | null)[] = checks.sometimes.map(() => null);
+
+  const stats = (): Stats => {
+    const elapsedMs = Math.max(0, cfg.now() - started);
+    return {
+      states: store.size,
+      transitions,
+      depth: maxDepth,
+      elapsedMs,
+      statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
+    };
+  };
+  const witnesses = (): Witness[] =>
+    checks.sometimes.map((p, i) => ({ property: p.name, path: found[i] ?? null }));
+  const fail = (index: number, failure: Failure, extra: number[] = []): ExploreOutcome => ({
+    verdict: 'violation',
+    property: failure.property,
+    message: failure.message,
+    path: [...store.pathTo(index), ...extra],
+    stats: stats(),
+    witnesses: witnesses(),
+    pathKeys: store.keysTo(index),
+  });
+  const noteWitnesses = (index: number, world: World<G>): void => {
+    for (const i of checks.reached(world, pending)) {
+      pending.delete(i);
+      found[i] = store.pathTo(index);
+    }
+  };
+
+  let at = -1;
+  try {
+    const initKey = encodeWorld(model, model.initial);
+    at = store.insert(initKey, -1, -1, 0);
+    const initFailure = checks.checkState(model.initial, undefined);
+    if (initFailure) return fail(at, initFailure);
+    noteWitnesses(at, model.initial);
+    frontier.push(at, model.initial);
+
+    while (frontier.size > 0) {
+      const { index, world } = frontier.pop();
+      at = index;
+      expanded++;
+      if ((expanded & 255) === 0) {
+        const now = cfg.now();
+        if (now - started >= cfg.timeoutMs) {
+          return { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
+        }
+        if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
+          lastProgress = now;
+          cfg.onProgress({ ...stats(), queued: frontier.size });
+        }
+      }
+      const enabled = enabledTransitions(model, world);
+      if (enabled.length === 0) {
+        const blocked = blockedThreads(model, world);
+        if (blocked.length > 0) {
+          return {
+            verdict: 'deadlock',
+            message: describeDeadlock(blocked),
+            path: store.pathTo(index),
+            blocked,
+            stats: stats(),
+            witnesses: witnesses(),
+            pathKeys: store.keysTo(index),
+          };
+        }
+        const endFailure = checks.checkEnd(world);
+        if (endFailure) return fail(index, endFailure);
+        continue;
+      }
+      const depth = store.depth(index);
+      if (depth >= cfg.maxDepth) {
+        truncated = true;
+        continue;
+      }
+      if (expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
+      for (let i = 0; i < enabled.length; i++) {
+        const t = enabled[i]!;
+        const out = applyTransition(model, world, t);
+        transitions++;
+        if (out.kind === 'failed') {
+          const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
+          if (out.verdict === 'violation') return fail(index, failure, [i]);
+          return {
+            verdict: 'deadlock',
+            message: `${model.actors[t.tid]!.name}: ${out.message}`,
+            path: [...store.pathTo(index), i],
+            blocked: [],
+            stats: stats(),
+            witnesses: witnesses(),
+            pathKeys: store.keysTo(index),
+          };
+        }
+        const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
+        if (store.has(key)) continue;
+        if (store.size >= cfg.maxStates) {
+          return { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
+        }
+        const next = store.insert(key, index, i, depth + 1);
+        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        const failure = checks.checkState(out.world, out.exited ? t.tid : undefined);
+        if (failure) return fail(next, failure);
+        noteWitnesses(next, out.world);
+        frontier.push(next, out.world);
+      }
+    }
+  } catch (thrown) {
+    if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {
+      throw new ModelError(thrown.problem, { ...thrown.site, model: model.name, path: formatPath(store.pathTo(at)) }, thrown.hint, {
+        cause: thrown,
+      });
+    }
+    throw thrown;
+  }
+
+  if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
+  const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
+  if (missing >= 0) {
+    const name = checks.sometimes[missing]!.name;
+    return {
+      verdict: 'violation',
+      property: { name, kind: 'sometimes' },
+      message: `no reachable state satisfies "${name}"`,
+      path: null,
+      stats: stats(),
+      witnesses: witnesses(),
+    };
+  }
+  return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}

@@ -1,0 +1,59 @@
+import { UsageError } from '../core/errors.ts';
+import type { ProgressReport } from './result.ts';
+
+export type Strategy = 'bfs' | 'dfs';
+
+/** What callers may pass to `explore`. Every field is optional; `resolveOptions` fills defaults. */
+export interface ExploreOptions {
+  /** `bfs` (default) finds shortest counterexamples; `dfs` uses less frontier memory. */
+  readonly strategy?: Strategy;
+  /** Stop with verdict `incomplete` once this many unique states are stored. */
+  readonly maxStates?: number;
+  /** Do not expand states deeper than this; if any were cut off, the verdict is `incomplete`. */
+  readonly maxDepth?: number;
+  /** Stop with verdict `incomplete` after this many milliseconds. */
+  readonly timeoutMs?: number;
+  /** Apply every step of the first N expanded states twice and compare, to catch nondeterministic models early. */
+  readonly determinismChecks?: number;
+  /** Called about every `progressIntervalMs` during long runs. */
+  readonly onProgress?: (progress: ProgressReport) => void;
+  readonly progressIntervalMs?: number;
+  /** Injected clock (tests); defaults to Date.now. */
+  readonly now?: () => number;
+}
+
+export interface ExploreConfig {
+  readonly strategy: Strategy;
+  readonly maxStates: number;
+  readonly maxDepth: number;
+  readonly timeoutMs: number;
+  readonly determinismChecks: number;
+  readonly onProgress: ((progress: ProgressReport) => void) | undefined;
+  readonly progressIntervalMs: number;
+  readonly now: () => number;
+}
+
+export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
+  const strategy = options.strategy ?? 'bfs';
+  if (strategy !== 'bfs' && strategy !== 'dfs') {
+    throw new UsageError(`strategy must be "bfs" or "dfs", got "${String(strategy)}"`);
+  }
+  return {
+    strategy,
+    maxStates: positive('maxStates', options.maxStates, Number.POSITIVE_INFINITY),
+    maxDepth: positive('maxDepth', options.maxDepth, Number.POSITIVE_INFINITY),
+    timeoutMs: positive('timeoutMs', options.timeoutMs, Number.POSITIVE_INFINITY),
+    determinismChecks: positive('determinismChecks', options.determinismChecks, 64, true),
+    onProgress: options.onProgress,
+    progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 1000),
+    now: options.now ?? Date.now,
+  };
+}
+
+function positive(name: string, value: number | undefined, fallback: number, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!zeroOk && value === 0)) {
+    throw new UsageError(`${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+  }
+  return value;
+}

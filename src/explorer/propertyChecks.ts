@@ -1,0 +1,105 @@
+import { ModelError } from '../core/errors.ts';
+import { describeThrown, type Model } from '../core/model.ts';
+import type { Always, AtEnd, OnExit, Property, Sometimes } from '../core/property.ts';
+import { ModelWorldView } from '../core/worldView.ts';
+import type { ThreadId, World } from '../core/world.ts';
+import type { PropertyRef } from './result.ts';
+
+export interface Failure {
+  readonly property: PropertyRef;
+  readonly message: string;
+}
+
+/** The model's properties sorted by kind, evaluated against one re-pointed view. */
+export class PropertyChecks<G> {
+  readonly view: ModelWorldView<G>;
+  private readonly always: Always<G>[] = [];
+  readonly sometimes: Sometimes<G>[] = [];
+  private readonly onExit: OnExit<G>[] = [];
+  private readonly atEnd: AtEnd<G>[] = [];
+
+  constructor(private readonly model: Model<G>) {
+    this.view = new ModelWorldView(model);
+    for (const p of model.properties) this.add(p);
+  }
+
+  private add(p: Property<G>): void {
+    switch (p.kind) {
+      case 'always':
+        this.always.push(p);
+        return;
+      case 'sometimes':
+        this.sometimes.push(p);
+        return;
+      case 'onExit':
+        this.onExit.push(p);
+        return;
+      case 'atEnd':
+        this.atEnd.push(p);
+        return;
+      default: {
+        const never: never = p;
+        throw new ModelError(`unknown property kind in ${JSON.stringify(never)}`, { model: this.model.name });
+      }
+    }
+  }
+
+  /** Invariants, and `onExit` for a thread that just finished. */
+  checkState(world: World<G>, exited: ThreadId | undefined): Failure | undefined {
+    this.view.world = world;
+    const g = world.shared;
+    for (const p of this.always) {
+      if (!this.run(p.name, () => p.holds(g, this.view))) {
+        return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g) };
+      }
+    }
+    if (exited !== undefined) {
+      for (const p of this.onExit) {
+        if (!this.run(p.name, () => p.holds(g, this.view, exited))) {
+          const who = this.view.actorName(exited);
+          const why = p.explainExit ? this.run(p.name, () => p.explainExit!(g, this.view, exited)) : '';
+          return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished: ${why || p.name}` };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Indices of `sometimes` properties satisfied by this state. */
+  reached(world: World<G>, pending: ReadonlySet<number>): number[] {
+    if (pending.size === 0) return [];
+    this.view.world = world;
+    const hits: number[] = [];
+    for (const i of pending) {
+      const p = this.sometimes[i]!;
+      if (this.run(p.name, () => p.reached(world.shared, this.view))) hits.push(i);
+    }
+    return hits;
+  }
+
+  /** End-of-run checks in a terminal state that is not a deadlock. */
+  checkEnd(world: World<G>): Failure | undefined {
+    this.view.world = world;
+    for (const p of this.atEnd) {
+      if (!this.run(p.name, () => p.holds(world.shared, this.view))) {
+        return { property: { name: p.name, kind: 'atEnd' }, message: this.explain(p, world.shared) };
+      }
+    }
+    return undefined;
+  }
+
+  private explain(p: Always<G> | AtEnd<G>, g: G): string {
+    const detail = p.explain ? this.run(p.name, () => p.explain!(g, this.view)) : '';
+    return detail || `${p.kind === 'always' ? 'invariant' : 'end-of-run check'} "${p.name}" does not hold`;
+  }
+
+  private run<T>(name: string, f: () => T): T {
+    try {
+      return f();
+    } catch (thrown) {
+      throw new ModelError(`property "${name}" threw: ${describeThrown(thrown)}`, { model: this.model.name }, undefined, {
+        cause: thrown,
+      });
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { PropertyKind } from '../core/property.ts';
+
+export interface Stats {
+  /** Unique states stored. */
+  readonly states: number;
+  /** Steps applied (edges explored, including those reaching known states). */
+  readonly transitions: number;
+  /** Greatest depth (steps from an initial state) of a stored state. */
+  readonly depth: number;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+}
+
+export interface ProgressReport extends Stats {
+  readonly queued: number;
+}
+
+/** A replay path: indices into the enabled-step list of each successive state. */
+export type ReplayPath = readonly number[];
+
+export interface Witness {
+  readonly property: string;
+  /** Path to the first state found that satisfies it, or null if none was reached. */
+  readonly path: ReplayPath | null;
+}
+
+export interface BlockedThread {
+  readonly actor: string;
+  readonly step: string;
+  readonly waitsFor: string;
+}
+
+export interface PropertyRef {
+  readonly name: string;
+  readonly kind: PropertyKind;
+}
+
+export type ExploreResult =
+  | { readonly verdict: 'pass'; readonly stats: Stats; readonly witnesses: readonly Witness[] }
+  | {
+      readonly verdict: 'violation';
+      readonly property: PropertyRef;
+      readonly message: string;
+      /** Null when the property is a `sometimes` that no reachable state satisfies. */
+      readonly path: ReplayPath | null;
+      readonly stats: Stats;
+      readonly witnesses: readonly Witness[];
+    }
+  | {
+      readonly verdict: 'deadlock';
+      readonly message: string;
+      readonly path: ReplayPath;
+      /** Who is stuck and on what (empty when a step itself detected a certain deadlock). */
+      readonly blocked: readonly BlockedThread[];
+      readonly stats: Stats;
+      readonly witnesses: readonly Witness[];
+    }
+  | {
+      readonly verdict: 'incomplete';
+      readonly budget: 'maxStates' | 'maxDepth' | 'timeout';
+      readonly stats: Stats;
+      readonly witnesses: readonly Witness[];
+    };
+
+export function formatPath(path: ReplayPath): string {
+  return path.join('/');
+}
+
+/** Parses `0/2/1` (or an empty string for the initial state). Returns undefined on malformed input. */
+export function parsePath(text: string): number[] | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === '-') return [];
+  const parts = trimmed.split('/');
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^\d+$/.test(p)) return undefined;
+    out.push(Number(p));
+  }
+  return out;
+}
