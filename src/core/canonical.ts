@@ -7,6 +7,9 @@
 
 const cache = new WeakMap<object, string>();
 
+export const PLAIN_HINT =
+  'state must be plain data: objects, arrays, strings, finite numbers, booleans and null (no functions, class instances, Map/Set, undefined)';
+
 /** Thrown by `encode` on data that is not plain; callers turn it into a ModelError with context. */
 export class NotPlainData extends Error {
   override readonly name = 'NotPlainData';

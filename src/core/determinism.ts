@@ -3,9 +3,9 @@
  * state's guards and steps twice and compare, to name a nondeterministic step before it corrupts a
  * search.
  */
-import { encode, NotPlainData, findNonPlain } from './canonical.ts';
+import { encode, NotPlainData, findNonPlain, PLAIN_HINT } from './canonical.ts';
 import { ModelError } from './errors.ts';
-import { PLAIN_HINT, type Model } from './model.ts';
+import type { Model } from './model.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type StepOutcome, type Transition } from './transitions.ts';
 import type { World } from './world.ts';
 

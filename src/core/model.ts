@@ -3,7 +3,8 @@
  */
 import { freeze } from 'immer';
 import { ModelError } from './errors.ts';
-import { findNonPlain } from './canonical.ts';
+import { findNonPlain, PLAIN_HINT } from './canonical.ts';
+import { makeLocals, settleStack } from './stack.ts';
 import type { AnyRoutine, CallStatement, Routine, Statement } from './program.ts';
 import type { Property } from './property.ts';
 import type { Frame, Stack, World } from './world.ts';
@@ -175,26 +176,6 @@ export function compileModel<P extends Params, G>(definition: ModelDefinition<P,
     routineIndex,
   };
   return model;
-}
-
-export const PLAIN_HINT =
-  'state must be plain data: objects, arrays, strings, finite numbers, booleans and null (no functions, class instances, Map/Set, undefined)';
-
-export function makeLocals(
-  model: string,
-  actor: string,
-  r: AnyRoutine,
-  args: unknown,
-): Readonly<Record<string, unknown>> {
-  const locals = r.locals(args) as Record<string, unknown>;
-  if (typeof locals !== 'object' || locals === null || Array.isArray(locals)) {
-    throw new ModelError(`locals() of routine ${r.name} must return an object`, { model, actor });
-  }
-  const bad = findNonPlain(locals);
-  if (bad !== undefined) {
-    throw new ModelError(`locals of routine ${r.name} are not plain data: ${bad}`, { model, actor }, PLAIN_HINT);
-  }
-  return locals;
 }
 
 function checkSpec<G>(model: string, spec: ModelSpec<G>): void {

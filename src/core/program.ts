@@ -40,7 +40,7 @@ export interface StepContext<G, L> {
   /** Finish the thread now, whatever routines it is inside. */
   exit(): void;
   /** Like the kernel's BUG_ON inverted: a false condition is a violation of `property`. */
-  assert(condition: boolean, message: string, property?: string): asserts condition;
+  assert(condition: boolean, message: string, property?: string): void;
   /** Report a certain deadlock found by the step itself (e.g. relocking a mutex the thread owns). */
   deadlock(message: string): never;
   /** Name of another thread, for messages. */
@@ -64,6 +64,8 @@ export interface StatementOptions<G, L> {
   readonly end?: boolean;
   /** What the statement waits for when blocked, for deadlock reports. */
   readonly waitsFor?: string | WaitsFor<G, L>;
+  /** Where to continue after this step when it does not `goto` (default: the next statement). Use the statement's own name for a server loop. */
+  readonly then?: string;
 }
 
 export interface Statement<G, L> {
@@ -74,6 +76,7 @@ export interface Statement<G, L> {
   readonly name?: string;
   readonly end: boolean;
   readonly waitsFor?: string | WaitsFor<G, L>;
+  readonly then?: string;
 }
 
 /** Enter a routine without taking a step of its own: the callee's first statement is the next step. */
@@ -127,6 +130,7 @@ function statement<G, L>(
     end: options.end ?? false,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.waitsFor !== undefined ? { waitsFor: options.waitsFor } : {}),
+    ...(options.then !== undefined ? { then: options.then } : {}),
   };
 }
 

@@ -3,11 +3,12 @@
  * Enabled steps come in a fixed order (thread id, then alternative), so a replay path of indices
  * into that list names the same interleaving every time.
  */
-import { produce, type Draft } from 'immer';
+import { createDraft, finishDraft, type Draft } from 'immer';
 import { ModelError } from './errors.ts';
-import { describeThrown, makeLocals, type CompiledRoutine, type Model } from './model.ts';
+import { describeThrown, type CompiledRoutine, type Model } from './model.ts';
+import { popFrame, pushFrame, settleStack } from './stack.ts';
 import type { Alternative, AnyRoutine, Statement, StepContext } from './program.ts';
-import type { Frame, ThreadId, World } from './world.ts';
+import type { Frame, Stack, ThreadId, World } from './world.ts';
 
 export interface Transition {
   readonly tid: ThreadId;
@@ -25,8 +26,6 @@ export type StepOutcome<G> =
       readonly property: string;
       readonly message: string;
     };
-
-const MAX_CALL_DEPTH = 256;
 
 /** Thrown inside a step by `assert`/`deadlock`; becomes a `failed` outcome, never escapes. */
 class StepFailure {
@@ -102,33 +101,95 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
   const alt = s.alternatives[t.alt]!;
   const actor = model.actors[t.tid]!.name;
   const control: Control = {};
-  let exited = false;
+  const before = world.threads[t.tid]!;
+  const frame = before[before.length - 1]!;
+  let shared = world.shared;
+  let locals = frame.locals;
   try {
-    const next = produce(world, (draft) => {
-      const stack = draft.threads[t.tid] as Draft<Frame>[];
-      const frame = stack[stack.length - 1]!;
-      if (alt.do !== undefined) {
-        const ctx = makeContext(model, t.tid, actor, draft.shared as Draft<G>, frame.locals, control);
-        const returned = alt.do(ctx as StepContext<G, Record<string, unknown>>) as unknown;
-        if (returned !== undefined) {
-          throw new ModelError(
-            `the step returned a value (${preview(returned)}) instead of only mutating the draft`,
-            { model: model.name, actor, step: s.label },
-            'steps are immer recipes: mutate ctx.g / ctx.my and return nothing; an arrow body like `c => c.g.x = 1` returns the assigned value, write `c => { c.g.x = 1; }`',
-          );
-        }
+    if (alt.do !== undefined) {
+      // Drafts only of what a step may touch: the shared state and its own frame's locals.
+      const g = createDraft(world.shared as object) as Draft<G>;
+      const my = createDraft(frame.locals as Record<string, unknown>);
+      const returned = alt.do(makeContext(model, t.tid, actor, g, my, control) as StepContext<G, Record<string, unknown>>) as unknown;
+      if (returned !== undefined) {
+        throw new ModelError(
+          `the step returned a value (${preview(returned)}) instead of only mutating the draft`,
+          { model: model.name, actor, step: s.label },
+          'steps are immer recipes: mutate ctx.g / ctx.my and return nothing; an arrow body like `c => c.g.x = 1` returns the assigned value, write `c => { c.g.x = 1; }`',
+        );
       }
-      const hadFrames = stack.length > 0;
-      applyControl(model, draft as Draft<World<G>>, t.tid, frame, control, s.label, actor);
-      exited = hadFrames && stack.length === 0;
-    });
-    return { kind: 'next', world: next, exited };
+      shared = finishDraft(g as Draft<object>) as G;
+      locals = finishDraft(my);
+    }
+    if (control.goto === undefined && s.then !== undefined) control.goto = s.then;
+    const stack = nextStack(model, before, frame, locals, control, t, s.label, actor, shared);
+    if (shared === world.shared && stack === before) return { kind: 'next', world, exited: false };
+    const threads = stack === before ? world.threads : world.threads.with(t.tid, stack);
+    return {
+      kind: 'next',
+      world: Object.freeze({ shared, threads: threads === world.threads ? threads : Object.freeze(threads) }),
+      exited: stack.length === 0,
+    };
   } catch (thrown) {
     if (thrown instanceof StepFailure) {
       return { kind: 'failed', verdict: thrown.verdict, property: thrown.property, message: thrown.message };
     }
     throw stepError(model, t.tid, s.label, 'the step threw', thrown);
   }
+}
+
+/** The acting thread's stack after the step's control flow: next pc, goto, call, return or exit. */
+function nextStack<G>(
+  model: Model<G>,
+  before: Stack,
+  frame: Frame,
+  locals: Frame['locals'],
+  control: Control,
+  t: Transition,
+  stepLabel: string,
+  actor: string,
+  shared: G,
+): Stack {
+  if (control.exit) return EMPTY_STACK;
+  const site = { model: model.name, actor, step: stepLabel };
+  const stack = before.slice();
+  if (control.ret) {
+    if (control.call || control.goto !== undefined) throw new ModelError('a step cannot both return and call or goto', site);
+    stack.pop();
+    stack.push(frame);
+    popFrame(stack, control.ret.value);
+  } else {
+    const pc = control.goto !== undefined ? targetOf(model.routineAt(frame.fn), control.goto, site) : frame.pc + 1;
+    stack[stack.length - 1] = Object.freeze({ ...frame, pc, locals });
+    if (control.call) pushFrame(model, stack, control.call.routine, control.call.args, control.call.into, t.tid);
+  }
+  const settled = settleStack(model, stack, shared, t.tid);
+  return sameStack(settled, before) ? before : settled;
+}
+
+const EMPTY_STACK: Stack = Object.freeze([]);
+
+function sameStack(a: Stack, b: Stack): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x.fn !== y.fn || x.pc !== y.pc || x.locals !== y.locals || x.into !== y.into)) return false;
+  }
+  return true;
+}
+
+function targetOf<G>(r: CompiledRoutine<G>, target: string, site: { model: string; actor: string; step: string }): number {
+  const pc = r.targets.get(target);
+  if (pc === undefined) {
+    const known = [...r.targets.keys()];
+    throw new ModelError(
+      `goto("${target}"): routine ${r.name} has no such label`,
+      site,
+      known.length > 0 ? `labels in ${r.name}: ${known.join(', ')}` : `add label("${target}") to ${r.name}`,
+    );
+  }
+  return pc;
 }
 
 function makeContext<G>(
@@ -149,11 +210,7 @@ function makeContext<G>(
     },
     call(callee, args, into) {
       if (control.call) throw new ModelError('a step may call at most one routine', { model: model.name, actor });
-      control.call = {
-        routine: callee,
-        args,
-        ...(into !== undefined ? { into: into as string } : {}),
-      };
+      control.call = { routine: callee, args, ...(into !== undefined ? { into: into as string } : {}) };
     },
     ret(value) {
       control.ret = { value: value ?? null };
@@ -171,99 +228,6 @@ function makeContext<G>(
       return model.actors[other]?.name ?? `thread ${other}`;
     },
   };
-}
-
-function applyControl<G>(
-  model: Model<G>,
-  draft: Draft<World<G>>,
-  tid: ThreadId,
-  frame: Draft<Frame>,
-  control: Control,
-  stepLabel: string,
-  actor: string,
-): void {
-  const stack = draft.threads[tid] as Draft<Frame>[];
-  const site = { model: model.name, actor, step: stepLabel };
-  if (control.exit) {
-    stack.length = 0;
-    return;
-  }
-  if (control.ret) {
-    if (control.call || control.goto !== undefined) {
-      throw new ModelError('a step cannot both return and call or goto', site);
-    }
-    popFrame(stack, control.ret.value);
-  } else {
-    const r = model.routineAt(frame.fn);
-    frame.pc = control.goto !== undefined ? targetOf(model, r, control.goto, site) : frame.pc + 1;
-    if (control.call) pushFrame(model, stack, control.call.routine, control.call.args, control.call.into, actor);
-  }
-  settle(model, draft, tid, actor);
-}
-
-function targetOf<G>(
-  model: Model<G>,
-  r: CompiledRoutine<G>,
-  target: string,
-  site: { model: string; actor: string; step: string },
-): number {
-  const pc = r.targets.get(target);
-  if (pc === undefined) {
-    const known = [...r.targets.keys()];
-    throw new ModelError(
-      `goto("${target}"): routine ${r.name} has no such label`,
-      site,
-      known.length > 0 ? `labels in ${r.name}: ${known.join(', ')}` : `add label("${target}") to ${r.name}`,
-    );
-  }
-  return pc;
-}
-
-function pushFrame<G>(
-  model: Model<G>,
-  stack: Draft<Frame>[],
-  callee: AnyRoutine,
-  args: unknown,
-  into: string | undefined,
-  actor: string,
-): void {
-  if (stack.length >= MAX_CALL_DEPTH) {
-    throw new ModelError(`call depth exceeds ${MAX_CALL_DEPTH} (unbounded recursion?)`, { model: model.name, actor });
-  }
-  const fn = model.routineIndex(callee);
-  const locals = makeLocals(model.name, actor, callee, args);
-  stack.push({ fn, pc: 0, locals: locals as Draft<Record<string, unknown>>, ...(into !== undefined ? { into } : {}) });
-}
-
-function popFrame(stack: Draft<Frame>[], value: unknown): void {
-  const done = stack.pop();
-  const caller = stack[stack.length - 1];
-  if (done?.into !== undefined && caller !== undefined) {
-    (caller.locals as Record<string, unknown>)[done.into] = value ?? null;
-  }
-}
-
-/** Enters calls and leaves finished routines until the top frame is at a real step (or the thread is done). */
-export function settle<G>(model: Model<G>, draft: Draft<World<G>>, tid: ThreadId, actor: string): void {
-  const stack = draft.threads[tid] as Draft<Frame>[];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const r = model.routineAt(top.fn);
-    const s = r.statements[top.pc];
-    if (s === undefined) {
-      popFrame(stack, null);
-      continue;
-    }
-    if (s.kind !== 'call') return;
-    let args: unknown;
-    try {
-      args = s.args(draft.shared as G, top.locals as never, tid);
-    } catch (thrown) {
-      throw stepError(model, tid, `call ${s.routine.name}`, 'computing its arguments threw', thrown);
-    }
-    top.pc += 1;
-    pushFrame(model, stack, s.routine, args, s.into, actor);
-  }
 }
 
 function stepError<G>(model: Model<G>, tid: ThreadId, step: string, what: string, thrown: unknown): ModelError {

@@ -1,0 +1,69 @@
+/** The public API of interleave: everything a model file or an embedding program may import. */
+export { ModelError, UsageError, type ModelErrorSite } from './core/errors.ts';
+export type { Frame, Stack, ThreadId, World } from './core/world.ts';
+export {
+  routine,
+  step,
+  when,
+  either,
+  call,
+  label,
+  type Alternative,
+  type AnyRoutine,
+  type Effect,
+  type Guard,
+  type Line,
+  type Routine,
+  type Statement,
+  type StatementOptions,
+  type StepContext,
+  type WaitsFor,
+} from './core/program.ts';
+export {
+  defineModel,
+  compileModel,
+  expectedOf,
+  isModelDefinition,
+  resolveParams,
+  type ActorSpec,
+  type AnyModelDefinition,
+  type Expected,
+  type Model,
+  type ModelDefinition,
+  type ModelSpec,
+  type ParamValue,
+  type Params,
+  type Verdict,
+} from './core/model.ts';
+export {
+  always,
+  sometimes,
+  onExit,
+  atEnd,
+  type Always,
+  type AtEnd,
+  type OnExit,
+  type Property,
+  type PropertyKind,
+  type Sometimes,
+  type WorldView,
+} from './core/property.ts';
+export { encode } from './core/canonical.ts';
+export { enabledTransitions, applyTransition, transitionLabel, type Transition } from './core/transitions.ts';
+export { mutex, mutex_lock, mutex_trylock, mutex_unlock, LOCK_DISCIPLINE, type Mutex } from './core/kernel/mutex.ts';
+export { rwsem, down_read, down_read_trylock, up_read, down_write, up_write, type RwSemaphore } from './core/kernel/rwsem.ts';
+export { locksHeld, type HeldLock } from './core/kernel/locksHeld.ts';
+export { explore, type ExploreOutcome } from './explorer/explore.ts';
+export { resolveOptions, type ExploreOptions, type Strategy } from './explorer/options.ts';
+export {
+  formatPath,
+  parsePath,
+  type BlockedThread,
+  type ExploreResult,
+  type ProgressReport,
+  type ReplayPath,
+  type Stats,
+  type Witness,
+} from './explorer/result.ts';
+export { replay, type Trace, type TraceStep } from './trace/trace.ts';
+export type { Change } from './trace/diff.ts';
