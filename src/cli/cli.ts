@@ -1,0 +1,145 @@
+/** The command line: yargs wiring only. `runCli` returns the exit code so tests can drive it in-process. */
+import yargs from 'yargs';
+import { ModelError, UsageError } from '../core/errors.ts';
+import { compileModel, expectedOf, type Params, type ParamValue } from '../core/model.ts';
+import type { Strategy } from '../explorer/options.ts';
+import { formatPath, parsePath } from '../explorer/result.ts';
+import { jsonReport } from '../report/json.ts';
+import { palette } from '../report/palette.ts';
+import { formatTrace } from '../report/text.ts';
+import { judgeTrace } from '../trace/judge.ts';
+import { replay } from '../trace/trace.ts';
+import { catalog } from '../../models/index.ts';
+import { EXIT } from './exitCodes.ts';
+import { loadModel } from './loadModel.ts';
+import type { Output } from './output.ts';
+import { runCheck } from './runCheck.ts';
+
+function parseParams(raw: readonly string[] | undefined): Params {
+  const out: Record<string, ParamValue> = {};
+  for (const item of raw ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param expects key=value, got "${item}"`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+function positiveInt(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(v)}`);
+  return v;
+}
+
+export async function runCli(argv: readonly string[], out: Output): Promise<number> {
+  let code: number = EXIT.usage;
+  const parser = yargs([...argv])
+    .scriptName('interleave')
+    .usage('$0 <command> [options]\n\nExplicit-state model checker for concurrent protocols written in TypeScript.')
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of text' })
+    .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value (repeatable)' })
+    .command(
+      'check <model>',
+      'explore every interleaving of a model and check its properties',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'registered name (see `list`) or path to a .ts model file' })
+          .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const, describe: 'bfs finds shortest counterexamples' })
+          .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
+          .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
+          .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' }),
+      async (a) => {
+        const definition = await loadModel(a.model);
+        const maxStates = positiveInt('max-states', a.maxStates);
+        const maxDepth = positiveInt('max-depth', a.maxDepth);
+        const timeout = positiveInt('timeout', a.timeout);
+        code = runCheck(
+          definition,
+          {
+            spec: a.model,
+            params: parseParams(a.param),
+            json: a.json,
+            options: {
+              strategy: a.strategy as Strategy,
+              ...(maxStates !== undefined ? { maxStates } : {}),
+              ...(maxDepth !== undefined ? { maxDepth } : {}),
+              ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+            },
+          },
+          out,
+        );
+      },
+    )
+    .command(
+      'list',
+      'list the registered models with their expected verdicts',
+      (y) => y,
+      (a) => {
+        const rows = catalog.map((m) => {
+          const e = expectedOf(m, m.params);
+          return { name: m.name, description: m.description, expected: e ? { verdict: e.verdict, ...(e.property ? { property: e.property } : {}) } : null };
+        });
+        if (a.json) out.stdout(JSON.stringify(rows));
+        else {
+          const w = Math.max(...rows.map((r) => r.name.length));
+          for (const r of rows) {
+            const e = r.expected ? `${r.expected.verdict}${r.expected.property ? ` (${r.expected.property})` : ''}` : '-';
+            out.stdout(`${r.name.padEnd(w)}  ${e.padEnd(36)}  ${r.description}`);
+          }
+        }
+        code = EXIT.pass;
+      },
+    )
+    .command(
+      'replay <model> <path>',
+      'rebuild a counterexample from its replay path (e.g. 0/2/1/4; "-" for the initial state)',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true })
+          .positional('path', { type: 'string', demandOption: true }),
+      async (a) => {
+        const definition = await loadModel(a.model);
+        const path = parsePath(String(a.path));
+        if (path === undefined) throw new UsageError(`replay path must look like 0/2/1/4, got "${String(a.path)}"`);
+        const model = compileModel(definition, parseParams(a.param));
+        const trace = replay(model, path);
+        const judged = judgeTrace(model, trace);
+        if (a.json) {
+          const report = jsonReport(model.name, { verdict: 'pass', stats: { states: trace.states.length + 1, transitions: trace.steps.length, depth: trace.steps.length, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] }, trace);
+          out.stdout(JSON.stringify({ ...report, verdict: judged.verdict === 'ok' ? 'pass' : judged.verdict, ...(judged.property ? { property: judged.property, message: judged.message } : {}) }));
+        } else {
+          const p = palette(out.color);
+          out.stdout([...formatTrace(trace, p), '', `Replay path: ${formatPath(path) || '(initial state)'}`].join('\n'));
+          out.stdout(judged.verdict === 'ok' ? 'The final state violates no property.' : p.red(`The final state: ${judged.verdict} of "${judged.property}": ${judged.message}`));
+        }
+        code = judged.verdict === 'ok' ? EXIT.pass : EXIT.failed;
+      },
+    )
+    .demandCommand(1, 'name a command: check, list or replay')
+    .strict()
+    .recommendCommands()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      out.stderr(`interleave: ${e.message}\n  run \`interleave --help\` for usage`);
+      return EXIT.usage;
+    }
+    if (e instanceof ModelError) {
+      out.stderr(`interleave: model error: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof Error && e.name === 'YError') {
+      out.stderr(`interleave: ${e.message}\n  run \`interleave --help\` for usage`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,63 @@
+/** The machine-readable report: one JSON object per check (shape documented in the README). */
+import type { ExploreResult } from '../explorer/result.ts';
+import { formatPath } from '../explorer/result.ts';
+import type { Expected } from '../core/model.ts';
+import type { Trace } from '../trace/trace.ts';
+
+export interface JsonReport {
+  readonly model: string;
+  readonly verdict: ExploreResult['verdict'];
+  readonly property?: string;
+  readonly message?: string;
+  readonly budget?: string;
+  readonly expected?: Expected;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number };
+  readonly blocked?: readonly { actor: string; step: string; waitsFor: string }[];
+  readonly witnesses?: readonly { property: string; path: string | null }[];
+  readonly trace?: {
+    readonly path: string;
+    readonly steps: readonly {
+      actor: string;
+      routine: string;
+      label: string;
+      changes: readonly { path: string; from: unknown; to: unknown }[];
+      failed?: { property: string; message: string };
+    }[];
+  };
+}
+
+export function jsonReport(
+  model: string,
+  result: ExploreResult,
+  trace?: Trace,
+  extra: { expected?: Expected; params?: Readonly<Record<string, unknown>> } = {},
+): JsonReport {
+  return {
+    model,
+    verdict: result.verdict,
+    ...(result.verdict === 'violation' ? { property: result.property.name, message: result.message } : {}),
+    ...(result.verdict === 'deadlock' ? { property: 'deadlock', message: result.message, blocked: result.blocked } : {}),
+    ...(result.verdict === 'incomplete' ? { budget: result.budget } : {}),
+    ...(extra.expected ? { expected: extra.expected } : {}),
+    ...(extra.params ? { params: extra.params } : {}),
+    stats: { ...result.stats },
+    ...(result.witnesses.length > 0
+      ? { witnesses: result.witnesses.map((w) => ({ property: w.property, path: w.path ? formatPath(w.path) : null })) }
+      : {}),
+    ...(trace
+      ? {
+          trace: {
+            path: formatPath(trace.path),
+            steps: trace.steps.map((s) => ({
+              actor: s.actor,
+              routine: s.routine,
+              label: s.label,
+              changes: s.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })),
+              ...(s.failed ? { failed: { property: s.failed.property, message: s.failed.message } } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,86 @@
+/** Plain-text reports for terminals: the verdict, the counterexample step by step, the stats. */
+import type { Expected } from '../core/model.ts';
+import type { ExploreResult, Stats } from '../explorer/result.ts';
+import { formatPath } from '../explorer/result.ts';
+import type { Change } from '../trace/diff.ts';
+import type { Trace } from '../trace/trace.ts';
+import type { Palette } from './palette.ts';
+
+export interface TextReportInput {
+  readonly model: string;
+  readonly result: ExploreResult;
+  readonly trace?: Trace;
+  readonly expected?: Expected;
+  /** The command that replays the counterexample, shown under it. */
+  readonly replayCommand?: string;
+}
+
+export function formatValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+export function formatChange(c: Change): string {
+  return `${c.path}: ${formatValue(c.from)} → ${formatValue(c.to)}`;
+}
+
+export function formatStats(s: Stats): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)`;
+}
+
+function headline(input: TextReportInput, p: Palette): string {
+  const r = input.result;
+  switch (r.verdict) {
+    case 'pass':
+      return `${p.green('PASS')}  ${input.model}: every property holds and no deadlock is reachable`;
+    case 'violation':
+      return `${p.red('VIOLATION')}  ${input.model}: "${r.property.name}" (${r.property.kind}) is violated\n  ${r.message}`;
+    case 'deadlock':
+      return `${p.red('DEADLOCK')}  ${input.model}: ${r.message}`;
+    case 'incomplete':
+      return `${p.yellow('INCOMPLETE')}  ${input.model}: the ${r.budget} budget ran out before a verdict`;
+    default: {
+      const never: never = r;
+      return String(never);
+    }
+  }
+}
+
+export function formatTrace(trace: Trace, p: Palette): string[] {
+  const lines: string[] = [];
+  const width = Math.max(5, ...trace.steps.map((s) => s.actor.length));
+  lines.push(p.bold(`Counterexample: ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}`));
+  trace.steps.forEach((s, i) => {
+    const where = s.routine !== '' && !s.label.startsWith(s.routine) ? p.dim(`[${s.routine}] `) : '';
+    lines.push(`${String(i + 1).padStart(4)}  ${p.cyan(s.actor.padEnd(width))}  ${where}${s.label}`);
+    const indent = ' '.repeat(8 + width);
+    for (const c of s.changes) lines.push(`${indent}${p.dim(formatChange(c))}`);
+    if (s.failed) lines.push(`${indent}${p.red(`✗ ${s.failed.property}: ${s.failed.message}`)}`);
+  });
+  return lines;
+}
+
+export function formatTextReport(input: TextReportInput, p: Palette): string {
+  const r = input.result;
+  const lines = [headline(input, p)];
+  if (r.verdict === 'deadlock' && r.blocked.length > 0) {
+    lines.push('  Blocked:');
+    for (const b of r.blocked) lines.push(`    ${p.cyan(b.actor)} at ${b.step}: waits for ${b.waitsFor}`);
+  }
+  if (input.trace) {
+    lines.push('', ...formatTrace(input.trace, p));
+    lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);
+    if (input.replayCommand) lines.push(`Replay with: ${input.replayCommand}`);
+  }
+  for (const w of r.witnesses) {
+    lines.push(`sometimes "${w.property}": ${w.path ? `reached (path ${formatPath(w.path) || 'initial state'})` : 'not reached'}`);
+  }
+  lines.push('', `Explored ${formatStats(r.stats)}`);
+  if (input.expected) {
+    const same = input.expected.verdict === r.verdict;
+    lines.push(`Expected verdict: ${input.expected.verdict}${input.expected.property ? ` of "${input.expected.property}"` : ''} ${same ? p.green('(matches)') : p.yellow('(differs)')}`);
+  }
+  return lines.join('\n');
+}
