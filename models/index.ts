@@ -1,5 +1,9 @@
 /** The model registry: every model `interleave list` shows and `interleave check <name>` finds. */
 import type { AnyModelDefinition } from '../src/index.ts';
+import { model as lockOrderDeadlock } from './classic/lock-order-deadlock.ts';
+import { model as lostUpdate } from './classic/lost-update.ts';
+import { model as peterson } from './classic/peterson.ts';
 import { model as twoPhaseCommit } from './classic/two-phase-commit.ts';
+import { model as hmmV52ValidFlag } from './hmm/v5.2-valid-flag.ts';
 
-export const catalog: readonly AnyModelDefinition[] = [twoPhaseCommit];
+export const catalog: readonly AnyModelDefinition[] = [hmmV52ValidFlag, peterson, twoPhaseCommit, lockOrderDeadlock, lostUpdate];

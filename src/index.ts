@@ -51,7 +51,16 @@ export {
 export { encode } from './core/canonical.ts';
 export { enabledTransitions, applyTransition, transitionLabel, type Transition } from './core/transitions.ts';
 export { mutex, mutex_lock, mutex_trylock, mutex_unlock, LOCK_DISCIPLINE, type Mutex } from './core/kernel/mutex.ts';
-export { rwsem, down_read, down_read_trylock, up_read, down_write, up_write, type RwSemaphore } from './core/kernel/rwsem.ts';
+export {
+  rwsem,
+  down_read,
+  down_read_trylock,
+  up_read,
+  down_write,
+  up_write,
+  downgrade_write,
+  type RwSemaphore,
+} from './core/kernel/rwsem.ts';
 export { locksHeld, type HeldLock } from './core/kernel/locksHeld.ts';
 export { explore, type ExploreOutcome } from './explorer/explore.ts';
 export { resolveOptions, type ExploreOptions, type Strategy } from './explorer/options.ts';

@@ -157,25 +157,28 @@ export function compileModel<P extends Params, G>(definition: ModelDefinition<P,
     if (r === undefined) throw new ModelError(`no routine with index ${i}`, { model: definition.name });
     return r;
   };
-  const threads: Stack[] = spec.actors.map((actor) => {
-    const r: AnyRoutine = actor.routine;
-    const frame: Frame = { fn: routineIndex(r), pc: 0, locals: makeLocals(definition.name, actor.name, r, actor.args) };
-    return [frame];
-  });
-  const plain = findNonPlain(spec.shared);
+  if (typeof spec.shared !== 'object' || spec.shared === null || Array.isArray(spec.shared)) {
+    throw new ModelError('the shared state must be an object', { model: definition.name }, 'return { shared: { ... }, actors }');
+  }
+  const plain = findNonPlain(spec.shared, 'shared');
   if (plain !== undefined) {
     throw new ModelError(`initial shared state is not plain data: ${plain}`, { model: definition.name }, PLAIN_HINT);
   }
-  const model: Model<G> = {
+  const shared = freeze(spec.shared, true);
+  const partial = {
     name: definition.name,
     params,
     actors: spec.actors.map((a) => ({ name: a.name })),
     properties: spec.properties ?? [],
-    initial: freeze({ shared: spec.shared, threads }, true),
     routineAt,
     routineIndex,
   };
-  return model;
+  const threads: Stack[] = spec.actors.map((actor, tid) => {
+    const r: AnyRoutine = actor.routine;
+    const frame: Frame = { fn: routineIndex(r), pc: 0, locals: makeLocals(definition.name, actor.name, r, actor.args) };
+    return settleStack(partial, [frame], shared, tid);
+  });
+  return { ...partial, initial: freeze({ shared, threads }, false) };
 }
 
 function checkSpec<G>(model: string, spec: ModelSpec<G>): void {

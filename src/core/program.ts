@@ -34,7 +34,10 @@ export interface StepContext<G, L> {
   /** Continue at the statement labelled `target` (see `label()` / the `name` option) instead of the next one. */
   goto(target: string): void;
   /** After this step, enter `callee`; its return value is stored in this frame's local `into`. */
-  call<A>(callee: Routine<G, object, A>, args: A, into?: keyof L & string): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call<A>(callee: Routine<G, any, A>, args: A, into?: keyof L & string): void;
+  /** Stay at this statement: it runs again (its guards re-evaluated) as the thread's next step. */
+  stay(): void;
   /** Return from the current routine (the thread finishes if this is its outermost routine). */
   ret(value?: unknown): void;
   /** Finish the thread now, whatever routines it is inside. */
@@ -82,7 +85,7 @@ export interface Statement<G, L> {
 /** Enter a routine without taking a step of its own: the callee's first statement is the next step. */
 export interface CallStatement<G, L> {
   readonly kind: 'call';
-  readonly routine: Routine<G, object, unknown>;
+  readonly routine: AnyRoutine;
   readonly args: (g: G, my: L, tid: ThreadId) => unknown;
   readonly into?: string;
   readonly name?: string;
@@ -160,7 +163,8 @@ export function either<G, L>(
 
 /** Calls a shared routine; no step of its own. `args` may read the caller's state. */
 export function call<G, L, A>(
-  callee: Routine<G, object, A> | Routine<G, never, A>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  callee: Routine<G, any, A>,
   args?: A | ((g: G, my: L, tid: ThreadId) => A),
   options: { into?: keyof L & string; name?: string } = {},
 ): CallStatement<G, L> {
@@ -168,7 +172,7 @@ export function call<G, L, A>(
     typeof args === 'function' ? (args as (g: G, my: L, tid: ThreadId) => unknown) : () => args as unknown;
   return {
     kind: 'call',
-    routine: callee as unknown as Routine<G, object, unknown>,
+    routine: callee,
     args: argsOf,
     ...(options.into !== undefined ? { into: options.into } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),

@@ -90,6 +90,7 @@ export function transitionLabel<G>(model: Model<G>, t: Transition): string {
 
 interface Control {
   goto?: string;
+  stay?: boolean;
   ret?: { value: unknown };
   exit?: boolean;
   call?: { routine: AnyRoutine; args: unknown; into?: string };
@@ -121,7 +122,7 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
       shared = finishDraft(g as Draft<object>) as G;
       locals = finishDraft(my);
     }
-    if (control.goto === undefined && s.then !== undefined) control.goto = s.then;
+    if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
     const stack = nextStack(model, before, frame, locals, control, t, s.label, actor, shared);
     if (shared === world.shared && stack === before) return { kind: 'next', world, exited: false };
     const threads = stack === before ? world.threads : world.threads.with(t.tid, stack);
@@ -159,7 +160,12 @@ function nextStack<G>(
     stack.push(frame);
     popFrame(stack, control.ret.value);
   } else {
-    const pc = control.goto !== undefined ? targetOf(model.routineAt(frame.fn), control.goto, site) : frame.pc + 1;
+    if (control.stay && control.goto !== undefined) throw new ModelError('a step cannot both stay and goto', site);
+    const pc = control.stay
+      ? frame.pc
+      : control.goto !== undefined
+        ? targetOf(model.routineAt(frame.fn), control.goto, site)
+        : frame.pc + 1;
     stack[stack.length - 1] = Object.freeze({ ...frame, pc, locals });
     if (control.call) pushFrame(model, stack, control.call.routine, control.call.args, control.call.into, t.tid);
   }
@@ -207,6 +213,9 @@ function makeContext<G>(
     actor,
     goto(target) {
       control.goto = target;
+    },
+    stay() {
+      control.stay = true;
     },
     call(callee, args, into) {
       if (control.call) throw new ModelError('a step may call at most one routine', { model: model.name, actor });

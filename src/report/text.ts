@@ -53,7 +53,7 @@ export function formatTrace(trace: Trace, p: Palette): string[] {
   const width = Math.max(5, ...trace.steps.map((s) => s.actor.length));
   lines.push(p.bold(`Counterexample: ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}`));
   trace.steps.forEach((s, i) => {
-    const where = s.routine !== '' && !s.label.startsWith(s.routine) ? p.dim(`[${s.routine}] `) : '';
+    const where = s.nested ? p.dim(`[${s.routine}] `) : '';
     lines.push(`${String(i + 1).padStart(4)}  ${p.cyan(s.actor.padEnd(width))}  ${where}${s.label}`);
     const indent = ' '.repeat(8 + width);
     for (const c of s.changes) lines.push(`${indent}${p.dim(formatChange(c))}`);
@@ -79,7 +79,8 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
   }
   lines.push('', `Explored ${formatStats(r.stats)}`);
   if (input.expected) {
-    const same = input.expected.verdict === r.verdict;
+    const property = r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
+    const same = input.expected.verdict === r.verdict && (input.expected.property === undefined || input.expected.property === property);
     lines.push(`Expected verdict: ${input.expected.verdict}${input.expected.property ? ` of "${input.expected.property}"` : ''} ${same ? p.green('(matches)') : p.yellow('(differs)')}`);
   }
   return lines.join('\n');

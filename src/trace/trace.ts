@@ -16,6 +16,8 @@ export interface TraceStep {
   readonly actor: string;
   /** The routine the step belongs to (e.g. `hmm_invalidate_range_start` inside a munmap thread). */
   readonly routine: string;
+  /** The step ran inside a called routine (not the actor's outermost one). */
+  readonly nested: boolean;
   readonly label: string;
   readonly changes: readonly Change[];
   /** Set on a final step whose assertion failed (it changed nothing). */
@@ -62,11 +64,12 @@ export function replay<G>(model: Model<G>, path: ReplayPath, options: ReplayOpti
     const actor = model.actors[t.tid]!.name;
     const routine = model.routineAt(t.fn).name;
     const label = transitionLabel(model, t);
+    const nested = world.threads[t.tid]!.length > 1;
     if (out.kind === 'failed') {
       if (k !== path.length - 1) {
         throw new ModelError(`step ${k + 1} fails an assertion but the path goes on`, { model: model.name, actor, step: label, path: here }, NONDETERMINISM_HINT);
       }
-      steps.push({ choice, actor, routine, label, changes: [], failed: { verdict: out.verdict, property: out.property, message: out.message } });
+      steps.push({ choice, actor, routine, nested, label, changes: [], failed: { verdict: out.verdict, property: out.property, message: out.message } });
       states.push(world);
       break;
     }
@@ -77,7 +80,7 @@ export function replay<G>(model: Model<G>, path: ReplayPath, options: ReplayOpti
         NONDETERMINISM_HINT,
       );
     }
-    steps.push({ choice, actor, routine, label, changes: stepChanges(model, world, out.world, t) });
+    steps.push({ choice, actor, routine, nested, label, changes: stepChanges(model, world, out.world, t) });
     states.push(out.world);
     world = out.world;
   }

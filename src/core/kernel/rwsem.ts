@@ -104,6 +104,7 @@ export function down_write<G, L>(label: string, select: LockSelector<G, L, RwSem
         when: (g, my, tid) => !canTake(select(g, my), tid) && !select(g, my).waitingWriters.includes(tid),
         do: (c) => {
           (select(c.g as G, c.my as L) as Draft<RwSemaphore>).waitingWriters.push(c.tid);
+          c.stay();
         },
       },
     ],
@@ -118,6 +119,20 @@ export function up_write<G, L>(label: string, select: LockSelector<G, L, RwSemap
       const s = select(c.g as G, c.my as L) as Draft<RwSemaphore>;
       c.assert(s.writer === c.tid, `up_write(&${s.name}) by ${c.actor}, which does not hold it for write`, LOCK_DISCIPLINE);
       s.writer = null;
+    },
+    options,
+  );
+}
+
+/** Atomically turns the caller's write hold into a read hold (queued writers still hold off new readers). */
+export function downgrade_write<G, L>(label: string, select: LockSelector<G, L, RwSemaphore>, options?: Opts<G, L>): Statement<G, L> {
+  return step(
+    label,
+    (c) => {
+      const s = select(c.g as G, c.my as L) as Draft<RwSemaphore>;
+      c.assert(s.writer === c.tid, `downgrade_write(&${s.name}) by ${c.actor}, which does not hold it for write`, LOCK_DISCIPLINE);
+      s.writer = null;
+      addReader(s, c.tid);
     },
     options,
   );

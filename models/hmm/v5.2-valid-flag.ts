@@ -1,0 +1,52 @@
+/**
+ * hmm/v5.2-valid-flag — the flagship: the Linux 5.2 HMM range API (the boolean `range->valid`
+ * scheme) with a driver following the seed review's pseudo-code (hmm_range_snapshot), a munmap
+ * thread and a page-reclaim thread invalidating the same pages.
+ *
+ * Expected (from the kernel record, not from a run): the valid flag is ABA-prone. A complete
+ * invalidate_range_start/end pair between the snapshot and the re-check under the device lock
+ * leaves `valid == true`, so the driver programs pfns the CPU no longer maps. J. Gunthorpe,
+ * "[PATCH hmm 03/15] mm/hmm: allow hmm_range to be used with a mmu_range_notifier or hmm_mirror"
+ * (15 Oct 2019): "hmm_mirror's handling of ranges does not use a sequence count which results in
+ * this bug ... Where the hmm_range_valid should not have succeeded." 5.5 replaced the flag with
+ * mmu_interval_notifier sequence counts.
+ *
+ * Routines: models/hmm/v5.2/hmm.ts (mm/hmm.c, hmm.h), cpu.ts (munmap, reclaim), seedDriver.ts.
+ */
+import { defineModel } from '../../src/index.ts';
+import { munmap, reclaim } from './v5.2/cpu.ts';
+import { hmmProperties } from './v5.2/properties.ts';
+import { seedDriver, type OnTimeout } from './v5.2/seedDriver.ts';
+import { initialShared } from './v5.2/state.ts';
+import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
+
+export const model = defineModel({
+  name: 'hmm/v5.2-valid-flag',
+  description: 'Linux 5.2 HMM range API (range->valid): seed-pseudo-code driver vs munmap and reclaim',
+  params: { drivers: 1, munmaps: 1, reclaims: 1, pages: 1, onTimeout: 'return' },
+  expected: { verdict: 'violation', property: NO_STALE_MAPPING },
+  sources: [
+    'include/linux/hmm.h @897e6365cda6 (Linux 5.2)',
+    '[PATCH v2 06/11] mm/hmm: improve driver API to work and wait over a range v2 (seed pseudo-code)',
+    '[PATCH v3 06/11] ... v3 (mm/hmm.c 5.2 text); [PATCH v3 hmm 12/12] mm/hmm: Fix error flows (- lines)',
+    '[PATCH hmm 03/15] mm/hmm: allow hmm_range to be used with a mmu_range_notifier (the ABA race)',
+  ],
+  build: ({ drivers, munmaps, reclaims, pages, onTimeout }) => {
+    if (onTimeout !== 'return' && onTimeout !== 'retry') throw new Error('onTimeout must be "return" or "retry"');
+    const driver = seedDriver(onTimeout as OnTimeout);
+    const all = { start: 0, end: pages };
+    return {
+      shared: initialShared({ pages, ranges: drivers }),
+      actors: [
+        ...Array.from({ length: drivers }, (_, r) => ({ name: drivers === 1 ? 'driver' : `driver${r}`, routine: driver, args: { r } })),
+        ...Array.from({ length: munmaps }, (_, i) => ({ name: munmaps === 1 ? 'munmap' : `munmap${i}`, routine: munmap, args: all })),
+        ...Array.from({ length: reclaims }, (_, i) => ({
+          name: reclaims === 1 ? 'reclaim' : `reclaim${i}`,
+          routine: reclaim,
+          args: { start: 0, end: 1 },
+        })),
+      ],
+      properties: hmmProperties(),
+    };
+  },
+});

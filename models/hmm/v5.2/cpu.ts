@@ -1,0 +1,49 @@
+/**
+ * CPU-side threads that change the page table under mmu notifier brackets (Linux 5.2).
+ *
+ * munmap: since 4.20 (dd2283f2605e, "mm: mmap: zap pages with read mmap_sem in munmap") the
+ * munmap syscall takes mmap_sem for write, detaches the vmas, then downgrades to read before
+ * unmap_region(); so its notifier calls run with mmap_sem held for read. Sources: __vm_munmap /
+ * __do_munmap in mm/mmap.c (Y. Shi, "[v11 PATCH 1/3] mm: mmap: zap pages with read mmap_sem in
+ * munmap", 20 Sep 2018); unmap_vmas in mm/memory.c brackets the zap with
+ * mmu_notifier_invalidate_range_start/end ("[PATCH v6 5/8] mm/mmu_notifier: contextual information
+ * for event triggering invalidation v2", J. Glisse, 26 Mar 2019).
+ *
+ * reclaim: try_to_unmap_one() in mm/rmap.c brackets the pte clear with
+ * mmu_notifier_invalidate_range_start/end and holds no mmap_sem (page lock and rmap locks only).
+ */
+import { down_write, downgrade_write, up_read, call, routine, step } from '../../../src/index.ts';
+import { hmm_invalidate_range_end, hmm_invalidate_range_start } from './hmm.ts';
+import type { Shared } from './state.ts';
+
+type Pages = { start: number; end: number };
+
+/** munmap(start, end): __vm_munmap(start, len, downgrade = true). */
+export const munmap = routine<Shared, Pages, Pages>('munmap', {
+  locals: (p) => ({ ...p }),
+  body: [
+    down_write('down_write_killable(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    step('detach_vmas_to_be_unmapped(mm, vma, prev, end)', ({ g }) => {
+      g.mm.vma = false;
+    }),
+    downgrade_write('downgrade_write(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    call(hmm_invalidate_range_start, (_g, my: Pages) => ({ start: my.start, end: my.end })),
+    step('unmap_single_vma(tlb, vma, start, end, NULL)', ({ g, my }) => {
+      for (let p = my.start; p < my.end; p++) g.mm.pte[p] = null;
+    }),
+    call(hmm_invalidate_range_end, (_g, my: Pages) => ({ start: my.start, end: my.end })),
+    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+  ],
+});
+
+/** Page reclaim of one page: try_to_unmap_one(page, vma, address). */
+export const reclaim = routine<Shared, Pages, Pages>('try_to_unmap_one', {
+  locals: (p) => ({ ...p }),
+  body: [
+    call(hmm_invalidate_range_start, (_g, my: Pages) => ({ start: my.start, end: my.end })),
+    step('ptep_clear_flush(vma, address, pvmw.pte)', ({ g, my }) => {
+      for (let p = my.start; p < my.end; p++) g.mm.pte[p] = null;
+    }),
+    call(hmm_invalidate_range_end, (_g, my: Pages) => ({ start: my.start, end: my.end })),
+  ],
+});

@@ -1,0 +1,53 @@
+/** Small helpers shared by the unit tests: compile a toy model in one call, walk a replay path. */
+import {
+  applyTransition,
+  compileModel,
+  defineModel,
+  enabledTransitions,
+  type ActorSpec,
+  type Model,
+  type Property,
+  type World,
+} from '../index.ts';
+
+/** Compiles a parameterless toy model. */
+export function toy<G>(
+  name: string,
+  shared: G,
+  actors: readonly ActorSpec<G>[],
+  properties: readonly Property<G>[] = [],
+): Model<G> {
+  return compileModel(
+    defineModel<Record<string, never>, G>({
+      name,
+      description: `toy model ${name}`,
+      params: {},
+      build: () => ({ shared, actors, properties }),
+    }),
+  );
+}
+
+/** Applies `choices` (indices into each state's enabled list) from the initial state; every step must succeed. */
+export function walk<G>(model: Model<G>, choices: readonly number[]): World<G> {
+  let world = model.initial;
+  for (const [k, c] of choices.entries()) {
+    const enabled = enabledTransitions(model, world);
+    const t = enabled[c];
+    if (t === undefined) throw new Error(`choice ${k} (${c}) out of range: ${enabled.length} enabled`);
+    const out = applyTransition(model, world, t);
+    if (out.kind !== 'next') throw new Error(`choice ${k} failed: ${out.property}: ${out.message}`);
+    world = out.world;
+  }
+  return world;
+}
+
+/** Where thread `tid` is: the program counters of its stack, outermost first (empty once finished). */
+export function pcs<G>(world: World<G>, tid: number): number[] {
+  return (world.threads[tid] ?? []).map((f) => f.pc);
+}
+
+/** Locals of thread `tid`'s innermost frame. */
+export function topLocals<G>(world: World<G>, tid: number): Readonly<Record<string, unknown>> | undefined {
+  const stack = world.threads[tid] ?? [];
+  return stack[stack.length - 1]?.locals;
+}
