@@ -1,9 +1,16 @@
 /**
  * hmm/v5.2-valid-flag — the flagship: the Linux 5.2 HMM range API (the boolean `range->valid`
- * scheme) with a driver following the seed review's pseudo-code (hmm_range_snapshot), a munmap
- * thread and a page-reclaim thread invalidating the same pages.
+ * scheme) with driver fault threads, a munmap thread and a page-reclaim thread on the same pages.
+ * `driver=seed` (default) follows the seed review's pseudo-code (hmm_range_snapshot);
+ * `driver=doc` follows the pattern 5.2 shipped in Documentation/vm/hmm.rst.
  *
- * Expected (from the kernel record, not from a run): the valid flag is ABA-prone. A complete
+ * Expected verdicts, read from the code and the kernel record (not copied from a run):
+ * - seed: "lock discipline". Its `again:` label sits after down_read(mmap_sem), but the failed
+ *   re-check under the device lock runs `goto again` after up_read(); the next pass through the
+ *   loop releases mmap_sem a second time. (v3 of the patch replaced this pseudo-code with the
+ *   hmm.rst pattern, which re-takes mmap_sem at `again:`.) The shortest counterexample is this
+ *   one; the stale mapping below is reachable too (check with --property).
+ * - doc: "no stale device mapping". The valid flag is ABA-prone. A complete
  * invalidate_range_start/end pair between the snapshot and the re-check under the device lock
  * leaves `valid == true`, so the driver programs pfns the CPU no longer maps. J. Gunthorpe,
  * "[PATCH hmm 03/15] mm/hmm: allow hmm_range to be used with a mmu_range_notifier or hmm_mirror"
@@ -16,24 +23,28 @@
 import { defineModel } from '../../src/index.ts';
 import { munmap, reclaim } from './v5.2/cpu.ts';
 import { hmmProperties } from './v5.2/properties.ts';
+import { docDriver } from './v5.2/docDriver.ts';
 import { seedDriver, type OnTimeout } from './v5.2/seedDriver.ts';
+import { LOCK_DISCIPLINE } from '../../src/index.ts';
 import { initialShared } from './v5.2/state.ts';
 import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
 
 export const model = defineModel({
   name: 'hmm/v5.2-valid-flag',
   description: 'Linux 5.2 HMM range API (range->valid): seed-pseudo-code driver vs munmap and reclaim',
-  params: { drivers: 1, munmaps: 1, reclaims: 1, pages: 1, onTimeout: 'return' },
-  expected: { verdict: 'violation', property: NO_STALE_MAPPING },
+  params: { driver: 'seed', drivers: 1, munmaps: 1, reclaims: 1, pages: 1, onTimeout: 'return' },
+  expected: ({ driver }) => ({ verdict: 'violation', property: driver === 'doc' ? NO_STALE_MAPPING : LOCK_DISCIPLINE }),
   sources: [
     'include/linux/hmm.h @897e6365cda6 (Linux 5.2)',
     '[PATCH v2 06/11] mm/hmm: improve driver API to work and wait over a range v2 (seed pseudo-code)',
     '[PATCH v3 06/11] ... v3 (mm/hmm.c 5.2 text); [PATCH v3 hmm 12/12] mm/hmm: Fix error flows (- lines)',
+    'Documentation/vm/hmm.rst @023a019a9b4e (the driver pattern documented in 5.2)',
     '[PATCH hmm 03/15] mm/hmm: allow hmm_range to be used with a mmu_range_notifier (the ABA race)',
   ],
-  build: ({ drivers, munmaps, reclaims, pages, onTimeout }) => {
+  build: ({ driver: kind, drivers, munmaps, reclaims, pages, onTimeout }) => {
     if (onTimeout !== 'return' && onTimeout !== 'retry') throw new Error('onTimeout must be "return" or "retry"');
-    const driver = seedDriver(onTimeout as OnTimeout);
+    if (kind !== 'seed' && kind !== 'doc') throw new Error('driver must be "seed" or "doc"');
+    const driver = kind === 'doc' ? docDriver() : seedDriver(onTimeout as OnTimeout);
     const all = { start: 0, end: pages };
     return {
       shared: initialShared({ pages, ranges: drivers }),

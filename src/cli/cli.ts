@@ -47,7 +47,12 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const, describe: 'bfs finds shortest counterexamples' })
           .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
           .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
-          .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' }),
+          .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' })
+          .option('property', {
+            type: 'string',
+            array: true,
+            describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
+          }),
       async (a) => {
         const definition = await loadModel(a.model);
         const maxStates = positiveInt('max-states', a.maxStates);
@@ -64,6 +69,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
               ...(maxStates !== undefined ? { maxStates } : {}),
               ...(maxDepth !== undefined ? { maxDepth } : {}),
               ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+              ...(a.property ? { properties: a.property } : {}),
             },
           },
           out,

@@ -3,7 +3,8 @@
  * fingerprint the result, check properties on new states, store and push them.
  */
 import { checkDeterminism, encodeWorld } from '../core/determinism.ts';
-import { ModelError } from '../core/errors.ts';
+import { ModelError, UsageError } from '../core/errors.ts';
+import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
@@ -17,11 +18,28 @@ import { StateStore } from './stateStore.ts';
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
 
+/** Names `--property` accepts: the model's properties, deadlock, and the built-in assertion names. */
+export function selectableProperties<G>(model: Model<G>): string[] {
+  return [...model.properties.map((p) => p.name), 'deadlock', LOCK_DISCIPLINE, 'assertion'];
+}
+
+function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void {
+  const known = new Set(selectableProperties(model));
+  for (const name of selected) {
+    if (!known.has(name)) {
+      throw new UsageError(`model ${model.name} has no property "${name}"; it has: ${[...known].map((k) => `"${k}"`).join(', ')}`);
+    }
+  }
+}
+
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
   const store = new StateStore();
   const frontier = frontierFor<G>(cfg.strategy);
-  const checks = new PropertyChecks(model);
+  const selected = cfg.properties;
+  if (selected) checkSelection(model, selected);
+  const checks = new PropertyChecks(model, selected);
+  const checkDeadlocks = !selected || selected.has('deadlock');
   const started = cfg.now();
   let transitions = 0;
   let maxDepth = 0;
@@ -84,7 +102,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       }
       const enabled = enabledTransitions(model, world);
       if (enabled.length === 0) {
-        const blocked = blockedThreads(model, world);
+        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
         if (blocked.length > 0) {
           return {
             verdict: 'deadlock',
@@ -111,6 +129,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         const out = applyTransition(model, world, t);
         transitions++;
         if (out.kind === 'failed') {
+          // A failed assertion outside the selection: the step cannot complete, so it has no successor.
+          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
           if (out.verdict === 'violation') return fail(index, failure, [i]);
           return {

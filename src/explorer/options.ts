@@ -20,6 +20,11 @@ export interface ExploreOptions {
   readonly progressIntervalMs?: number;
   /** Injected clock (tests); defaults to Date.now. */
   readonly now?: () => number;
+  /**
+   * Check only these properties (names; `deadlock` for deadlock detection). Steps that fail an
+   * assertion not in the list are pruned: their successors are not explored. Default: all.
+   */
+  readonly properties?: readonly string[];
 }
 
 export interface ExploreConfig {
@@ -31,6 +36,8 @@ export interface ExploreConfig {
   readonly onProgress: ((progress: ProgressReport) => void) | undefined;
   readonly progressIntervalMs: number;
   readonly now: () => number;
+  /** Undefined: check everything. */
+  readonly properties: ReadonlySet<string> | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -47,6 +54,7 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     onProgress: options.onProgress,
     progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 1000),
     now: options.now ?? Date.now,
+    properties: options.properties ? new Set(options.properties) : undefined,
   };
 }
 

@@ -18,9 +18,12 @@ export class PropertyChecks<G> {
   private readonly onExit: OnExit<G>[] = [];
   private readonly atEnd: AtEnd<G>[] = [];
 
-  constructor(private readonly model: Model<G>) {
+  constructor(
+    private readonly model: Model<G>,
+    selected?: ReadonlySet<string>,
+  ) {
     this.view = new ModelWorldView(model);
-    for (const p of model.properties) this.add(p);
+    for (const p of model.properties) if (!selected || selected.has(p.name)) this.add(p);
   }
 
   private add(p: Property<G>): void {
