@@ -6,6 +6,17 @@
  */
 
 const cache = new WeakMap<object, string>();
+/** Encoded form of each object key seen (`"name":`), so keys are quoted once, not per state. */
+const keyCache = new Map<string, string>();
+
+function encodeKey(k: string): string {
+  let e = keyCache.get(k);
+  if (e === undefined) {
+    e = `${JSON.stringify(k)}:`;
+    if (keyCache.size < 100_000) keyCache.set(k, e);
+  }
+  return e;
+}
 
 export const PLAIN_HINT =
   'state must be plain data: objects, arrays, strings, finite numbers, booleans and null (no functions, class instances, Map/Set, undefined)';
@@ -53,7 +64,7 @@ function encodeObject(value: object): string {
       if (v === undefined) continue;
       if (!first) out += ',';
       first = false;
-      out += JSON.stringify(k) + ':' + encode(v);
+      out += encodeKey(k) + encode(v);
     }
     out += '}';
   }
