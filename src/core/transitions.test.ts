@@ -254,13 +254,7 @@ describe('control flow', () => {
       expect(out.world.shared).toEqual({ base: 0, x: 5 });
     });
 
-    // FIXME: ctx.ret(value) stores `value` as is. A value read from the draft (here the shared array
-    // g.arr) is an immer draft proxy that finishDraft() revokes, so the caller's local ends up holding
-    // a revoked proxy: reading it (or encoding the state in explore) throws a raw TypeError
-    // ("Cannot perform 'IsArray' on a proxy that has been revoked") instead of delivering [1, 2].
-    // Cause: src/core/transitions.ts makeContext().ret (≈line 228) / nextStack→popFrame use the value
-    // without finalising it (e.g. immer's current()) after finishDraft.
-    it.fails('ctx.ret() of a value read from the draft delivers plain data to the caller', () => {
+    it('ctx.ret() of a value read from the draft delivers plain data to the caller', () => {
       type A = { arr: number[] };
       const sub = routine<A>('sub', { body: [step('return g.arr', (c) => c.ret(c.g.arr))] });
       const main = routine<A, { got: unknown }>('main', {

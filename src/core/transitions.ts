@@ -3,7 +3,7 @@
  * Enabled steps come in a fixed order (thread id, then alternative), so a replay path of indices
  * into that list names the same interleaving every time.
  */
-import { createDraft, finishDraft, type Draft } from 'immer';
+import { createDraft, current, finishDraft, isDraft, type Draft } from 'immer';
 import { ModelError } from './errors.ts';
 import { describeThrown, type CompiledRoutine, type Model } from './model.ts';
 import { popFrame, pushFrame, settleStack } from './stack.ts';
@@ -219,10 +219,10 @@ function makeContext<G>(
     },
     call(callee, args, into) {
       if (control.call) throw new ModelError('a step may call at most one routine', { model: model.name, actor });
-      control.call = { routine: callee, args, ...(into !== undefined ? { into: into as string } : {}) };
+      control.call = { routine: callee, args: undraft(args), ...(into !== undefined ? { into: into as string } : {}) };
     },
     ret(value) {
-      control.ret = { value: value ?? null };
+      control.ret = { value: undraft(value ?? null) };
     },
     exit() {
       control.exit = true;
@@ -237,6 +237,16 @@ function makeContext<G>(
       return model.actors[other]?.name ?? `thread ${other}`;
     },
   };
+}
+
+/** Values read from a draft are proxies that finishDraft revokes: copy them out before they escape the step. */
+function undraft(value: unknown): unknown {
+  if (isDraft(value)) return current(value);
+  if (Array.isArray(value)) return value.map(undraft);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, undraft(v)]));
+  }
+  return value;
 }
 
 function stepError<G>(model: Model<G>, tid: ThreadId, step: string, what: string, thrown: unknown): ModelError {

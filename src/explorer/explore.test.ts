@@ -396,12 +396,7 @@ describe('properties', () => {
     expect(r).toMatchObject({ verdict: 'violation', property: { kind: 'onExit' }, message: 'B finished: B finishes while x is 0' });
   });
 
-  // FIXME: onExit is checked only when a step reaches a NEW state (explore.ts: `if (store.has(key)) continue;`
-  // comes before `checks.checkState(out.world, out.exited ? t.tid : undefined)`). With the actors in order
-  // [B, A], the all-finished state {x: 1} is first reached by A finishing (onExit(A) holds); the edge where
-  // B finishes into that same state is then skipped as already visited, so onExit(B) is never evaluated
-  // and the violation (interleaving A, B) is missed: explore says 'pass'. The verdict depends on actor order.
-  it.fails('onExit: the verdict does not depend on the order of the actors (B first)', () => {
+  it('onExit: the verdict does not depend on the order of the actors (B first)', () => {
     const r = explore(toy<X>('exit-order-ba', { x: 0 }, [
       { name: 'B', routine: noop },
       { name: 'A', routine: setX },
@@ -467,6 +462,31 @@ describe('model errors found by the search', () => {
     const e = errorOf(() => explore(m));
     expect(e.message).toContain('the step stored non-plain data: shared.m: a Map');
     expect(e.message).toContain('state must be plain data');
+  });
+
+  it('with the determinism checks off, non-plain data is blamed on the actor and step that stored it', () => {
+    type M = { m: unknown };
+    const m = toy<M>('map-late', { m: null }, [
+      { name: 'A', routine: routine<M>('r', { body: [step('m = new Map()', ({ g }) => { g.m = new Map(); })] }) },
+    ]);
+    const e = errorOf(() => explore(m, { determinismChecks: 0 }));
+    expect(e.site).toMatchObject({ model: 'map-late', actor: 'A', step: 'm = new Map()', path: '' });
+    expect(e.message).toContain('the step stored non-plain data: shared.m: a Map');
+  });
+
+  // FIXME: with the default determinism checks (the first 64 expanded states), a step that stores
+  // non-plain data is reported WITHOUT the actor and step that did it: src/core/determinism.ts
+  // outcomeKey() calls encodeWorld(model, out.world) with no site, although the transition is known
+  // (explore.ts passes { actor, step } on its own path, see the test above). In small models every
+  // state is among the first 64, so the CLI never names the culprit (fixtures/stores-map.ts prints only
+  // "model fixtures/stores-map, replay path (initial state): the step stored non-plain data: ...").
+  it.fails('with the default determinism checks, non-plain data is blamed on the actor and step too', () => {
+    type M = { m: unknown };
+    const m = toy<M>('map-early', { m: null }, [
+      { name: 'A', routine: routine<M>('r', { body: [step('m = new Map()', ({ g }) => { g.m = new Map(); })] }) },
+    ]);
+    const e = errorOf(() => explore(m));
+    expect(e.site).toMatchObject({ model: 'map-early', actor: 'A', step: 'm = new Map()' });
   });
 
   it('a step storing a function in its locals is a ModelError about plain data', () => {

@@ -143,6 +143,10 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             pathKeys: store.keysTo(index),
           };
         }
+        if (out.exited) {
+          const exitFailure = checks.checkExit(out.world, t.tid);
+          if (exitFailure) return fail(index, exitFailure, [i]);
+        }
         const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
         if (store.has(key)) continue;
         if (store.size >= cfg.maxStates) {
@@ -150,7 +154,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         }
         const next = store.insert(key, index, i, depth + 1);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
-        const failure = checks.checkState(out.world, out.exited ? t.tid : undefined);
+        const failure = checks.checkState(out.world, undefined);
         if (failure) return fail(next, failure);
         noteWitnesses(next, out.world);
         frontier.push(next, out.world);

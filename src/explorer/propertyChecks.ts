@@ -56,7 +56,14 @@ export class PropertyChecks<G> {
         return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g) };
       }
     }
-    if (exited !== undefined) {
+    return exited !== undefined ? this.checkExit(world, exited) : undefined;
+  }
+
+  /** `onExit` checks belong to the transition, not the state: run them on every exit, even into a known state. */
+  checkExit(world: World<G>, exited: ThreadId): Failure | undefined {
+    this.view.world = world;
+    const g = world.shared;
+    {
       for (const p of this.onExit) {
         if (!this.run(p.name, () => p.holds(g, this.view, exited))) {
           const who = this.view.actorName(exited);

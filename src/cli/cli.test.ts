@@ -1,0 +1,296 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.ts';
+import type { Output } from './output.ts';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: readonly string[];
+}
+
+async function cli(...argv: string[]): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const status: string[] = [];
+  const out: Output = {
+    stdout: (t) => stdout.push(t),
+    stderr: (t) => stderr.push(t),
+    status: (t) => status.push(t),
+    stderrIsTTY: false,
+    color: false,
+  };
+  const code = await runCli(argv, out);
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), status };
+}
+
+/** Runs the CLI and parses its stdout as one JSON object. */
+async function cliJson(...argv: string[]): Promise<{ code: number; json: any; stderr: string }> {
+  const r = await cli(...argv);
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${r.code}): ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  return { code: r.code, json, stderr: r.stderr };
+}
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../testing/fixtures/${name}.ts`, import.meta.url));
+
+/** A usage or model error: exit 2, nothing on stdout, a one-paragraph message on stderr, no stack trace. */
+function expectCleanError(r: Run, ...fragments: string[]): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^interleave: /);
+  for (const f of fragments) expect(r.stderr).toContain(f);
+  expect(r.stderr).not.toContain('    at ');
+  expect(r.stderr).not.toContain('internal error');
+}
+
+describe('interleave list', () => {
+  it('--json gives an array of { name, description, expected } including classic/two-phase-commit', async () => {
+    const { code, json } = await cliJson('list', '--json');
+    expect(code).toBe(0);
+    expect(Array.isArray(json)).toBe(true);
+    for (const row of json) {
+      expect(typeof row.name).toBe('string');
+      expect(typeof row.description).toBe('string');
+      expect(['pass', 'violation', 'deadlock']).toContain(row.expected.verdict);
+    }
+    const tpc = json.find((r: { name: string }) => r.name === 'classic/two-phase-commit');
+    expect(tpc).toEqual({
+      name: 'classic/two-phase-commit',
+      description: 'Two-phase commit (TLA+ TwoPhase / Stateright 2pc) with `rms` resource managers',
+      expected: { verdict: 'pass' },
+    });
+  });
+
+  it('prints one line per model in text mode', async () => {
+    const json = (await cliJson('list', '--json')).json as { name: string }[];
+    const r = await cli('list');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toHaveLength(json.length);
+    expect(lines.some((l) => l.startsWith('classic/two-phase-commit ') && l.includes('pass'))).toBe(true);
+  });
+});
+
+describe('interleave check', () => {
+  it('classic/two-phase-commit passes with 288 states', async () => {
+    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '--json');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      model: 'classic/two-phase-commit',
+      verdict: 'pass',
+      expected: { verdict: 'pass' },
+      params: { rms: 3 },
+      stats: { states: 288 },
+    });
+    expect(json.trace).toBeUndefined();
+  });
+
+  it('-p rms=5 gives 8832 states', async () => {
+    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '-p', 'rms=5', '--json');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ verdict: 'pass', params: { rms: 5 }, stats: { states: 8832 } });
+  });
+
+  it('--max-states 10 exits 3 with verdict incomplete', async () => {
+    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '--max-states', '10', '--json');
+    expect(code).toBe(3);
+    expect(json).toMatchObject({ verdict: 'incomplete', budget: 'maxStates', stats: { states: 10 } });
+  });
+
+  it('--max-depth 2 exits 3 with budget maxDepth', async () => {
+    const { code, json } = await cliJson('check', fixture('passing'), '--max-depth', '2', '--json');
+    expect(code).toBe(3);
+    expect(json).toMatchObject({ verdict: 'incomplete', budget: 'maxDepth', stats: { states: 6 } });
+  });
+
+  it('loads a model file (default export) and checks it: 9 states', async () => {
+    const { code, json } = await cliJson('check', fixture('passing'), '--json');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ model: 'fixtures/passing', verdict: 'pass', stats: { states: 9, transitions: 12, depth: 4 } });
+  });
+
+  it('accepts a model file path relative to the working directory', async () => {
+    const { code, json } = await cliJson('check', 'src/testing/fixtures/passing.ts', '--strategy', 'dfs', '--json');
+    expect(code).toBe(0);
+    expect(json.stats.states).toBe(9);
+  });
+
+  it('a violating model file exits 1 with a trace in the JSON', async () => {
+    const { code, json } = await cliJson('check', fixture('violating'), '--json');
+    expect(code).toBe(1);
+    expect(json).toMatchObject({
+      model: 'fixtures/violating',
+      verdict: 'violation',
+      property: 'not both',
+      message: 'x and a.t are both 1',
+      expected: { verdict: 'violation', property: 'not both' },
+    });
+    expect(json.trace.path).toBe('0/1');
+    expect(json.trace.steps).toEqual([
+      {
+        actor: 'P',
+        routine: 'p',
+        label: 'set x',
+        changes: [
+          { path: 'x', from: 0, to: 1 },
+          { path: 'P.n', from: 0, to: 5 },
+        ],
+      },
+      { actor: 'Q', routine: 'q', label: 'set a.t', changes: [{ path: 'a.t', from: 0, to: 1 }] },
+    ]);
+  });
+
+  it('a violating model in text mode shows the verdict, the steps and the replay command', async () => {
+    const spec = fixture('violating');
+    const r = await cli('check', spec);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('VIOLATION');
+    expect(r.stdout).toContain('"not both"');
+    expect(r.stdout).toContain('set a.t');
+    expect(r.stdout).toContain('a.t: 0 → 1');
+    expect(r.stdout).toContain(`npx interleave replay ${spec} 0/1`);
+    expect(r.status).toEqual([]);
+  });
+
+  it('--property restricts the check to the named properties', async () => {
+    const { code, json } = await cliJson('check', fixture('violating'), '--property', 'deadlock', '--json');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ verdict: 'pass', stats: { states: 9 } });
+  });
+});
+
+describe('interleave replay', () => {
+  it('rebuilds the same steps as check and exits 1', async () => {
+    const checked = await cliJson('check', fixture('violating'), '--json');
+    const replayed = await cliJson('replay', fixture('violating'), checked.json.trace.path, '--json');
+    expect(replayed.code).toBe(1);
+    expect(replayed.json).toMatchObject({ model: 'fixtures/violating', verdict: 'violation', property: 'not both' });
+    expect(replayed.json.trace.path).toBe('0/1');
+    expect(replayed.json.trace.steps).toEqual(checked.json.trace.steps);
+  });
+
+  it('in text mode names the violated property of the final state', async () => {
+    const r = await cli('replay', fixture('violating'), '0/1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Replay path: 0/1');
+    expect(r.stdout).toContain('The final state: violation of "not both": x and a.t are both 1');
+  });
+
+  it('a path to a harmless state exits 0; "-" is the initial state', async () => {
+    const r = await cli('replay', fixture('violating'), '0');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('The final state violates no property.');
+    const initial = await cliJson('replay', fixture('violating'), '-', '--json');
+    expect(initial.code).toBe(0);
+    expect(initial.json).toMatchObject({ verdict: 'pass', trace: { path: '', steps: [] } });
+  });
+
+  it('a path entry out of range is a model error naming the enabled steps', async () => {
+    expectCleanError(await cli('replay', fixture('violating'), '0/9'), 'replay path entry 2 is 9, but only 2 steps are enabled there');
+  });
+});
+
+describe('bad input exits 2 with a clear message and no stack trace', () => {
+  it('a missing model file', async () => {
+    expectCleanError(await cli('check', '/nonexistent/dir/model.ts'), 'model file not found: /nonexistent/dir/model.ts');
+  });
+
+  it('a file without a model export', async () => {
+    const r = await cli('check', fixture('no-model'));
+    expectCleanError(r, 'no-model.ts exports no model (exports: ', 'helper', 'notAModel', 'defineModel');
+  });
+
+  it('a file exporting the wrong shape', async () => {
+    expectCleanError(await cli('check', fixture('wrong-shape')), 'exports an object with build() that was not made by defineModel()');
+  });
+
+  it('a file that throws while being imported', async () => {
+    expectCleanError(await cli('check', fixture('import-throws')), 'could not load', 'import-time failure in fixture');
+  });
+
+  it('a model whose step throws names the actor, the step and the replay path', async () => {
+    const r = await cli('check', fixture('step-throws'));
+    expectCleanError(r, 'model error', 'actor worker', 'step "explode"', 'replay path 0', 'disk on fire');
+  });
+
+  it('a step that returns a value', async () => {
+    expectCleanError(
+      await cli('check', fixture('step-returns'), '--json'),
+      'actor setter',
+      'step "x = 1"',
+      'the step returned a value (1)',
+    );
+  });
+
+  it('non-plain initial state', async () => {
+    expectCleanError(await cli('check', fixture('non-plain')), 'initial shared state is not plain data: shared.seen: a Set');
+  });
+
+  it('a step that stores non-plain data', async () => {
+    // (The actor and step are not named here: see the FIXME in src/explorer/explore.test.ts.)
+    expectCleanError(await cli('check', fixture('stores-map')), 'model fixtures/stores-map', 'non-plain data: shared.cache: a Map', 'plain data');
+  });
+
+  it('an unknown model name', async () => {
+    expectCleanError(await cli('check', 'classic/no-such-model'), 'no model named "classic/no-such-model"', 'interleave list');
+  });
+
+  it('a close model name gets a suggestion', async () => {
+    expectCleanError(await cli('check', 'two-phase'), 'did you mean classic/two-phase-commit?');
+  });
+
+  it('an unknown option', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--frobnicate'), 'Unknown argument: frobnicate');
+  });
+
+  it('a bad --strategy', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--strategy', 'sideways'), 'strategy', 'sideways', 'bfs', 'dfs');
+  });
+
+  it('a negative --max-states', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--max-states', '-1'), '--max-states must be a positive number, got -1');
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--max-states=-5'), '--max-states must be a positive number, got -5');
+  });
+
+  it('a non-numeric --max-depth', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--max-depth', 'deep'), '--max-depth must be a positive number');
+  });
+
+  it('a malformed replay path', async () => {
+    expectCleanError(await cli('replay', 'classic/two-phase-commit', 'a/b'), 'replay path must look like 0/2/1/4, got "a/b"');
+  });
+
+  it('an unknown --param key', async () => {
+    expectCleanError(
+      await cli('check', 'classic/two-phase-commit', '-p', 'nope=1'),
+      'unknown parameter "nope"',
+      'this model takes: rms',
+    );
+  });
+
+  it('a --param value of the wrong type', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '-p', 'rms=many'), 'parameter "rms" must be a non-negative integer, got many');
+  });
+
+  it('a --param without =', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '-p', 'rms'), '--param expects key=value, got "rms"');
+  });
+
+  it('an unknown --property', async () => {
+    expectCleanError(await cli('check', fixture('violating'), '--property', 'nope'), 'has no property "nope"');
+  });
+
+  it('no command', async () => {
+    expectCleanError(await cli(), 'name a command');
+  });
+
+  it('an unknown command', async () => {
+    expectCleanError(await cli('frobnicate'), 'frobnicate');
+  });
+});
