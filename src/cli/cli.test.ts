@@ -158,6 +158,27 @@ describe('interleave check', () => {
     expect(r.status).toEqual([]);
   });
 
+  it('a deadlocking model file exits 1 and lists the blocked actors', async () => {
+    const { code, json } = await cliJson('check', fixture('deadlock'), '--json');
+    expect(code).toBe(1);
+    expect(json).toMatchObject({
+      model: 'fixtures/deadlock',
+      verdict: 'deadlock',
+      property: 'deadlock',
+      message: 'no step is enabled, but T1, T2 have not finished',
+      blocked: [
+        { actor: 'T1', step: 'mutex_lock(&b)', waitsFor: 'mutex b, held by T2' },
+        { actor: 'T2', step: 'mutex_lock(&a)', waitsFor: 'mutex a, held by T1' },
+      ],
+    });
+    expect(json.trace.path).toBe('0/1');
+    expect(json.trace.steps.map((s: { actor: string; label: string }) => `${s.actor} ${s.label}`)).toEqual([
+      'T1 mutex_lock(&a)',
+      'T2 mutex_lock(&b)',
+    ]);
+    expect(json.trace.steps[0].changes).toEqual([{ path: 'a.owner', from: null, to: 0 }]);
+  });
+
   it('--property restricts the check to the named properties', async () => {
     const { code, json } = await cliJson('check', fixture('violating'), '--property', 'deadlock', '--json');
     expect(code).toBe(0);
@@ -189,6 +210,12 @@ describe('interleave replay', () => {
     const initial = await cliJson('replay', fixture('violating'), '-', '--json');
     expect(initial.code).toBe(0);
     expect(initial.json).toMatchObject({ verdict: 'pass', trace: { path: '', steps: [] } });
+  });
+
+  it('replaying a deadlock path exits 1 with verdict deadlock', async () => {
+    const r = await cliJson('replay', fixture('deadlock'), '0/1', '--json');
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ verdict: 'deadlock', property: 'deadlock', message: 'no step is enabled, but T1, T2 have not finished' });
   });
 
   it('a path entry out of range is a model error naming the enabled steps', async () => {
@@ -276,6 +303,10 @@ describe('bad input exits 2 with a clear message and no stack trace', () => {
 
   it('a --param value of the wrong type', async () => {
     expectCleanError(await cli('check', 'classic/two-phase-commit', '-p', 'rms=many'), 'parameter "rms" must be a non-negative integer, got many');
+  });
+
+  it('an empty --param value', async () => {
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '-p', 'rms=', '--json'), 'rms');
   });
 
   it('a --param without =', async () => {

@@ -23,17 +23,21 @@ export function encodeWorld<G>(model: Model<G>, world: World<G>, site: { actor?:
   }
 }
 
-function outcomeKey<G>(model: Model<G>, out: StepOutcome<G>): string {
-  return out.kind === 'next' ? encodeWorld(model, out.world) : `${out.verdict}:${out.property}:${out.message}`;
+function outcomeKey<G>(model: Model<G>, out: StepOutcome<G>, t: Transition): string {
+  const site = { actor: model.actors[t.tid]?.name ?? '?', step: transitionLabel(model, t) };
+  return out.kind === 'next' ? encodeWorld(model, out.world, site) : `${out.verdict}:${out.property}:${out.message}`;
 }
 
 /** Evaluates the enabled list twice and every step twice; throws ModelError if any answer differs. */
 export function checkDeterminism<G>(model: Model<G>, world: World<G>, path: string): void {
   const first = enabledTransitions(model, world);
   const second = enabledTransitions(model, world);
-  const a = first.map((t) => `${t.tid}:${transitionLabel(model, t)}`).join('|');
-  const b = second.map((t) => `${t.tid}:${transitionLabel(model, t)}`).join('|');
-  if (a !== b) {
+  const same = first.length === second.length && first.every((t, i) => t.tid === second[i]!.tid && t.alt === second[i]!.alt);
+  const shown = (ts: readonly Transition[]): string =>
+    ts.map((t) => `${t.tid}:${transitionLabel(model, t)}${t.alt > 0 ? ` (alternative ${t.alt})` : ''}`).join('|');
+  if (!same) {
+    const a = shown(first);
+    const b = shown(second);
     throw new ModelError(
       `guards are nondeterministic: the same state enabled [${a}] and then [${b}]`,
       { model: model.name, path },
@@ -44,8 +48,8 @@ export function checkDeterminism<G>(model: Model<G>, world: World<G>, path: stri
 }
 
 function checkStep<G>(model: Model<G>, world: World<G>, t: Transition, path: string): void {
-  const x = outcomeKey(model, applyTransition(model, world, t));
-  const y = outcomeKey(model, applyTransition(model, world, t));
+  const x = outcomeKey(model, applyTransition(model, world, t), t);
+  const y = outcomeKey(model, applyTransition(model, world, t), t);
   if (x !== y) {
     throw new ModelError(
       'the step is nondeterministic: applied twice to the same state it gave different results',

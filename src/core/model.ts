@@ -111,7 +111,7 @@ export function resolveParams<P extends Params>(definition: ModelDefinition<P, u
 
 function coerceParam(model: string, key: string, base: ParamValue, value: ParamValue): ParamValue {
   if (typeof base === 'number') {
-    const n = typeof value === 'number' ? value : Number(value);
+    const n = typeof value === 'number' ? value : String(value).trim() === '' ? Number.NaN : Number(value);
     if (!Number.isInteger(n) || n < 0) {
       throw new ModelError(`parameter "${key}" must be a non-negative integer, got ${String(value)}`, { model });
     }

@@ -1,8 +1,8 @@
 /**
  * Properties are data: a kind, a name, and a predicate over a read-only view of the world.
  * `always` must hold in every reachable state; `sometimes` must hold in at least one (a witness is
- * reported); `onExit` is checked when a thread finishes; `atEnd` in every terminal state in which
- * all threads have finished. Assertions inside steps and deadlocks are reported by the explorer.
+ * reported); `onExit` is checked on every step that finishes a thread; `atEnd` in every terminal state
+ * that is not a deadlock (every thread finished or parked at an `end` statement). Assertions inside steps and deadlocks are reported by the explorer.
  */
 import type { ThreadId } from './world.ts';
 
@@ -70,7 +70,7 @@ export function onExit<G>(
   return { kind: 'onExit', name, holds, ...(explainExit ? { explainExit } : {}) };
 }
 
-/** Checked in terminal states where every thread has finished (e.g. "every range unregistered"). */
+/** Checked in terminal states that are not deadlocks: every thread finished or parked at an `end` statement. */
 export function atEnd<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): AtEnd<G> {
   return { kind: 'atEnd', name, holds, ...(explain ? { explain } : {}) };
 }
