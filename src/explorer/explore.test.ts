@@ -5,7 +5,7 @@ import { mutex, mutex_lock, mutex_unlock, type Mutex } from '../core/kernel/mute
 import { compileModel } from '../core/model.ts';
 import { always, atEnd, onExit, sometimes } from '../core/property.ts';
 import { call, either, routine, step, when } from '../core/program.ts';
-import { toy, walk } from '../testing/helpers.ts';
+import { toy, walk, modelErrorOf } from '../testing/helpers.ts';
 import { bothCounted, lostUpdate, type Counter } from '../testing/models.ts';
 import { explore } from './explore.ts';
 
@@ -413,15 +413,7 @@ describe('properties', () => {
 describe('model errors found by the search', () => {
   type X = { x: number };
 
-  function errorOf(f: () => unknown): ModelError {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ModelError);
-      return e as ModelError;
-    }
-    throw new Error('expected a ModelError');
-  }
+  const errorOf = modelErrorOf;
 
   it('a step using Math.random() is caught by the determinism checks', () => {
     const m = toy<X>('random', { x: 0 }, [

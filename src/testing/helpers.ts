@@ -1,3 +1,4 @@
+import { ModelError } from '../core/errors.ts';
 /** Small helpers shared by the unit tests: compile a toy model in one call, walk a replay path. */
 import {
   applyTransition,
@@ -50,4 +51,15 @@ export function pcs<G>(world: World<G>, tid: number): number[] {
 export function topLocals<G>(world: World<G>, tid: number): Readonly<Record<string, unknown>> | undefined {
   const stack = world.threads[tid] ?? [];
   return stack[stack.length - 1]?.locals;
+}
+
+/** Runs `f` and returns the ModelError it throws; any other outcome fails the calling test. */
+export function modelErrorOf(f: () => unknown): ModelError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ModelError) return e;
+    throw e;
+  }
+  throw new Error('expected a ModelError, but nothing was thrown');
 }

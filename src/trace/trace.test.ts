@@ -4,21 +4,13 @@ import { compileModel, defineModel } from '../core/model.ts';
 import { always } from '../core/property.ts';
 import { call, routine, step } from '../core/program.ts';
 import { explore } from '../explorer/explore.ts';
-import { toy } from '../testing/helpers.ts';
+import { modelErrorOf, toy } from '../testing/helpers.ts';
 import { bothCounted, lostUpdate } from '../testing/models.ts';
 import { diff } from './diff.ts';
 import { judgeTrace } from './judge.ts';
 import { replay } from './trace.ts';
 
-function errorOf(f: () => unknown): ModelError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelError);
-    return e as ModelError;
-  }
-  throw new Error('expected a ModelError');
-}
+const errorOf = modelErrorOf;
 
 type G = { x: number; a: { t: number; u: number } };
 
