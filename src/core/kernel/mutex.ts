@@ -6,6 +6,7 @@
 import type { Draft } from 'immer';
 import { either, step, type Statement, type StatementOptions } from '../program.ts';
 import type { ThreadId } from '../world.ts';
+import { trylockStep } from './trylock.ts';
 
 export interface Mutex {
   readonly kind: 'mutex';
@@ -58,13 +59,14 @@ export function mutex_trylock<G, L>(
   into: keyof L & string,
   options?: Opts<G, L>,
 ): Statement<G, L> {
-  return step(
+  return trylockStep(
     label,
-    (c) => {
-      const m = select(c.g as G, c.my as L) as Draft<Mutex>;
-      const free = m.owner === null;
-      if (free) m.owner = c.tid;
-      (c.my as Record<string, unknown>)[into] = free;
+    select,
+    into,
+    (m, tid) => {
+      if (m.owner !== null) return false;
+      m.owner = tid;
+      return true;
     },
     options,
   );

@@ -7,6 +7,7 @@ import type { Draft } from 'immer';
 import { either, step, type Statement, type StatementOptions } from '../program.ts';
 import type { ThreadId } from '../world.ts';
 import { LOCK_DISCIPLINE, type LockSelector } from './mutex.ts';
+import { trylockStep } from './trylock.ts';
 
 export interface RwSemaphore {
   readonly kind: 'rwsem';
@@ -54,13 +55,14 @@ export function down_read_trylock<G, L>(
   into: keyof L & string,
   options?: Opts<G, L>,
 ): Statement<G, L> {
-  return step(
+  return trylockStep(
     label,
-    (c) => {
-      const s = select(c.g as G, c.my as L) as Draft<RwSemaphore>;
-      const ok = readable(s);
-      if (ok) addReader(s, c.tid);
-      (c.my as Record<string, unknown>)[into] = ok;
+    select,
+    into,
+    (s, tid) => {
+      if (!readable(s)) return false;
+      addReader(s, tid);
+      return true;
     },
     options,
   );
