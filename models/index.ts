@@ -4,6 +4,18 @@ import { model as lockOrderDeadlock } from './classic/lock-order-deadlock.ts';
 import { model as lostUpdate } from './classic/lost-update.ts';
 import { model as peterson } from './classic/peterson.ts';
 import { model as twoPhaseCommit } from './classic/two-phase-commit.ts';
+import { models as hmmDrivers } from './hmm/catalog-drivers.ts';
+import { models as hmmInvalidate } from './hmm/catalog-invalidate.ts';
+import { models as hmmLifecycle } from './hmm/catalog-lifecycle.ts';
 import { model as hmmV52ValidFlag } from './hmm/v5.2-valid-flag.ts';
 
-export const catalog: readonly AnyModelDefinition[] = [hmmV52ValidFlag, peterson, twoPhaseCommit, lockOrderDeadlock, lostUpdate];
+export const catalog: readonly AnyModelDefinition[] = [
+  hmmV52ValidFlag,
+  ...hmmInvalidate,
+  ...hmmDrivers,
+  ...hmmLifecycle,
+  peterson,
+  twoPhaseCommit,
+  lockOrderDeadlock,
+  lostUpdate,
+];
