@@ -18,6 +18,7 @@ export {
   type StatementOptions,
   type StepContext,
   type WaitsFor,
+  type Holders,
 } from './core/program.ts';
 export {
   defineModel,
@@ -61,6 +62,30 @@ export {
   downgrade_write,
   type RwSemaphore,
 } from './core/kernel/rwsem.ts';
+export { spinlock, spin_lock, spin_trylock, spin_unlock, SLEEP_UNDER_SPINLOCK, type Spinlock } from './core/kernel/spinlock.ts';
+export { waitqueue, wait_event, wait_event_timeout, wake_up_all, wakeUpAll, type WaitQueue } from './core/kernel/waitqueue.ts';
+export {
+  completion,
+  wait_for_completion,
+  complete,
+  complete_all,
+  completeOne,
+  completeAll,
+  reinit_completion,
+  type Completion,
+} from './core/kernel/completion.ts';
+export {
+  lifetime,
+  use,
+  kfree,
+  kref,
+  kref_get,
+  kref_get_unless_zero,
+  kref_put,
+  USE_AFTER_FREE,
+  type Kref,
+  type Lifetime,
+} from './core/kernel/lifetime.ts';
 export { locksHeld, type HeldLock } from './core/kernel/locksHeld.ts';
 export { explore, type ExploreOutcome } from './explorer/explore.ts';
 export { resolveOptions, type ExploreOptions, type Strategy } from './explorer/options.ts';

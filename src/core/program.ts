@@ -58,7 +58,15 @@ export interface Alternative<G, L> {
   readonly label?: string;
   readonly when?: Guard<G, L>;
   readonly do?: Effect<G, L>;
+  /**
+   * This alternative acquires the lock it names (a lock class such as `hmm->lock`), for lock-order
+   * tracking: every lock the thread already holds is recorded as ordered before it.
+   */
+  readonly acquires?: (g: G, my: L) => string;
 }
+
+/** Threads that hold what a blocked statement waits for: the edges of a deadlock's wait-for graph. */
+export type Holders<G, L> = (g: G, my: L, tid: ThreadId) => readonly ThreadId[];
 
 export interface StatementOptions<G, L> {
   /** Goto target naming this statement (same as a `label(name)` line before it). */
@@ -69,6 +77,13 @@ export interface StatementOptions<G, L> {
   readonly waitsFor?: string | WaitsFor<G, L>;
   /** Where to continue after this step when it does not `goto` (default: the next statement). Use the statement's own name for a server loop. */
   readonly then?: string;
+  /**
+   * The statement may sleep (the kernel's `might_sleep()`): reaching it while holding a spinlock
+   * violates "no sleeping under spinlock", whether or not it would actually block.
+   */
+  readonly mightSleep?: boolean;
+  /** Who holds what the statement waits for when blocked (wait-for graph in deadlock reports). */
+  readonly holders?: Holders<G, L>;
 }
 
 export interface Statement<G, L> {
@@ -80,6 +95,8 @@ export interface Statement<G, L> {
   readonly end: boolean;
   readonly waitsFor?: string | WaitsFor<G, L>;
   readonly then?: string;
+  readonly mightSleep: boolean;
+  readonly holders?: Holders<G, L>;
 }
 
 /** Enter a routine without taking a step of its own: the callee's first statement is the next step. */
@@ -126,15 +143,59 @@ function statement<G, L>(
   alternatives: readonly Alternative<G, L>[],
   options: StatementOptions<G, L> = {},
 ): Statement<G, L> {
+  const mightSleep = options.mightSleep ?? false;
   return {
     kind: 'step',
     label,
-    alternatives,
+    // The might_sleep() check comes last so it never shifts the indices of the statement's own alternatives.
+    alternatives: mightSleep ? [...alternatives, sleepsUnderSpinlock<G, L>(label)] : alternatives,
     end: options.end ?? false,
+    mightSleep,
+    ...(options.holders !== undefined ? { holders: options.holders } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.waitsFor !== undefined ? { waitsFor: options.waitsFor } : {}),
     ...(options.then !== undefined ? { then: options.then } : {}),
   };
+}
+
+/** The property a thread violates by reaching a sleeping statement with a spinlock held. */
+export const SLEEP_UNDER_SPINLOCK = 'no sleeping under spinlock';
+
+function sleepsUnderSpinlock<G, L>(label: string): Alternative<G, L> {
+  return {
+    label: 'might_sleep() with a spinlock held',
+    when: (g, _my, tid) => spinlocksHeldBy(g, tid).length > 0,
+    do: (c) => {
+      const held = spinlocksHeldBy(c.g as G, c.tid);
+      c.assert(false, `${label} may sleep, but ${c.actor} holds spinlock ${held.join(', ')}`, SLEEP_UNDER_SPINLOCK);
+    },
+  };
+}
+
+const spinlockOwners = new WeakMap<object, ReadonlyMap<ThreadId, readonly string[]>>();
+
+/** Names of the spinlocks `tid` holds, found by walking the state (cached per frozen state). */
+export function spinlocksHeldBy(g: unknown, tid: ThreadId): readonly string[] {
+  if (typeof g !== 'object' || g === null) return [];
+  let owners = Object.isFrozen(g) ? spinlockOwners.get(g) : undefined;
+  if (owners === undefined) {
+    const found = new Map<ThreadId, string[]>();
+    collectSpinlocks(g, found);
+    owners = found;
+    if (Object.isFrozen(g)) spinlockOwners.set(g, found);
+  }
+  return owners.get(tid) ?? [];
+}
+
+function collectSpinlocks(v: unknown, out: Map<ThreadId, string[]>): void {
+  if (typeof v !== 'object' || v === null) return;
+  const o = v as Record<string, unknown>;
+  if (o.kind === 'spinlock' && typeof o.owner === 'number') {
+    const list = out.get(o.owner) ?? [];
+    list.push(String(o.name));
+    out.set(o.owner, list);
+  }
+  for (const x of Array.isArray(v) ? v : Object.values(o)) collectSpinlocks(x, out);
 }
 
 /** An unconditional step. */

@@ -21,7 +21,7 @@ function walk(v: unknown, path: string, tid: ThreadId, out: HeldLock[]): void {
     return;
   }
   const o = v as Record<string, unknown>;
-  if (o.kind === 'mutex' && o.owner === tid) out.push({ path, name: String(o.name), mode: 'exclusive' });
+  if ((o.kind === 'mutex' || o.kind === 'spinlock') && o.owner === tid) out.push({ path, name: String(o.name), mode: 'exclusive' });
   if (o.kind === 'rwsem') {
     if (o.writer === tid) out.push({ path, name: String(o.name), mode: 'write' });
     if (Array.isArray(o.readers) && o.readers.includes(tid)) out.push({ path, name: String(o.name), mode: 'read' });

@@ -4,9 +4,9 @@
  * twice deadlocks once a writer queues between the two `down_read`s.
  */
 import type { Draft } from 'immer';
-import { either, step, type Statement, type StatementOptions } from '../program.ts';
+import { either, step, type Statement } from '../program.ts';
 import type { ThreadId } from '../world.ts';
-import { LOCK_DISCIPLINE, type LockSelector } from './mutex.ts';
+import { LOCK_DISCIPLINE, type LockOptions, type LockSelector } from './exclusive.ts';
 import { trylockStep } from './trylock.ts';
 
 export interface RwSemaphore {
@@ -23,7 +23,7 @@ export function rwsem(name: string): RwSemaphore {
   return { kind: 'rwsem', name, readers: [], writer: null, waitingWriters: [] };
 }
 
-type Opts<G, L> = Omit<StatementOptions<G, L>, 'waitsFor'>;
+type Opts<G, L> = LockOptions<G, L>;
 
 function readable(s: RwSemaphore): boolean {
   return s.writer === null && s.waitingWriters.length === 0;
@@ -42,9 +42,19 @@ export function down_read<G, L>(label: string, select: LockSelector<G, L, RwSema
       {
         when: (g, my) => readable(select(g, my)),
         do: (c) => addReader(select(c.g as G, c.my as L) as Draft<RwSemaphore>, c.tid),
+        acquires: (g, my) => select(g, my).name,
       },
     ],
-    { ...options, waitsFor: (g, my, who) => rwsemText(select(g, my), who) },
+    {
+      ...options,
+      mightSleep: true,
+      waitsFor: (g, my, who) => rwsemText(select(g, my), who),
+      // A reader waits for the writer and for every queued writer.
+      holders: (g, my) => {
+        const s = select(g, my);
+        return s.writer === null ? s.waitingWriters : [s.writer, ...s.waitingWriters];
+      },
+    },
   );
 }
 
@@ -100,6 +110,7 @@ export function down_write<G, L>(label: string, select: LockSelector<G, L, RwSem
           if (queued >= 0) s.waitingWriters.splice(queued, 1);
           s.writer = c.tid;
         },
+        acquires: (g, my) => select(g, my).name,
       },
       {
         label: 'queues as a waiting writer',
@@ -110,7 +121,17 @@ export function down_write<G, L>(label: string, select: LockSelector<G, L, RwSem
         },
       },
     ],
-    { ...options, waitsFor: (g, my, who) => rwsemText(select(g, my), who) },
+    {
+      ...options,
+      mightSleep: true,
+      waitsFor: (g, my, who) => rwsemText(select(g, my), who),
+      // A writer waits for the holders and for the writers queued before it.
+      holders: (g, my, tid) => {
+        const s = select(g, my);
+        const ahead = s.waitingWriters.slice(0, Math.max(0, s.waitingWriters.indexOf(tid)));
+        return [...(s.writer === null ? [] : [s.writer]), ...new Set(s.readers), ...ahead].filter((t) => t !== tid || s.readers.includes(tid));
+      },
+    },
   );
 }
 
