@@ -165,7 +165,7 @@ describe('interleave check', () => {
       model: 'fixtures/deadlock',
       verdict: 'deadlock',
       property: 'deadlock',
-      message: 'no step is enabled, but T1, T2 have not finished',
+      message: 'no step is enabled, but T1, T2 have not finished; wait-for cycle: T1 → T2 → T1',
       blocked: [
         { actor: 'T1', step: 'mutex_lock(&b)', waitsFor: 'mutex b, held by T2' },
         { actor: 'T2', step: 'mutex_lock(&a)', waitsFor: 'mutex a, held by T1' },
@@ -215,7 +215,7 @@ describe('interleave replay', () => {
   it('replaying a deadlock path exits 1 with verdict deadlock', async () => {
     const r = await cliJson('replay', fixture('deadlock'), '0/1', '--json');
     expect(r.code).toBe(1);
-    expect(r.json).toMatchObject({ verdict: 'deadlock', property: 'deadlock', message: 'no step is enabled, but T1, T2 have not finished' });
+    expect(r.json).toMatchObject({ verdict: 'deadlock', property: 'deadlock', message: 'no step is enabled, but T1, T2 have not finished; wait-for cycle: T1 → T2 → T1' });
   });
 
   it('a path entry out of range is a model error naming the enabled steps', async () => {

@@ -210,10 +210,10 @@ describe('deadlocks', () => {
     const r = explore(m);
     expect(r.verdict).toBe('deadlock');
     if (r.verdict !== 'deadlock') return;
-    expect(r.message).toBe('no step is enabled, but T1, T2 have not finished');
+    expect(r.message).toBe('no step is enabled, but T1, T2 have not finished; wait-for cycle: T1 → T2 → T1');
     expect(r.blocked).toEqual([
-      { actor: 'T1', step: 'mutex_lock(&b)', waitsFor: 'mutex b, held by T2' },
-      { actor: 'T2', step: 'mutex_lock(&a)', waitsFor: 'mutex a, held by T1' },
+      { actor: 'T1', step: 'mutex_lock(&b)', waitsFor: 'mutex b, held by T2', heldBy: ['T2'] },
+      { actor: 'T2', step: 'mutex_lock(&a)', waitsFor: 'mutex a, held by T1', heldBy: ['T1'] },
     ]);
     expect(r.path).toEqual([0, 1]);
     const end = walk(m, r.path);
@@ -235,7 +235,7 @@ describe('deadlocks', () => {
     const r = explore(toy<Locks>('relock', { a: mutex('a'), b: mutex('b') }, [{ name: 'T', routine: relock }]));
     expect(r).toMatchObject({
       verdict: 'deadlock',
-      message: 'T: mutex_lock(&a) while already holding it: self-deadlock',
+      message: 'T: mutex_lock(&a) while already holding it: self-deadlock (wait-for: T → T)',
       path: [0, 0],
       blocked: [],
     });

@@ -28,6 +28,8 @@ export interface BlockedThread {
   readonly actor: string;
   readonly step: string;
   readonly waitsFor: string;
+  /** Actors holding what it waits for: its edges in the wait-for graph. */
+  readonly heldBy: readonly string[];
 }
 
 export interface PropertyRef {

@@ -2,6 +2,7 @@
 import type { Expected } from '../core/model.ts';
 import type { ExploreResult, Stats } from '../explorer/result.ts';
 import { formatPath } from '../explorer/result.ts';
+import { waitForCycle } from '../explorer/blocked.ts';
 import type { Change } from '../trace/diff.ts';
 import type { Trace } from '../trace/trace.ts';
 import type { Palette } from './palette.ts';
@@ -68,6 +69,8 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
   if (r.verdict === 'deadlock' && r.blocked.length > 0) {
     lines.push('  Blocked:');
     for (const b of r.blocked) lines.push(`    ${p.cyan(b.actor)} at ${b.step}: waits for ${b.waitsFor}`);
+    const cycle = waitForCycle(r.blocked);
+    if (cycle) lines.push(`  Wait-for cycle: ${cycle.map((a) => p.cyan(a)).join(' → ')}`);
   }
   if (input.trace) {
     lines.push('', ...formatTrace(input.trace, p));
