@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileModel, expectedOf, explore, replay, type AnyModelDefinition, type ExploreOutcome, type Params } from '../src/index.ts';
-import { judgeTrace } from '../src/trace/judge.ts';
+import { confirmLockOrder, judgeTrace } from '../src/trace/judge.ts';
 import { catalog } from './index.ts';
 
 function byName(name: string): AnyModelDefinition {
@@ -58,6 +58,10 @@ describe('registered models', () => {
     expect(r.path).not.toBeNull();
     const trace = replay(model, r.path!, { expectedKeys: r.pathKeys! });
     expect(trace.steps).toHaveLength(r.path!.length);
+    if (r.verdict === 'violation' && r.lockOrder) {
+      expect(confirmLockOrder(model, r.lockOrder)).toBe(true);
+      return;
+    }
     const judged = judgeTrace(model, trace);
     expect(judged.verdict).toBe(r.verdict);
     expect(judged.property).toBe(failedProperty(r));

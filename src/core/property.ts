@@ -49,7 +49,7 @@ export interface AtEnd<G> extends PropertyBase<G> {
 }
 
 export type Property<G> = Always<G> | Sometimes<G> | OnExit<G> | AtEnd<G>;
-export type PropertyKind = Property<unknown>['kind'] | 'assertion' | 'deadlock';
+export type PropertyKind = Property<unknown>['kind'] | 'assertion' | 'deadlock' | 'lockOrder';
 
 /** An invariant: must hold in every reachable state. */
 export function always<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): Always<G> {

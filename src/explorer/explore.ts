@@ -5,11 +5,14 @@
 import { checkDeterminism, encodeWorld } from '../core/determinism.ts';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
+import { USE_AFTER_FREE } from '../core/kernel/lifetime.ts';
+import { SLEEP_UNDER_SPINLOCK } from '../core/program.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
+import { describeInversion, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
@@ -20,7 +23,7 @@ export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly stri
 
 /** Names `--property` accepts: the model's properties, deadlock, and the built-in assertion names. */
 export function selectableProperties<G>(model: Model<G>): string[] {
-  return [...model.properties.map((p) => p.name), 'deadlock', LOCK_DISCIPLINE, 'assertion'];
+  return [...model.properties.map((p) => p.name), 'deadlock', LOCK_DISCIPLINE, LOCK_ORDER, SLEEP_UNDER_SPINLOCK, USE_AFTER_FREE, 'assertion'];
 }
 
 function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void {
@@ -40,6 +43,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   if (selected) checkSelection(model, selected);
   const checks = new PropertyChecks(model, selected);
   const checkDeadlocks = !selected || selected.has('deadlock');
+  const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
   const started = cfg.now();
   let transitions = 0;
   let maxDepth = 0;
@@ -70,6 +74,22 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     witnesses: witnesses(),
     pathKeys: store.keysTo(index),
   });
+  /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
+  const inversion = (): ExploreOutcome | undefined => {
+    const cycle = lockOrder?.inversion;
+    if (cycle === undefined) return undefined;
+    const last = cycle[cycle.length - 1]!;
+    return {
+      verdict: 'violation',
+      property: { name: LOCK_ORDER, kind: 'lockOrder' },
+      message: describeInversion(cycle),
+      path: [...store.pathTo(last.state), last.choice],
+      stats: stats(),
+      witnesses: witnesses(),
+      lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...store.pathTo(e.state), e.choice] })),
+      pathKeys: store.keysTo(last.state),
+    };
+  };
   const noteWitnesses = (index: number, world: World<G>): void => {
     for (const i of checks.reached(world, pending)) {
       pending.delete(i);
@@ -93,7 +113,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       if ((expanded & 255) === 0) {
         const now = cfg.now();
         if (now - started >= cfg.timeoutMs) {
-          return { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
+          return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
         }
         if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
           lastProgress = now;
@@ -128,6 +148,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         const t = enabled[i]!;
         const out = applyTransition(model, world, t);
         transitions++;
+        if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);
         if (out.kind === 'failed') {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
           if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
@@ -150,7 +171,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
         if (store.has(key)) continue;
         if (store.size >= cfg.maxStates) {
-          return { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
+          return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
         const next = store.insert(key, index, i, depth + 1);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
@@ -169,6 +190,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     throw thrown;
   }
 
+  const inverted = inversion();
+  if (inverted) return inverted;
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
   const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
   if (missing >= 0) {

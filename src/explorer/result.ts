@@ -32,6 +32,15 @@ export interface BlockedThread {
   readonly heldBy: readonly string[];
 }
 
+export interface LockOrderEdge {
+  /** Held while `to` was taken. */
+  readonly from: string;
+  readonly to: string;
+  readonly actor: string;
+  readonly step: string;
+  readonly path: ReplayPath;
+}
+
 export interface PropertyRef {
   readonly name: string;
   readonly kind: PropertyKind;
@@ -47,6 +56,8 @@ export type ExploreResult =
       readonly path: ReplayPath | null;
       readonly stats: Stats;
       readonly witnesses: readonly Witness[];
+      /** For a "lock order" violation: each acquisition in the cycle, with a path that ends by taking it. */
+      readonly lockOrder?: readonly LockOrderEdge[];
     }
   | {
       readonly verdict: 'deadlock';

@@ -13,7 +13,8 @@ export interface JsonReport {
   readonly expected?: Expected;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number };
-  readonly blocked?: readonly { actor: string; step: string; waitsFor: string }[];
+  readonly blocked?: readonly { actor: string; step: string; waitsFor: string; heldBy: readonly string[] }[];
+  readonly lockOrder?: readonly { from: string; to: string; actor: string; step: string; path: string }[];
   readonly witnesses?: readonly { property: string; path: string | null }[];
   readonly trace?: {
     readonly path: string;
@@ -37,6 +38,9 @@ export function jsonReport(
     model,
     verdict: result.verdict,
     ...(result.verdict === 'violation' ? { property: result.property.name, message: result.message } : {}),
+    ...(result.verdict === 'violation' && result.lockOrder
+      ? { lockOrder: result.lockOrder.map((e) => ({ ...e, path: formatPath(e.path) })) }
+      : {}),
     ...(result.verdict === 'deadlock' ? { property: 'deadlock', message: result.message, blocked: result.blocked } : {}),
     ...(result.verdict === 'incomplete' ? { budget: result.budget } : {}),
     ...(extra.expected ? { expected: extra.expected } : {}),

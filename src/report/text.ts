@@ -72,6 +72,12 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     const cycle = waitForCycle(r.blocked);
     if (cycle) lines.push(`  Wait-for cycle: ${cycle.map((a) => p.cyan(a)).join(' → ')}`);
   }
+  if (r.verdict === 'violation' && r.lockOrder) {
+    lines.push('  Lock orders seen (each path ends by taking the second lock):');
+    for (const e of r.lockOrder) {
+      lines.push(`    ${e.from} → ${e.to}  by ${p.cyan(e.actor)} at ${e.step}  (path ${formatPath(e.path) || 'initial state'})`);
+    }
+  }
   if (input.trace) {
     lines.push('', ...formatTrace(input.trace, p));
     lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);

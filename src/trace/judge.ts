@@ -3,7 +3,9 @@ import { enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from '../explorer/blocked.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
-import type { Trace } from './trace.ts';
+import { locksHeld } from '../core/kernel/locksHeld.ts';
+import type { LockOrderEdge } from '../explorer/result.ts';
+import { replay, type Trace } from './trace.ts';
 
 export interface Judgement {
   readonly verdict: 'ok' | 'violation' | 'deadlock';
@@ -29,4 +31,18 @@ export function judgeTrace<G>(model: Model<G>, trace: Trace<G>): Judgement {
     if (end) return { verdict: 'violation', property: end.property.name, message: end.message };
   }
   return { verdict: 'ok' };
+}
+
+/**
+ * A "lock order" violation has no single failing state: it is a set of acquisitions seen on
+ * different paths. Confirms each by replay: its path ends with its actor holding both locks.
+ */
+export function confirmLockOrder<G>(model: Model<G>, edges: readonly LockOrderEdge[]): boolean {
+  return edges.every((e) => {
+    const trace = replay(model, e.path);
+    const end = trace.states[trace.states.length - 1] ?? model.initial;
+    const tid = model.actors.findIndex((a) => a.name === e.actor);
+    const held = locksHeld(end.shared, tid).map((h) => h.name);
+    return held.includes(e.from) && held.includes(e.to);
+  });
 }
