@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, expectedOf, type Params, type ParamValue } from '../core/model.ts';
-import type { Strategy } from '../explorer/options.ts';
+import type { ExploreOptions, Strategy } from '../explorer/options.ts';
 import { formatPath, parsePath } from '../explorer/result.ts';
 import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
@@ -14,6 +14,7 @@ import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import { runCheck } from './runCheck.ts';
+import { runSuite } from './runSuite.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
@@ -31,6 +32,34 @@ function positiveInt(name: string, v: unknown): number | undefined {
   return v;
 }
 
+interface BudgetArgs {
+  readonly strategy?: string;
+  readonly maxStates?: unknown;
+  readonly maxDepth?: unknown;
+  readonly timeout?: unknown;
+  readonly property?: readonly string[] | undefined;
+}
+
+function exploreOptions(a: BudgetArgs): ExploreOptions {
+  const maxStates = positiveInt('max-states', a.maxStates);
+  const maxDepth = positiveInt('max-depth', a.maxDepth);
+  const timeout = positiveInt('timeout', a.timeout);
+  return {
+    ...(a.strategy !== undefined ? { strategy: a.strategy as Strategy } : {}),
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+    ...(a.property ? { properties: a.property } : {}),
+  };
+}
+
+/** Registered models whose names start with any of the prefixes (all when none given). */
+function selectModels(prefixes: readonly string[]): typeof catalog {
+  const chosen = prefixes.length === 0 ? catalog : catalog.filter((m) => prefixes.some((f) => m.name.startsWith(f)));
+  if (chosen.length === 0) throw new UsageError(`no registered model starts with ${prefixes.map((f) => `"${f}"`).join(' or ')}; see \`interleave list\``);
+  return chosen;
+}
+
 export async function runCli(argv: readonly string[], out: Output): Promise<number> {
   let code: number = EXIT.usage;
   const parser = yargs([...argv])
@@ -39,11 +68,12 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of text' })
     .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value (repeatable)' })
     .command(
-      'check <model>',
+      'check [model]',
       'explore every interleaving of a model and check its properties',
       (y) =>
         y
-          .positional('model', { type: 'string', demandOption: true, describe: 'registered name (see `list`) or path to a .ts model file' })
+          .positional('model', { type: 'string', describe: 'registered name (see `list`) or path to a .ts model file' })
+          .option('all', { type: 'boolean', default: false, describe: 'check every registered model against its expected verdict (same as `suite`)' })
           .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const, describe: 'bfs finds shortest counterexamples' })
           .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
           .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
@@ -54,26 +84,28 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
           }),
       async (a) => {
+        if (a.all) {
+          if (a.model !== undefined) throw new UsageError('give either a model or --all, not both');
+          if (a.property || a.param) throw new UsageError('--all checks each model at its defaults: --property and --param do not apply');
+          code = runSuite({ models: catalog, json: a.json, options: exploreOptions(a) }, out);
+          return;
+        }
+        if (a.model === undefined) throw new UsageError('name a model to check (see `interleave list`), or use --all');
         const definition = await loadModel(a.model);
-        const maxStates = positiveInt('max-states', a.maxStates);
-        const maxDepth = positiveInt('max-depth', a.maxDepth);
-        const timeout = positiveInt('timeout', a.timeout);
-        code = runCheck(
-          definition,
-          {
-            spec: a.model,
-            params: parseParams(a.param),
-            json: a.json,
-            options: {
-              strategy: a.strategy as Strategy,
-              ...(maxStates !== undefined ? { maxStates } : {}),
-              ...(maxDepth !== undefined ? { maxDepth } : {}),
-              ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
-              ...(a.property ? { properties: a.property } : {}),
-            },
-          },
-          out,
-        );
+        code = runCheck(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: exploreOptions(a) }, out);
+      },
+    )
+    .command(
+      'suite [prefix..]',
+      'check every registered model (or those whose names start with a prefix) against its expected verdict and print a table',
+      (y) =>
+        y
+          .positional('prefix', { type: 'string', array: true, describe: 'only models whose names start with this, e.g. hmm/' })
+          .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const })
+          .option('max-states', { type: 'number', describe: 'per model: stop after this many unique states' })
+          .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' }),
+      (a) => {
+        code = runSuite({ models: selectModels(a.prefix ?? []), json: a.json, options: exploreOptions(a) }, out);
       },
     )
     .command(
@@ -121,7 +153,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         code = judged.verdict === 'ok' ? EXIT.pass : EXIT.failed;
       },
     )
-    .demandCommand(1, 'name a command: check, list or replay')
+    .demandCommand(1, 'name a command: check, suite, list or replay')
     .strict()
     .recommendCommands()
     .help()
