@@ -12,38 +12,58 @@
  * reclaim: try_to_unmap_one() in mm/rmap.c brackets the pte clear with
  * mmu_notifier_invalidate_range_start/end and holds no mmap_sem (page lock and rmap locks only).
  */
-import { down_write, downgrade_write, up_read, call, routine, step } from '../../../src/index.ts';
+import type { Draft } from 'immer';
+import { down_write, downgrade_write, up_read, call, routine, step, type RwSemaphore, type Routine } from '../../../src/index.ts';
 import { hmm_invalidate_range_end, hmm_invalidate_range_start } from './hmm.ts';
-import type { Shared } from './state.ts';
+import type { Pfn, Shared } from './state.ts';
 
 type Pages = { start: number; end: number };
 
-/** munmap(start, end): __vm_munmap(start, len, downgrade = true). */
-export const munmap = routine<Shared, Pages, Pages>('munmap', {
-  locals: (p) => ({ ...p }),
-  body: [
-    down_write('down_write_killable(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-    step('detach_vmas_to_be_unmapped(mm, vma, prev, end)', ({ g }) => {
-      g.mm.vma = false;
-    }),
-    downgrade_write('downgrade_write(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-    call(hmm_invalidate_range_start, (_g, my: Pages) => ({ start: my.start, end: my.end })),
-    step('unmap_single_vma(tlb, vma, start, end, NULL)', ({ g, my }) => {
-      for (let p = my.start; p < my.end; p++) g.mm.pte[p] = null;
-    }),
-    call(hmm_invalidate_range_end, (_g, my: Pages) => ({ start: my.start, end: my.end })),
-    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-  ],
-});
+/** The part of a model's shared state the CPU threads touch. */
+export interface CpuSide {
+  readonly mm: { readonly mmap_sem: RwSemaphore; readonly vma: boolean; readonly pte: readonly Pfn[] };
+}
 
-/** Page reclaim of one page: try_to_unmap_one(page, vma, address). */
-export const reclaim = routine<Shared, Pages, Pages>('try_to_unmap_one', {
-  locals: (p) => ({ ...p }),
-  body: [
-    call(hmm_invalidate_range_start, (_g, my: Pages) => ({ start: my.start, end: my.end })),
-    step('ptep_clear_flush(vma, address, pvmw.pte)', ({ g, my }) => {
-      for (let p = my.start; p < my.end; p++) g.mm.pte[p] = null;
-    }),
-    call(hmm_invalidate_range_end, (_g, my: Pages) => ({ start: my.start, end: my.end })),
-  ],
-});
+/**
+ * munmap and reclaim around a kernel version's notifier brackets: `start` and `end` stand for
+ * mmu_notifier_invalidate_range_start/end as that version dispatches them.
+ */
+export function cpuThreads<G extends CpuSide>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  start: Routine<G, any, Pages>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  end: Routine<G, any, Pages>,
+) {
+  const pages = (_g: G, my: Pages): Pages => ({ start: my.start, end: my.end });
+  const mm = (g: G | Draft<G>) => (g as Draft<CpuSide>).mm;
+  const clear = (g: Draft<G>, my: Pages) => {
+    for (let p = my.start; p < my.end; p++) mm(g).pte[p] = null;
+  };
+  /** munmap(start, end): __vm_munmap(start, len, downgrade = true). */
+  const munmap = routine<G, Pages, Pages>('munmap', {
+    locals: (p) => ({ ...p }),
+    body: [
+      down_write('down_write_killable(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+      step('detach_vmas_to_be_unmapped(mm, vma, prev, end)', ({ g }) => {
+        mm(g).vma = false;
+      }),
+      downgrade_write('downgrade_write(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+      call(start, pages),
+      step('unmap_single_vma(tlb, vma, start, end, NULL)', ({ g, my }) => clear(g, my)),
+      call(end, pages),
+      up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    ],
+  });
+  /** Page reclaim of one page: try_to_unmap_one(page, vma, address). */
+  const reclaim = routine<G, Pages, Pages>('try_to_unmap_one', {
+    locals: (p) => ({ ...p }),
+    body: [
+      call(start, pages),
+      step('ptep_clear_flush(vma, address, pvmw.pte)', ({ g, my }) => clear(g, my)),
+      call(end, pages),
+    ],
+  });
+  return { munmap, reclaim };
+}
+
+export const { munmap, reclaim } = cpuThreads<Shared>(hmm_invalidate_range_start, hmm_invalidate_range_end);

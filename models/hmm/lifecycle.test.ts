@@ -1,0 +1,55 @@
+/**
+ * The lifecycle family of the HMM suite (models/hmm/catalog-lifecycle.ts): teardown (5.2 use after
+ * free, 5.3 kref + SRCU fix), nouveau's 5.3-rc fault path and its fix, and the 5.5
+ * mmu_interval_notifier design. Verdicts, failing properties and exact counts are pinned; a changed
+ * count means the model or the checker changed meaning.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileModel, explore, replay, type ExploreOutcome, type Params } from '../../src/index.ts';
+import { models } from './catalog-lifecycle.ts';
+
+function check(name: string, params: Params = {}, properties?: string[]): ExploreOutcome {
+  const m = models.find((d) => d.name === name);
+  if (!m) throw new Error(`no model ${name}`);
+  return explore(compileModel(m, params), properties ? { properties } : {});
+}
+
+function failedProperty(r: ExploreOutcome): string | undefined {
+  return r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
+}
+
+/** `actor: label` of each step of a replay path. */
+function labels(name: string, params: Params, path: readonly number[]): string[] {
+  const model = compileModel(models.find((d) => d.name === name)!, params);
+  return replay(model, [...path]).steps.map((s) => `${s.actor}: ${s.label}`);
+}
+
+const pathOf = (r: ExploreOutcome): readonly number[] => (r.verdict === 'violation' || r.verdict === 'deadlock' ? r.path! : []);
+
+// [model, params, verdict, property, states, transitions, depth]
+const pinned: [string, Params, string, string | undefined, number, number, number][] = [
+  ['hmm/v5.5-interval-notifier', {}, 'pass', undefined, 16_028, 38_459, 55],
+];
+
+describe('lifecycle family', () => {
+  it.each(pinned)('%s %o: %s %s, %i states, %i transitions, depth %i', (name, params, verdict, property, states, transitions, depth) => {
+    const r = check(name, params);
+    expect(r.verdict).toBe(verdict);
+    expect(failedProperty(r)).toBe(property);
+    expect(r.stats.states).toBe(states);
+    expect(r.stats.transitions).toBe(transitions);
+    expect(r.stats.depth).toBe(depth);
+    // Every model here checks "the device maps a page" (where it has a device): a pass is not vacuous.
+    if (verdict === 'pass') expect(r.witnesses?.map((w) => w.property)).toContain('the device maps a page');
+  });
+});
+
+describe('hmm/v5.5-interval-notifier', () => {
+  it('without invalidating threads the driver maps, tears down and frees in one pass', () => {
+    const r = check('hmm/v5.5-interval-notifier', { munmaps: 0, reclaims: 0 });
+    expect(r.verdict).toBe('pass');
+    expect(labels('hmm/v5.5-interval-notifier', { munmaps: 0, reclaims: 0 }, r.witnesses![0]!.path!).at(-1)).toBe(
+      'driver: // Use pfns array content to update device page table, under the update lock',
+    );
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The driver of the 5.5 model: the usage pattern of Documentation/vm/hmm.rst in Linux 5.5
+ * ("driver_populate_range", the mmu_interval_notifier version; its 5.5 lines are the context of
+ * the 5.8 mmap_read_lock conversion, idx:47289834741), between mmu_interval_notifier_insert() and
+ * mmu_interval_notifier_remove():
+ *
+ *     again:
+ *       range.notifier_seq = mmu_interval_read_begin(&interval_sub);
+ *       down_read(&mm->mmap_sem);
+ *       ret = hmm_range_fault(&range, HMM_RANGE_SNAPSHOT);
+ *       if (ret) { up_read(&mm->mmap_sem); if (ret == -EBUSY) goto again; return ret; }
+ *       up_read(&mm->mmap_sem);
+ *       take_lock(driver->update);
+ *       if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; }
+ *       // Use pfns array content to update device page table, under the update lock
+ *       release_lock(driver->update);
+ *
+ * As with the 5.2 documentation model, `if (ret)` means `ret < 0` (5.5 returns the page count on
+ * success). Teardown, which hmm.rst leaves to the driver: the device mapping of the range is
+ * dropped under driver->update before mmu_interval_notifier_remove() (after remove no invalidate
+ * callback reaches the device any more, so a mapping left behind would go stale), and the object
+ * embedding the notifier is freed after remove returns ("Once this returns ops callbacks are no
+ * longer running on other CPUs and will not be called in future", mm/mmu_notifier.c 5.5).
+ */
+import { call, down_read, kfree, label, mutex_lock, mutex_unlock, routine, step, up_read } from '../../../src/index.ts';
+import { hmm_range_fault, type FaultResult } from './hmm.ts';
+import { mmu_interval_notifier_insert, mmu_interval_notifier_remove, mmu_interval_read_begin, mmu_interval_read_retry } from './mmu_notifier.ts';
+import { EBUSY, type Shared } from './state.ts';
+
+interface Locals {
+  readonly r: number;
+  readonly seq: number;
+  readonly res: FaultResult;
+}
+
+const mniArg = (_g: Shared, my: Locals) => ({ r: my.r });
+
+export const driver = routine<Shared, Locals, { r: number }>('driver_populate_range', {
+  locals: ({ r }) => ({ r, seq: 0, res: { ret: 0, pfns: [] } }),
+  body: [
+    call(mmu_interval_notifier_insert, mniArg),
+    label('again'),
+    call(mmu_interval_read_begin, mniArg, { into: 'seq' }),
+    down_read('down_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    call(hmm_range_fault, (_g: Shared, my: Locals) => ({ r: my.r, seq: my.seq }), { into: 'res' }),
+    step('if (ret)', ({ my, goto }) => {
+      if (my.res.ret >= 0) goto('ok');
+    }),
+    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    step('if (ret == -EBUSY) goto again; return ret', ({ my, goto }) => goto(my.res.ret === EBUSY ? 'again' : 'teardown')),
+    label('ok'),
+    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    mutex_lock('take_lock(driver->update)', (g) => g.device.lock),
+    step('if (mmu_interval_read_retry(&ni, range.notifier_seq))', ({ g, my, goto }) => {
+      if (!mmu_interval_read_retry(g, my.r, my.seq)) goto('populate');
+    }),
+    mutex_unlock('release_lock(driver->update); goto again', (g) => g.device.lock, { then: 'again' }),
+    label('populate'),
+    step('// Use pfns array content to update device page table, under the update lock', ({ g, my }) => {
+      const mni = g.mni[my.r]!;
+      for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = my.res.pfns[p - mni.start] ?? null;
+    }),
+    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock),
+    label('teardown'),
+    mutex_lock('take_lock(driver->update)', (g) => g.device.lock),
+    step('unmap the range from the device page table', ({ g, my }) => {
+      const mni = g.mni[my.r]!;
+      for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = null;
+    }),
+    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock),
+    call(mmu_interval_notifier_remove, mniArg),
+    step('kfree(mni)', (c) => kfree(c, c.g.mni[c.my.r]!.life, 'kfree(mni)')),
+  ],
+});

@@ -1,0 +1,29 @@
+/**
+ * The properties the 5.5 model checks: those of the 5.2 models (hmm.md, "Properties the suite
+ * checks"), with insert/remove in place of range register/unregister. Built in besides: lock
+ * discipline, no sleeping under spinlock, use after free, deadlock.
+ *
+ * No stale device mapping is checked strictly here (`invalidating` is always false): with sequence
+ * counts the device is cleared by the invalidate callback before the CPU page table changes, so the
+ * device may never map a pfn the CPU does not, not even during an invalidation. (The 5.2 models
+ * allow a mismatch while an invalidation has not yet reached the device.)
+ */
+import { sometimes, type Property } from '../../../src/index.ts';
+import { exactlyOnce } from '../../../properties/exactlyOnce.ts';
+import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
+import { noStaleMapping } from '../../../properties/noStaleMapping.ts';
+import { UNREGISTER_ONCE } from '../v5.2/properties.ts';
+import type { Shared } from './state.ts';
+
+export function intervalProperties(): Property<Shared>[] {
+  return [
+    noStaleMapping<Shared>((g) => g.device.pte.map((device, page) => ({ page, device, cpu: g.mm.pte[page] ?? null, invalidating: false }))),
+    ...exactlyOnce<Shared>({
+      name: UNREGISTER_ONCE,
+      calls: ['mmu_interval_notifier_insert', 'mmu_interval_notifier_remove'],
+      counts: (g) => g.ghost.inserted.map((opened, r) => ({ id: `mni${r}`, opened, closed: g.ghost.removed[r]! })),
+    }),
+    noLockHeldAtExit<Shared>(),
+    sometimes<Shared>('the device maps a page', (g) => g.device.pte.some((pfn) => pfn !== null)),
+  ];
+}
