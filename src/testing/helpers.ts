@@ -5,8 +5,12 @@ import {
   compileModel,
   defineModel,
   enabledTransitions,
+  explore,
   type ActorSpec,
+  type AnyModelDefinition,
+  type ExploreOutcome,
   type Model,
+  type Params,
   type Property,
   type World,
 } from '../index.ts';
@@ -62,4 +66,18 @@ export function modelErrorOf(f: () => unknown): ModelError {
     throw e;
   }
   throw new Error('expected a ModelError, but nothing was thrown');
+}
+
+/** Explores a registered model definition with parameters and an optional property selection. */
+export function checkDefinition(
+  definition: AnyModelDefinition,
+  params: Params = {},
+  properties?: readonly string[],
+): ExploreOutcome {
+  return explore(compileModel(definition, params), properties ? { properties } : {});
+}
+
+/** The failed property's name, `deadlock` for a deadlock, undefined for pass or incomplete. */
+export function failedProperty(r: ExploreOutcome): string | undefined {
+  return r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
 }

@@ -19,7 +19,8 @@ interface Locals {
   readonly ok: boolean;
 }
 
-export function docDriver() {
+/** `wait` is hmm_range_wait_until_valid, or a variant of it (see noTimeout.ts). */
+export function docDriver(wait: typeof hmm_range_wait_until_valid = hmm_range_wait_until_valid) {
   const rangeArg = (_g: Shared, my: Locals) => ({ r: my.r });
   return routine<Shared, Locals, { r: number }>('driver_populate_range', {
     locals: ({ r }) => ({ r, ret: 0, ok: false }),
@@ -28,7 +29,7 @@ export function docDriver() {
       step('hmm_range_register(&range) failed: return', ({ my, exit }) => {
         if (my.ret !== 0) exit();
       }),
-      call(hmm_range_wait_until_valid, rangeArg, { into: 'ok' }),
+      call(wait, rangeArg, { into: 'ok' }),
       label('again'),
       down_read('down_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
       call(hmm_range_snapshot, rangeArg, { into: 'ret' }),
@@ -39,7 +40,7 @@ export function docDriver() {
       step('if (ret == -EAGAIN)', ({ my, goto }) => {
         if (my.ret !== EAGAIN) goto('fail');
       }),
-      call(hmm_range_wait_until_valid, rangeArg, { into: 'ok' }),
+      call(wait, rangeArg, { into: 'ok' }),
       step('goto again', ({ goto }) => goto('again')),
       label('fail'),
       call(hmm_range_unregister, rangeArg),

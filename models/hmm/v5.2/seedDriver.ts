@@ -26,7 +26,8 @@ interface Locals {
 
 export type OnTimeout = 'return' | 'retry';
 
-export function seedDriver(onTimeout: OnTimeout) {
+/** `wait` is hmm_range_wait_until_valid, or a variant of it (see noTimeout.ts). */
+export function seedDriver(onTimeout: OnTimeout, wait: typeof hmm_range_wait_until_valid = hmm_range_wait_until_valid) {
   const rangeArg = (_g: Shared, my: Locals) => ({ r: my.r });
   return routine<Shared, Locals, { r: number }>('mydevice_prefault', {
     locals: ({ r }) => ({ r, ret: 0, ok: false }),
@@ -37,7 +38,7 @@ export function seedDriver(onTimeout: OnTimeout) {
       }),
       down_read('down_read(mm->mmap_sem)', (g) => g.mm.mmap_sem),
       label('again'),
-      call(hmm_range_wait_until_valid, rangeArg, { into: 'ok' }),
+      call(wait, rangeArg, { into: 'ok' }),
       step('if (!hmm_range_wait_until_valid(&range, TIMEOUT))', ({ my, goto }) => {
         if (my.ok) goto('snapshot');
       }),
