@@ -1,5 +1,7 @@
 /** HMM models of the lifecycle family, registered in models/index.ts. */
 import type { AnyModelDefinition } from '../../src/index.ts';
+import { model as v52TeardownUseAfterFree } from './v5.2-teardown-use-after-free.ts';
+import { model as v53Teardown } from './v5.3-teardown.ts';
 import { model as v55IntervalNotifier } from './v5.5-interval-notifier.ts';
 
-export const models: readonly AnyModelDefinition[] = [v55IntervalNotifier];
+export const models: readonly AnyModelDefinition[] = [v52TeardownUseAfterFree, v53Teardown, v55IntervalNotifier];

@@ -1,0 +1,98 @@
+/**
+ * Shared state of the teardown models (hmm/v5.2-teardown-use-after-free, hmm/v5.3-teardown): the
+ * lifetime of `struct hmm` while a driver unregisters its mirror and a CPU thread runs the mmu
+ * notifiers. Only what the lifetime question needs is kept: `mm->hmm`, the mm's notifier list
+ * (whether `hmm->mmu_notifier` is on it), the SRCU read sections the notifier core holds while it
+ * calls notifiers, and in `struct hmm` its kref, its locks and `notifiers`.
+ *
+ * Sources: struct hmm of include/linux/hmm.h @897e6365cda6 (5.2: `struct mutex lock`, `struct kref
+ * kref`, `mirrors_sem`, `notifiers`); 5.3 (mm/hmm.c idx:9734602): `spinlock_t ranges_lock`, `struct
+ * rcu_head rcu` (added by "[PATCH v4 hmm 01/12] mm/hmm: fix use after free with struct hmm in the
+ * mmu notifiers", idx:22901006185).
+ */
+import {
+  kref,
+  lifetime,
+  mutex,
+  rwsem,
+  sometimes,
+  spinlock,
+  type Kref,
+  type Lifetime,
+  type Mutex,
+  type Property,
+  type RwSemaphore,
+  type Spinlock,
+} from '../../../src/index.ts';
+import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
+
+export interface TeardownShared {
+  readonly mm: {
+    /** Also protects `mm->hmm` ("Abuse the page_table_lock to also protect mm->hmm"). */
+    readonly page_table_lock: Spinlock;
+    /** `mm->hmm != NULL`. */
+    readonly hmm: boolean;
+    /** CPU page table of the one page reclaim unmaps. */
+    readonly pte: number | null;
+  };
+  readonly mmu_notifier_mm: {
+    readonly lock: Spinlock;
+    /** `hmm->mmu_notifier` is on `mm->mmu_notifier_mm->list`. */
+    readonly listed: boolean;
+  };
+  /** SRCU read sections open in the notifier core (`srcu_read_lock(&srcu)` in __mmu_notifier_*). */
+  readonly srcu: { readonly readers: number };
+  readonly hmm: {
+    /** The memory of `struct hmm`. */
+    readonly life: Lifetime;
+    readonly kref: Kref;
+    /** 5.2: `struct mutex lock`. */
+    readonly lock: Mutex;
+    /** 5.3: `spinlock_t ranges_lock` (replaced `lock`). */
+    readonly ranges_lock: Spinlock;
+    readonly mirrors_sem: RwSemaphore;
+    readonly notifiers: number;
+    /** Mirrors on `hmm->mirrors`. */
+    readonly mirrors: number;
+    /** 5.3: `mmu_notifier_call_srcu(&hmm->rcu, hmm_free_rcu)` queued, not yet run. */
+    readonly freeQueued: boolean;
+  };
+  readonly mirror: {
+    /** 5.2: `mirror->hmm != NULL`. */
+    readonly hmm: boolean;
+  };
+  readonly ghost: {
+    /** hmm's invalidate_range_start ran with a reference on struct hmm. */
+    readonly invalidations: number;
+  };
+}
+
+/** A process with one registered mirror: struct hmm exists with the mirror's reference, its notifier registered. */
+export function initialTeardown(): TeardownShared {
+  return {
+    mm: { page_table_lock: spinlock('mm->page_table_lock'), hmm: true, pte: 1 },
+    mmu_notifier_mm: { lock: spinlock('mm->mmu_notifier_mm->lock'), listed: true },
+    srcu: { readers: 0 },
+    hmm: {
+      life: lifetime('struct hmm'),
+      kref: kref('hmm->kref'),
+      lock: mutex('hmm->lock'),
+      ranges_lock: spinlock('hmm->ranges_lock'),
+      mirrors_sem: rwsem('hmm->mirrors_sem'),
+      notifiers: 0,
+      mirrors: 1,
+      freeQueued: false,
+    },
+    mirror: { hmm: true },
+    ghost: { invalidations: 0 },
+  };
+}
+
+/** Besides the built-in "use after free", lock discipline and deadlock: no lock held at exit, and the race window is really exercised. */
+export function teardownProperties(): Property<TeardownShared>[] {
+  return [
+    noLockHeldAtExit<TeardownShared>(),
+    sometimes<TeardownShared>('the notifier runs on struct hmm', (g) => g.ghost.invalidations > 0),
+    sometimes<TeardownShared>('struct hmm is freed', (g) => g.hmm.life.freed),
+  ];
+}
