@@ -1,4 +1,6 @@
 /** HMM models of the invalidate family, registered in models/index.ts. */
 import type { AnyModelDefinition } from '../../src/index.ts';
+import { v1NonblockingDeadlock, v2Nonblocking } from './v5.2-rc/nonblocking.ts';
+import { lostEagain52, notifierLeak52 } from './v5.2-nonblocking.ts';
 
-export const models: readonly AnyModelDefinition[] = [];
+export const models: readonly AnyModelDefinition[] = [v1NonblockingDeadlock, v2Nonblocking, notifierLeak52, lostEagain52];

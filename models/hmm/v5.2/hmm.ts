@@ -20,13 +20,18 @@
  */
 import type { Draft } from 'immer';
 import {
+  call,
   either,
   mutex_lock,
+  mutex_trylock,
   mutex_unlock,
   down_read,
+  down_read_trylock,
   up_read,
   routine,
   step,
+  type Line,
+  type Mutex,
 } from '../../../src/index.ts';
 import { EAGAIN, EFAULT, type Shared } from './state.ts';
 
@@ -186,3 +191,168 @@ export const hmm_invalidate_range_end = routine<Shared, Update, Update>('hmm_inv
 });
 
 export type { Draft };
+
+/*
+ * The nonblocking path (mmu_notifier_range_blockable(nrange) == false). In Linux 5.2 only the OOM
+ * reaper starts a nonblocking invalidation: __oom_reap_task_mm() calls
+ * mmu_notifier_invalidate_range_start_nonblock() and skips unmap_page_range() and
+ * invalidate_range_end() when it fails (models/hmm/v5.2/oom.ts). The routines below are the
+ * branches of the same C functions that such a call executes; the blockable routines above are
+ * left as they are.
+ */
+
+/** What a nonblocking sync callback needs of the shared state (the 5.2 and 5.3 models share it). */
+export interface DeviceView {
+  readonly device: { readonly lock: Mutex; readonly pte: readonly (number | null)[] };
+  readonly ghost: { readonly unsynced: readonly number[] };
+}
+
+/**
+ * The driver's sync_cpu_device_pagetables callback called with `update->blockable == false`, as
+ * include/linux/hmm.h @897e6365cda6 lines 427-444 ask: "Returns: -EAGAIN if update.blockable false
+ * and callback need to block, 0 otherwise". The device page-table lock is a mutex, so the callback
+ * may only trylock it. Falling off the end returns 0 (the caller reads null as 0).
+ */
+export const sync_cpu_device_pagetables_nonblock = routine<DeviceView, Update & { locked: boolean }, Update>('sync_cpu_device_pagetables', {
+  locals: (u) => ({ ...u, locked: false }),
+  body: [
+    mutex_trylock('mydevice_page_table_trylock(mydevice)', (g) => g.device.lock, 'locked'),
+    step('if (!update->blockable && !locked) return -EAGAIN', ({ my, ret }) => {
+      if (!my.locked) ret(EAGAIN);
+    }),
+    step('mydevice_clear_page_table(mydevice, update->start, update->end)', ({ g, my }) => {
+      for (let p = my.start; p < my.end; p++) {
+        g.device.pte[p] = null;
+        g.ghost.unsynced[p]! -= 1;
+      }
+    }),
+    mutex_unlock('mydevice_page_table_unlock(mydevice)', (g) => g.device.lock),
+  ],
+});
+
+/** Locals of a nonblocking hmm_invalidate_range_start (5.2 and the 5.3 fix). */
+export interface NonblockLocals extends Update {
+  /** The function's `int ret = 0`. */
+  readonly ret: number;
+  /** 5.2 only: the `int ret;` declared inside the mirror loop, which shadows the outer one. */
+  readonly loopRet: number | null;
+  /** Result of the last trylock. */
+  readonly took: boolean;
+  /** Ghost: this call counted itself in `notifiers` and `ghost.unsynced`. */
+  readonly counted: boolean;
+  /** Ghost: the mirror cleared the device entries. */
+  readonly synced: boolean;
+}
+
+export const NOTIFIERS_INC = 'hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) if (overlaps) range->valid = false';
+
+export const nonblockLocals = (u: Update): NonblockLocals => ({ ...u, ret: 0, loopRet: null, took: false, counted: false, synced: false });
+
+/**
+ * Ghost bookkeeping when hmm_invalidate_range_start returns: the invalidation has either reached
+ * the device or it never will (the mm zaps only after a 0 return, and does not call
+ * invalidate_range_end after an error), so its pages stop counting as "being invalidated".
+ */
+export function closeInvalidation(g: Draft<DeviceView>, my: NonblockLocals): void {
+  if (!my.counted || my.synced) return;
+  for (let p = my.start; p < my.end; p++) g.ghost.unsynced[p]! -= 1;
+}
+
+/** What `notifiers++` and the marking of overlapping ranges touch (the 5.2 and 5.3 states both have it). */
+export interface InvalidateView {
+  readonly hmm: { readonly notifiers: number };
+  readonly ranges: readonly { readonly listed: boolean; readonly valid: boolean; readonly start: number; readonly end: number }[];
+  readonly ghost: { readonly unsynced: readonly number[] };
+}
+
+/**
+ * `hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) { if (update.end < range->start
+ * || update.start >= range->end) continue; range->valid = false; }`, plus the ghost count of pages
+ * being invalidated. For use inside the step that holds the lock protecting them.
+ */
+export function countInvalidation(g: Draft<InvalidateView>, my: Draft<NonblockLocals>): void {
+  g.hmm.notifiers += 1;
+  for (const range of g.ranges) if (range.listed && overlaps(my, range.start, range.end)) range.valid = false;
+  for (let p = my.start; p < my.end; p++) g.ghost.unsynced[p]! += 1;
+  my.counted = true;
+}
+
+/** `{ ret = -EAGAIN; goto out; }` after a failed trylock (local `took`); `label` is the C branch. */
+export function eagainIfNotTaken<G, L extends NonblockLocals>(label: string): Line<G, L> {
+  return step<G, L>(label, ({ my, goto }) => {
+    if (!my.took) {
+      my.ret = EAGAIN;
+      goto('out');
+    }
+  });
+}
+
+/**
+ * The mirror loop and exit of 5.2's hmm_invalidate_range_start after mirrors_sem is held for read,
+ * from the mirror's callback on (`sync`, which stores its result in `loopRet`):
+ *
+ *   list_for_each_entry(mirror, &hmm->mirrors, list) {
+ *           int ret;
+ *           ret = mirror->ops->sync_cpu_device_pagetables(mirror, &update);
+ *           if (!update.blockable && ret == -EAGAIN) {
+ *                   up_read(&hmm->mirrors_sem);
+ *                   ret = -EAGAIN;
+ *                   goto out;
+ *           }
+ *   }
+ *   up_read(&hmm->mirrors_sem);
+ * out:
+ *   hmm_put(hmm);
+ *   return ret;
+ *
+ * The same text in the seed series v1 and v2 (Glisse, Jan and Mar 2019) and in 5.2.
+ */
+export function mirrorLoop52<L extends NonblockLocals>(sync: Line<Shared, L>): Line<Shared, L>[] {
+  return [
+    sync,
+    step('if (!update.blockable && ret == -EAGAIN)', ({ my, goto }) => {
+      if (my.loopRet !== EAGAIN) {
+        my.synced = true;
+        goto('up_read');
+      }
+    }),
+    up_read('{ up_read(&hmm->mirrors_sem);', (g) => g.hmm.mirrors_sem),
+    step("ret = -EAGAIN; goto out; }  /* the loop's own ret */", ({ my, goto }) => {
+      my.loopRet = EAGAIN;
+      goto('out');
+    }),
+    up_read('up_read(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem, { name: 'up_read' }),
+    step(
+      'out: hmm_put(hmm); return ret;',
+      ({ g, my, ret }) => {
+        closeInvalidation(g, my);
+        ret(my.ret);
+      },
+      { name: 'out' },
+    ),
+  ];
+}
+
+/**
+ * static int hmm_invalidate_range_start(mn, nrange), nonblocking branches, Linux 5.2: the `-` lines
+ * of "[PATCH v3 hmm 12/12] mm/hmm: Fix error flows in hmm_invalidate_range_start" (J. Gunthorpe,
+ * 13 Jun 2019) and the `+` lines of "[PATCH v3 06/11] mm/hmm: improve driver API to work and wait
+ * over a range v3" (J. Glisse, 3 Apr 2019), mm/hmm.c 5.2 lines ~185-237. Two bugs, both fixed in 5.3
+ * by that patch: a failed mirrors_sem trylock returns -EAGAIN after `notifiers++` (the caller never
+ * calls invalidate_range_end, so the count never returns to 0), and the loop's own `int ret`
+ * shadows the function's, so a mirror's -EAGAIN is lost and the function returns 0.
+ */
+export const hmm_invalidate_range_start_nonblock = routine<Shared, NonblockLocals, Update>('hmm_invalidate_range_start', {
+  locals: nonblockLocals,
+  body: [
+    mutex_trylock('mutex_trylock(&hmm->lock)', (g) => g.hmm.lock, 'took'),
+    eagainIfNotTaken('else if (!mutex_trylock(&hmm->lock)) { ret = -EAGAIN; goto out; }'),
+    step(NOTIFIERS_INC, ({ g, my }) => countInvalidation(g, my)),
+    mutex_unlock('mutex_unlock(&hmm->lock)', (g) => g.hmm.lock),
+    down_read_trylock('down_read_trylock(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem, 'took'),
+    eagainIfNotTaken('else if (!down_read_trylock(&hmm->mirrors_sem)) { ret = -EAGAIN; goto out; }'),
+    ...mirrorLoop52(
+      call(sync_cpu_device_pagetables_nonblock, (_g, my: NonblockLocals) => ({ start: my.start, end: my.end }), { into: 'loopRet' }),
+    ),
+  ],
+});
