@@ -3,6 +3,7 @@ import type { AnyModelDefinition } from '../src/index.ts';
 import { model as lockOrderDeadlock } from './classic/lock-order-deadlock.ts';
 import { model as lostUpdate } from './classic/lost-update.ts';
 import { model as peterson } from './classic/peterson.ts';
+import { model as tasSpinlock } from './classic/tas-spinlock.ts';
 import { model as twoPhaseCommit } from './classic/two-phase-commit.ts';
 import { models as hmmDrivers } from './hmm/catalog-drivers.ts';
 import { models as hmmInvalidate } from './hmm/catalog-invalidate.ts';
@@ -18,4 +19,5 @@ export const catalog: readonly AnyModelDefinition[] = [
   twoPhaseCommit,
   lockOrderDeadlock,
   lostUpdate,
+  tasSpinlock,
 ];

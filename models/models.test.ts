@@ -3,7 +3,8 @@
  * pinned. A changed count means the model or the checker changed meaning: find out which.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModel, expectedOf, explore, replay, type AnyModelDefinition, type ExploreOutcome, type Params } from '../src/index.ts';
+import { checkModel, compileModel, expectedOf, explore, replay, type AnyModelDefinition, type ExploreOutcome, type Params } from '../src/index.ts';
+import { encodeWorld } from '../src/core/determinism.ts';
 import { confirmLockOrder, judgeTrace } from '../src/trace/judge.ts';
 import { catalog } from './index.ts';
 
@@ -28,6 +29,7 @@ const pinned: [string, Params, string, string | undefined, number, number, numbe
   ['classic/two-phase-commit', { rms: 5 }, 'pass', undefined, 8_832, 58_145, 16],
   ['classic/lock-order-deadlock', {}, 'deadlock', 'deadlock', 7, 7, 3],
   ['classic/lost-update', {}, 'violation', 'no lost update', 12, 12, 4],
+  ['classic/tas-spinlock', {}, 'pass', undefined, 12, 24, 4], // safety alone; its liveness is pinned below
   ['hmm/v5.2-valid-flag', {}, 'violation', 'lock discipline', 4_576, 11_028, 28],
   ['hmm/v5.2-valid-flag', { driver: 'doc' }, 'violation', 'no stale device mapping', 5_344, 13_195, 29],
 ];
@@ -46,18 +48,24 @@ describe('registered models', () => {
     const model = compileModel(m);
     const expected = expectedOf(m, model.params);
     expect(expected).toBeDefined();
-    const r = explore(model);
+    const r = checkModel(model);
     expect(r.verdict).toBe(expected!.verdict);
     if (expected!.property !== undefined) expect(failedProperty(r)).toBe(expected!.property);
   });
 
   it.each(catalog.map((m) => [m.name, m] as const))('%s: its counterexample replays to the same failure', (_name, m) => {
     const model = compileModel(m);
-    const r = explore(model);
+    const r = checkModel(model);
     if (r.verdict !== 'violation' && r.verdict !== 'deadlock') return;
     expect(r.path).not.toBeNull();
     const trace = replay(model, r.path!, { expectedKeys: r.pathKeys! });
     expect(trace.steps).toHaveLength(r.path!.length);
+    if (r.verdict === 'violation' && r.cycleStart !== undefined) {
+      // A lasso: the cycle returns to the state where it started.
+      const states = [model.initial, ...trace.states];
+      expect(encodeWorld(model, states[r.cycleStart]!)).toBe(encodeWorld(model, states[states.length - 1]!));
+      return;
+    }
     if (r.verdict === 'violation' && r.lockOrder) {
       expect(confirmLockOrder(model, r.lockOrder)).toBe(true);
       return;
@@ -102,5 +110,24 @@ describe('hmm/v5.2-valid-flag', () => {
     // ret<0 test 1, lock 1, re-check 1, populate 1, unlock 1, unregister 5, return 1 = 27 steps.
     expect(r.stats.states).toBe(28);
     expect(r.stats.depth).toBe(27);
+  });
+});
+
+describe('liveness (weak fairness per actor)', () => {
+  it('classic/peterson n=2 and n=3: starvation-free', () => {
+    for (const [n, states] of [[2, 196], [3, 12_498]] as const) {
+      const r = checkModel(compileModel(byName('classic/peterson'), { n }));
+      expect(r.verdict).toBe('pass');
+      expect(r.stats.states).toBe(states);
+    }
+  });
+
+  it('classic/tas-spinlock: T0 can starve; the lasso is 1 step of stem and a 5-step cycle', () => {
+    const r = checkModel(compileModel(byName('classic/tas-spinlock')));
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation') return;
+    expect(r.property.name).toBe('starvation freedom (T0)');
+    expect(r.path).toHaveLength(6);
+    expect(r.cycleStart).toBe(1);
   });
 });

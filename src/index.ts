@@ -41,6 +41,13 @@ export {
   sometimes,
   onExit,
   atEnd,
+  eventually,
+  leadsTo,
+  alwaysEventually,
+  progress,
+  type LeadsTo,
+  type Progress,
+  type ProgressStep,
   type Always,
   type AtEnd,
   type OnExit,
@@ -88,6 +95,8 @@ export {
 } from './core/kernel/lifetime.ts';
 export { locksHeld, type HeldLock } from './core/kernel/locksHeld.ts';
 export { explore, type ExploreOutcome } from './explorer/explore.ts';
+export { checkModel, type CheckOptions } from './explorer/check.ts';
+export { checkLiveness, type Fairness, type LivenessResult } from './explorer/liveness.ts';
 export { resolveOptions, type ExploreOptions, type Strategy } from './explorer/options.ts';
 export {
   formatPath,

@@ -7,6 +7,7 @@
  */
 import { defineModel, either, routine } from '../../src/index.ts';
 import { mutualExclusion } from '../../properties/mutualExclusion.ts';
+import { starvationFreedom } from '../../properties/starvationFreedom.ts';
 
 interface Shared {
   readonly pos: readonly number[];
@@ -71,7 +72,15 @@ export const model = defineModel({
     return {
       shared: { pos: Array.from({ length: n }, () => 0), step: Array.from({ length: n }, () => 0) },
       actors: Array.from({ length: n }, (_, i) => ({ name: `P_${i}`, routine: process, args: { i } })),
-      properties: [mutualExclusion<Shared>('CS')],
+      properties: [
+        mutualExclusion<Shared>('CS'),
+        // Liveness: with weak fairness per process, every process that leaves NCS reaches CS.
+        ...starvationFreedom<Shared>(
+          Array.from({ length: n }, (_, i) => `P_${i}`),
+          (w, tid) => !w.at(tid, 'NCS') && !w.at(tid, 'CS'),
+          (w, tid) => w.at(tid, 'CS'),
+        ),
+      ],
     };
   },
 });

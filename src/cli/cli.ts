@@ -2,7 +2,9 @@
 import yargs from 'yargs';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, expectedOf, type Params, type ParamValue } from '../core/model.ts';
-import type { ExploreOptions, Strategy } from '../explorer/options.ts';
+import type { CheckOptions } from '../explorer/check.ts';
+import type { Fairness } from '../explorer/fairCycle.ts';
+import type { Strategy } from '../explorer/options.ts';
 import { formatPath, parsePath } from '../explorer/result.ts';
 import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
@@ -38,9 +40,10 @@ interface BudgetArgs {
   readonly maxDepth?: unknown;
   readonly timeout?: unknown;
   readonly property?: readonly string[] | undefined;
+  readonly fairness?: string;
 }
 
-function exploreOptions(a: BudgetArgs): ExploreOptions {
+function exploreOptions(a: BudgetArgs): CheckOptions {
   const maxStates = positiveInt('max-states', a.maxStates);
   const maxDepth = positiveInt('max-depth', a.maxDepth);
   const timeout = positiveInt('timeout', a.timeout);
@@ -50,6 +53,7 @@ function exploreOptions(a: BudgetArgs): ExploreOptions {
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(a.property ? { properties: a.property } : {}),
+    ...(a.fairness !== undefined ? { fairness: a.fairness as Fairness } : {}),
   };
 }
 
@@ -78,6 +82,11 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
           .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
           .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' })
+          .option('fairness', {
+            choices: ['weak', 'strong', 'none'] as const,
+            default: 'weak' as const,
+            describe: 'fairness assumed by liveness properties, per actor',
+          })
           .option('property', {
             type: 'string',
             array: true,
@@ -103,7 +112,12 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .positional('prefix', { type: 'string', array: true, describe: 'only models whose names start with this, e.g. hmm/' })
           .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const })
           .option('max-states', { type: 'number', describe: 'per model: stop after this many unique states' })
-          .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' }),
+          .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' })
+          .option('fairness', {
+            choices: ['weak', 'strong', 'none'] as const,
+            default: 'weak' as const,
+            describe: 'fairness assumed by liveness properties, per actor',
+          }),
       (a) => {
         code = runSuite({ models: selectModels(a.prefix ?? []), json: a.json, options: exploreOptions(a) }, out);
       },

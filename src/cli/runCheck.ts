@@ -1,7 +1,6 @@
 /** `interleave check`: compile, explore, rebuild the counterexample, report. Returns the exit code. */
 import { compileModel, expectedOf, type AnyModelDefinition, type Params } from '../core/model.ts';
-import { explore } from '../explorer/explore.ts';
-import type { ExploreOptions } from '../explorer/options.ts';
+import { checkModel, type CheckOptions } from '../explorer/check.ts';
 import { formatPath } from '../explorer/result.ts';
 import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
@@ -15,13 +14,13 @@ export interface CheckArgs {
   readonly spec: string;
   readonly params: Params;
   readonly json: boolean;
-  readonly options: ExploreOptions;
+  readonly options: CheckOptions;
 }
 
 export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: Output): number {
   const model = compileModel(definition, args.params);
   const progress = args.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
-  const result = explore(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) });
+  const result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) });
   progress?.done();
   let trace: Trace | undefined;
   if ((result.verdict === 'violation' || result.verdict === 'deadlock') && result.path) {

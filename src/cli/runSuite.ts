@@ -5,9 +5,8 @@
  * disagrees but a budget cut a run short.
  */
 import { compileModel, expectedOf, type AnyModelDefinition } from '../core/model.ts';
-import { explore } from '../explorer/explore.ts';
+import { checkModel, type CheckOptions } from '../explorer/check.ts';
 import { agrees, describeOutcome, outcomeOf, type Outcome } from '../explorer/expectation.ts';
-import type { ExploreOptions } from '../explorer/options.ts';
 import type { Stats } from '../explorer/result.ts';
 import type { Expected } from '../core/model.ts';
 import { palette } from '../report/palette.ts';
@@ -25,7 +24,7 @@ export interface SuiteRow {
 export interface SuiteArgs {
   readonly models: readonly AnyModelDefinition[];
   readonly json: boolean;
-  readonly options: ExploreOptions;
+  readonly options: CheckOptions;
 }
 
 export function runSuite(args: SuiteArgs, out: Output): number {
@@ -37,7 +36,7 @@ export function runSuite(args: SuiteArgs, out: Output): number {
   for (const definition of args.models) {
     const model = compileModel(definition);
     const expected = expectedOf(definition, model.params) ?? null;
-    const result = explore(model, args.options);
+    const result = checkModel(model, args.options);
     const actual = outcomeOf(result);
     const ok = expected !== null && agrees(expected, actual);
     const row: SuiteRow = { model: model.name, expected, actual, agrees: ok, stats: result.stats };

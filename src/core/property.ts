@@ -48,7 +48,33 @@ export interface AtEnd<G> extends PropertyBase<G> {
   readonly holds: StatePredicate<G>;
 }
 
-export type Property<G> = Always<G> | Sometimes<G> | OnExit<G> | AtEnd<G>;
+/**
+ * Liveness: whenever `trigger` holds (or only in the initial state, for `eventually`), `goal` must
+ * hold later on every fair execution. A violation is a lasso: a path to a cycle (or to a state where
+ * nothing can move any more) along which `goal` never holds.
+ */
+export interface LeadsTo<G> extends PropertyBase<G> {
+  readonly kind: 'leadsTo';
+  readonly trigger: StatePredicate<G> | 'initial';
+  readonly goal: StatePredicate<G>;
+}
+
+/** A step that counts as progress (SPIN's progress labels): which actor took it and its label. */
+export type ProgressStep = (step: { readonly actor: string; readonly label: string }) => boolean;
+
+/** Some progress step is taken infinitely often on every fair execution (no fair cycle without one). */
+export interface Progress<G> extends PropertyBase<G> {
+  readonly kind: 'progress';
+  readonly isProgress: ProgressStep;
+}
+
+export type LivenessProperty<G> = LeadsTo<G> | Progress<G>;
+
+export type Property<G> = Always<G> | Sometimes<G> | OnExit<G> | AtEnd<G> | LeadsTo<G> | Progress<G>;
+
+export function isLiveness<G>(p: Property<G>): p is LivenessProperty<G> {
+  return p.kind === 'leadsTo' || p.kind === 'progress';
+}
 export type PropertyKind = Property<unknown>['kind'] | 'assertion' | 'deadlock' | 'lockOrder';
 
 /** An invariant: must hold in every reachable state. */
@@ -68,6 +94,26 @@ export function onExit<G>(
   explainExit?: (g: G, w: WorldView, tid: ThreadId) => string,
 ): OnExit<G> {
   return { kind: 'onExit', name, holds, ...(explainExit ? { explainExit } : {}) };
+}
+
+/** Every fair execution from the initial state reaches a state where `goal` holds. */
+export function eventually<G>(name: string, goal: StatePredicate<G>): LeadsTo<G> {
+  return { kind: 'leadsTo', name, trigger: 'initial', goal };
+}
+
+/** Whenever `trigger` holds, `goal` holds then or later, on every fair execution (TLA+'s `~>`). */
+export function leadsTo<G>(name: string, trigger: StatePredicate<G>, goal: StatePredicate<G>): LeadsTo<G> {
+  return { kind: 'leadsTo', name, trigger, goal };
+}
+
+/** `goal` holds infinitely often on every fair execution (from every reachable state it is reached again). */
+export function alwaysEventually<G>(name: string, goal: StatePredicate<G>): LeadsTo<G> {
+  return { kind: 'leadsTo', name, trigger: () => true, goal };
+}
+
+/** Every fair infinite execution takes a progress step infinitely often. */
+export function progress<G>(name: string, isProgress: ProgressStep): Progress<G> {
+  return { kind: 'progress', name, isProgress };
 }
 
 /** Checked in terminal states that are not deadlocks: every thread finished or parked at an `end` statement. */

@@ -40,6 +40,9 @@ export class PropertyChecks<G> {
       case 'atEnd':
         this.atEnd.push(p);
         return;
+      case 'leadsTo':
+      case 'progress':
+        return; // checked on the state graph by the liveness search, not state by state
       default: {
         const never: never = p;
         throw new ModelError(`unknown property kind in ${JSON.stringify(never)}`, { model: this.model.name });

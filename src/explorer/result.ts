@@ -56,6 +56,12 @@ export type ExploreResult =
       readonly path: ReplayPath | null;
       readonly stats: Stats;
       readonly witnesses: readonly Witness[];
+      /**
+       * For a liveness violation (a lasso): index into `path` where the repeating cycle begins; the
+       * steps from there to the end return to the state reached after `path[0..cycleStart)`. Equal to
+       * the path's length when the execution just stops there.
+       */
+      readonly cycleStart?: number;
       /** For a "lock order" violation: each acquisition in the cycle, with a path that ends by taking it. */
       readonly lockOrder?: readonly LockOrderEdge[];
     }

@@ -14,6 +14,8 @@ export interface JsonReport {
   readonly params?: Readonly<Record<string, unknown>>;
   readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number };
   readonly blocked?: readonly { actor: string; step: string; waitsFor: string; heldBy: readonly string[] }[];
+  /** For a liveness violation: the trace's steps from this index (0-based) form the repeating cycle. */
+  readonly cycleStart?: number;
   readonly lockOrder?: readonly { from: string; to: string; actor: string; step: string; path: string }[];
   readonly witnesses?: readonly { property: string; path: string | null }[];
   readonly trace?: {
@@ -38,6 +40,7 @@ export function jsonReport(
     model,
     verdict: result.verdict,
     ...(result.verdict === 'violation' ? { property: result.property.name, message: result.message } : {}),
+    ...(result.verdict === 'violation' && result.cycleStart !== undefined ? { cycleStart: result.cycleStart } : {}),
     ...(result.verdict === 'violation' && result.lockOrder
       ? { lockOrder: result.lockOrder.map((e) => ({ ...e, path: formatPath(e.path) })) }
       : {}),

@@ -49,17 +49,24 @@ function headline(input: TextReportInput, p: Palette): string {
   }
 }
 
-export function formatTrace(trace: Trace, p: Palette): string[] {
+/** `cycleStart`: for a lasso, the index of the first step of the repeating cycle. */
+export function formatTrace(trace: Trace, p: Palette, cycleStart?: number): string[] {
   const lines: string[] = [];
   const width = Math.max(5, ...trace.steps.map((s) => s.actor.length));
   lines.push(p.bold(`Counterexample: ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}`));
   trace.steps.forEach((s, i) => {
+    if (i === cycleStart) lines.push(p.yellow(`   ↻  the cycle: steps ${i + 1}–${trace.steps.length} repeat for ever`));
     const where = s.nested ? p.dim(`[${s.routine}] `) : '';
     lines.push(`${String(i + 1).padStart(4)}  ${p.cyan(s.actor.padEnd(width))}  ${where}${s.label}`);
     const indent = ' '.repeat(8 + width);
     for (const c of s.changes) lines.push(`${indent}${p.dim(formatChange(c))}`);
     if (s.failed) lines.push(`${indent}${p.red(`✗ ${s.failed.property}: ${s.failed.message}`)}`);
   });
+  if (cycleStart !== undefined && cycleStart >= trace.steps.length) {
+    lines.push(p.yellow(`   ■  the execution stops here for ever: no actor can take a step`));
+  } else if (cycleStart !== undefined) {
+    lines.push(p.yellow(`   ↻  back to the state before step ${cycleStart + 1}`));
+  }
   return lines;
 }
 
@@ -79,7 +86,7 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     }
   }
   if (input.trace) {
-    lines.push('', ...formatTrace(input.trace, p));
+    lines.push('', ...formatTrace(input.trace, p, r.verdict === 'violation' ? r.cycleStart : undefined));
     lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);
     if (input.replayCommand) lines.push(`Replay with: ${input.replayCommand}`);
   }
