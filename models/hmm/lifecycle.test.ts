@@ -30,6 +30,9 @@ const pathOf = (r: ExploreOutcome): readonly number[] => (r.verdict === 'violati
 const pinned: [string, Params, string, string | undefined, number, number, number][] = [
   ['hmm/v5.2-teardown-use-after-free', {}, 'violation', 'NULL pointer dereference', 67, 106, 10],
   ['hmm/v5.3-teardown', {}, 'pass', undefined, 282, 481, 32],
+  ['hmm/v5.3-rc1-nouveau-fault-unlock', {}, 'violation', 'lock discipline', 640, 1_382, 16],
+  ['hmm/v5.3-nouveau-fault-unlock', {}, 'pass', undefined, 4_741, 11_202, 75],
+  ['hmm/v5.3-nouveau-fault-unlock', { unregister: true }, 'violation', 'unregister exactly once (by the end)', 3_949, 9_292, 41],
   ['hmm/v5.5-interval-notifier', {}, 'pass', undefined, 16_028, 38_459, 55],
 ];
 
@@ -76,5 +79,27 @@ describe('hmm/v5.2-teardown-use-after-free', () => {
     ]);
     expect(steps).toContain('driver: hmm_put(hmm)');
     expect(steps).not.toContain('driver: kfree(hmm)');
+  });
+});
+
+describe('hmm/v5.3-rc1-nouveau-fault-unlock', () => {
+  it('the shortest double up_read: the wait times out, hmm_vma_fault drops mmap_sem, nouveau_svm_fault drops it again', () => {
+    const r = check('hmm/v5.3-rc1-nouveau-fault-unlock');
+    const steps = labels('hmm/v5.3-rc1-nouveau-fault-unlock', {}, pathOf(r));
+    expect(steps).toContain('nouveau: wait_event_timeout(range->hmm->wq, range->valid, msecs_to_jiffies(timeout)) → times out');
+    expect(steps.slice(-4)).toEqual([
+      'nouveau: up_read(&range->vma->vm_mm->mmap_sem)',
+      'nouveau: return -EAGAIN',
+      'nouveau: if (ret == 0)',
+      'nouveau: up_read(&svmm->mm->mmap_sem)',
+    ]);
+  });
+
+  it('"works correctly in the success case": without invalidating threads both versions pass', () => {
+    for (const name of ['hmm/v5.3-rc1-nouveau-fault-unlock', 'hmm/v5.3-nouveau-fault-unlock']) {
+      const r = check(name, { munmaps: 0, reclaims: 0 });
+      expect(r.verdict).toBe('pass');
+      expect(r.witnesses?.map((w) => w.property)).toEqual(['the device maps a page']);
+    }
   });
 });
