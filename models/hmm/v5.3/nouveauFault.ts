@@ -26,7 +26,7 @@
  * find_vma_intersection(svmm->mm, start, limit); if (!vma) { up_read(...);
  * nouveau_svm_fault_cancel_fault(...); continue; }`) is modelled; the pfn-array setup is not.
  */
-import { call, down_read, label, mutex_lock, mutex_unlock, routine, step, up_read } from '../../../src/index.ts';
+import { call, down_read, label, mutex_lock, mutex_unlock, routine, step, up_read, type Line } from '../../../src/index.ts';
 import { hmmRangeFault, hmm_range_register, hmm_range_unregister, hmm_range_wait_until_valid } from './nouveauHmm.ts';
 import { EAGAIN, EBUSY, type NouveauShared as G } from './nouveauState.ts';
 
@@ -39,22 +39,34 @@ interface RangeFaultLocals {
   readonly ok: boolean;
 }
 
+/**
+ * The start both versions share: register the range, wait for it to become valid, and on a
+ * timeout drop mmap_sem and return -EAGAIN with the range still registered. A register failure
+ * (`ifFailed`: 5.3-rc1 returns with mmap_sem held, the fix drops it first) needs an exiting mm,
+ * which these models do not have.
+ */
+function registerAndWait(ifFailed: string): Line<G, RangeFaultLocals>[] {
+  return [
+    call(hmm_range_register, undefined, { into: 'ret' }),
+    step(ifFailed, ({ my, ret }) => {
+      if (my.ret) ret(my.ret);
+    }),
+    call(hmm_range_wait_until_valid, undefined, { into: 'ok' }),
+    step('if (!hmm_range_wait_until_valid(range, HMM_RANGE_DEFAULT_TIMEOUT))', ({ my, goto }) => {
+      if (my.ok) goto('fault');
+    }),
+    up_read('up_read(&range->vma->vm_mm->mmap_sem)', mmapSem),
+    step('return -EAGAIN', ({ ret }) => ret(EAGAIN)),
+    label('fault'),
+  ];
+}
+
 /** 5.3-rc1: hmm_vma_fault(&svmm->mirror, &range, true), include/linux/hmm.h. */
 function hmmVmaFault() {
   return routine<G, RangeFaultLocals>('hmm_vma_fault', {
     locals: () => ({ ret: 0, ok: false }),
     body: [
-      call(hmm_range_register, undefined, { into: 'ret' }),
-      step('if (ret) return (int)ret', ({ my, ret }) => {
-        if (my.ret) ret(my.ret);
-      }),
-      call(hmm_range_wait_until_valid, undefined, { into: 'ok' }),
-      step('if (!hmm_range_wait_until_valid(range, HMM_RANGE_DEFAULT_TIMEOUT))', ({ my, goto }) => {
-        if (my.ok) goto('fault');
-      }),
-      up_read('up_read(&range->vma->vm_mm->mmap_sem)', mmapSem),
-      step('return -EAGAIN', ({ ret }) => ret(EAGAIN)),
-      label('fault'),
+      ...registerAndWait('if (ret) return (int)ret'),
       call(hmmRangeFault('drop'), undefined, { into: 'ret' }),
       step('if (ret <= 0) { if (ret == -EBUSY || !ret) ... else if (ret == -EAGAIN) ret = -EBUSY; ...', ({ my, goto, ret }) => {
         if (my.ret > 0) ret(0);
@@ -81,17 +93,7 @@ function nouveauRangeFault() {
   return routine<G, RangeFaultLocals>('nouveau_range_fault', {
     locals: () => ({ ret: 0, ok: false }),
     body: [
-      call(hmm_range_register, undefined, { into: 'ret' }),
-      step('if (ret) { up_read(&range->vma->vm_mm->mmap_sem); return (int)ret; }', ({ my, ret }) => {
-        if (my.ret) ret(my.ret);
-      }),
-      call(hmm_range_wait_until_valid, undefined, { into: 'ok' }),
-      step('if (!hmm_range_wait_until_valid(range, HMM_RANGE_DEFAULT_TIMEOUT))', ({ my, goto }) => {
-        if (my.ok) goto('fault');
-      }),
-      up_read('up_read(&range->vma->vm_mm->mmap_sem)', mmapSem),
-      step('return -EAGAIN', ({ ret }) => ret(EAGAIN)),
-      label('fault'),
+      ...registerAndWait('if (ret) { up_read(&range->vma->vm_mm->mmap_sem); return (int)ret; }'),
       call(hmmRangeFault('keep'), undefined, { into: 'ret' }),
       step('if (ret <= 0) { if (ret == 0) ret = -EBUSY;', ({ my, ret }) => {
         if (my.ret > 0) ret(0);
