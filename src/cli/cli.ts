@@ -17,6 +17,7 @@ import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
+import { runSimulate } from './runSimulate.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
@@ -123,6 +124,27 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
       },
     )
     .command(
+      'simulate <model>',
+      'random runs checked against the safety properties; a failing run is shrunk and its seed printed',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'registered name or path to a .ts model file' })
+          .option('runs', { type: 'number', default: 1000, describe: 'random runs at most' })
+          .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
+          .option('seed', { type: 'number', describe: 'random seed (printed; the same seed repeats the session)' })
+          .option('scheduler', { choices: ['uniform', 'pct'] as const, default: 'uniform' as const, describe: 'uniform random steps, or PCT priority scheduling' })
+          .option('pct-depth', { type: 'number', default: 3, describe: 'PCT bug depth d (d - 1 priority change points per run)' }),
+      async (a) => {
+        const definition = await loadModel(a.model);
+        const runs = positiveInt('runs', a.runs)!;
+        const depth = positiveInt('depth', a.depth)!;
+        const pctDepth = positiveInt('pct-depth', a.pctDepth)!;
+        const seed = a.seed ?? (Date.now() % 2 ** 31);
+        if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${a.seed}`);
+        code = runSimulate(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: { runs, depth, seed, pctDepth, scheduler: a.scheduler } }, out);
+      },
+    )
+    .command(
       'list',
       'list the registered models with their expected verdicts',
       (y) => y,
@@ -167,7 +189,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         code = judged.verdict === 'ok' ? EXIT.pass : EXIT.failed;
       },
     )
-    .demandCommand(1, 'name a command: check, suite, list or replay')
+    .demandCommand(1, 'name a command: check, suite, simulate, list or replay')
     .strict()
     .recommendCommands()
     .help()
