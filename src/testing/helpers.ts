@@ -6,6 +6,7 @@ import {
   defineModel,
   enabledTransitions,
   explore,
+  replay,
   type ActorSpec,
   type AnyModelDefinition,
   type ExploreOutcome,
@@ -80,4 +81,30 @@ export function checkDefinition(
 /** The failed property's name, `deadlock` for a deadlock, undefined for pass or incomplete. */
 export function failedProperty(r: ExploreOutcome): string | undefined {
   return r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
+}
+
+/**
+ * Look-up and checking helpers over one family's catalog: `byName`, `check` (explore with params
+ * and an optional property selection) and `steps` (`actor: label` of each counterexample step).
+ */
+export function catalogChecks(models: readonly AnyModelDefinition[]) {
+  const byName = (name: string): AnyModelDefinition => {
+    const m = models.find((d) => d.name === name);
+    if (!m) throw new Error(`no model ${name}`);
+    return m;
+  };
+  const check = (name: string, params: Params = {}, properties?: readonly string[]): ExploreOutcome =>
+    checkDefinition(byName(name), params, properties);
+  const steps = (name: string, params: Params = {}, properties?: readonly string[]): string[] => {
+    const model = compileModel(byName(name), params);
+    const r = explore(model, properties ? { properties } : {});
+    if (r.verdict !== 'violation' && r.verdict !== 'deadlock') throw new Error(`${name}: no counterexample (${r.verdict})`);
+    return replay(model, r.path!).steps.map((s) => `${s.actor}: ${s.label}`);
+  };
+  return { byName, check, steps };
+}
+
+/** What the model tests pin of a run: verdict, failed property, states, transitions, depth. */
+export function pinnedOutcome(r: ExploreOutcome) {
+  return { verdict: r.verdict, property: failedProperty(r), states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth };
 }
