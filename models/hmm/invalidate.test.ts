@@ -38,9 +38,12 @@ const pinned: [string, Params, string[] | undefined, string, string | undefined,
   // Checked alone, the same leak shows as the driver's range registered invalid and staying so.
   ['hmm/v5.2-nonblocking-notifier-leak', {}, [RANGES_VALID_AGAIN], 'violation', RANGES_VALID_AGAIN, 530, 1_205, 15],
   ['hmm/v5.3-nonblocking-notifier-count', {}, undefined, 'pass', undefined, 1_870, 4_604, 36],
+  // ... but not when another mmu notifier subscriber fails after HMM's start succeeded.
+  ['hmm/v5.3-nonblocking-notifier-count', { subscribers: 2 }, undefined, 'violation', NOTIFIERS_RETURN_TO_ZERO, 646, 1_413, 18],
   // Scenario 4: the shadowed ret loses a mirror's -EAGAIN; 5.3 returns it.
   ['hmm/v5.2-nonblocking-lost-eagain', {}, undefined, 'violation', NO_STALE_MAPPING, 65, 95, 18],
   ['hmm/v5.3-nonblocking-eagain', {}, undefined, 'pass', undefined, 91, 139, 25],
+  ['hmm/v5.3-nonblocking-eagain', { subscribers: 2 }, undefined, 'violation', NOTIFIERS_RETURN_TO_ZERO, 67, 96, 18],
 ];
 
 describe('nonblocking-invalidation HMM models', () => {
@@ -106,6 +109,18 @@ describe('hmm/v5.2-nonblocking-lost-eagain', () => {
   });
 });
 
+describe('hmm/v5.3-nonblocking-notifier-count -p subscribers=2', () => {
+  it("HMM's start succeeds, the other subscriber returns -EAGAIN, and the reaper skips invalidate_range_end", () => {
+    const s = steps('hmm/v5.3-nonblocking-notifier-count', { subscribers: 2 });
+    expect(s).toContain('oom_reaper: hmm_put(hmm); return ret;');
+    expect(s).not.toContain('oom_reaper: notifiers_decrement: spin_lock_irqsave(&hmm->ranges_lock, flags)');
+    expect(s.at(-2)).toBe(
+      'oom_reaper: _ret = mn->ops->invalidate_range_start(mn, range); if (_ret) ret = _ret;  /* the other subscriber */ → returns -EAGAIN',
+    );
+    expect(s.at(-1)).toMatch(/^oom_reaper: if \(mmu_notifier_invalidate_range_start_nonblock\(&range\)\)/);
+  });
+});
+
 /** Adds reachability witnesses to a catalog model (the search and its verdict are unchanged). */
 function withWitnesses(name: string, extra: Property<OomView>[]): ExploreOutcome {
   const def = byName(name);
@@ -116,7 +131,7 @@ function withWitnesses(name: string, extra: Property<OomView>[]): ExploreOutcome
         description: def.description,
         params: {},
         build: () => {
-          const spec = def.build({});
+          const spec = def.build(def.params);
           return { ...spec, properties: [...(spec.properties ?? []), ...extra] };
         },
       }),

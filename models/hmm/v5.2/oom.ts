@@ -37,6 +37,7 @@
 import type { Draft } from 'immer';
 import {
   always,
+  either,
   down_read_trylock,
   down_write,
   mutex_lock,
@@ -56,7 +57,7 @@ import { exactlyOnce } from '../../../properties/exactlyOnce.ts';
 import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
 import { noStaleMapping } from '../../../properties/noStaleMapping.ts';
 import { UNREGISTER_ONCE } from './properties.ts';
-import { initialShared, type Pfn, type Shared } from './state.ts';
+import { EAGAIN, initialShared, type Pfn, type Shared } from './state.ts';
 
 /** Ghost state of the nonblocking models (not in the kernel). */
 export interface OomGhost {
@@ -125,6 +126,39 @@ export function oomReaper(start: AnyRoutine, end: AnyRoutine) {
       }),
       label('unlock'),
       up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    ],
+  });
+}
+
+/**
+ * __mmu_notifier_invalidate_range_start(range) (mm/mmu_notifier.c, 5.2/5.3) with two subscribers
+ * on the mm: HMM and another one that, like most nonblocking-aware notifiers of the time, trylocks
+ * its own lock and returns -EAGAIN when that fails (the nondeterministic choice below). The core
+ * calls every subscriber and returns the last error:
+ *
+ *   hlist_for_each_entry_rcu(mn, &range->mm->mmu_notifier_mm->list, hlist) {
+ *           if (mn->ops->invalidate_range_start) {
+ *                   int _ret = mn->ops->invalidate_range_start(mn, range);
+ *                   if (_ret) { pr_info(...); ret = _ret; }
+ *           }
+ *   }
+ *
+ * So HMM's start can succeed (notifiers++) while the call as a whole fails, and the OOM reaper
+ * then skips invalidate_range_end for HMM too. S. Christopherson, "[PATCH] mm/oom_kill: Ensure MMU
+ * notifier range_end() is paired with range_start()" (10 Mar 2021): "If there are multiple
+ * notifiers, the notifier that did not fail may have performed actions in its ...start() that it
+ * expects to unwind via ...end()."
+ */
+export function twoSubscriberStart(hmmStart: AnyRoutine) {
+  type CoreLocals = Pages & { readonly hmmRet: number | null };
+  return routine<OomView, CoreLocals, Pages>('__mmu_notifier_invalidate_range_start', {
+    locals: (p) => ({ ...p, hmmRet: null }),
+    body: [
+      call(hmmStart, (_g, my: CoreLocals) => ({ start: my.start, end: my.end }), { into: 'hmmRet' }),
+      either('_ret = mn->ops->invalidate_range_start(mn, range); if (_ret) ret = _ret;  /* the other subscriber */', [
+        { label: 'returns 0', do: ({ my, ret }) => ret(my.hmmRet ?? 0) },
+        { label: 'returns -EAGAIN', do: ({ ret }) => ret(EAGAIN) },
+      ]),
     ],
   });
 }
@@ -241,9 +275,11 @@ export interface VersionParts<G extends OomView> {
  * another mirror's unregister while a driver waits for its range.
  * lost-eagain (scenario 4): the reaper's nonblocking start meets the device page-table lock held
  * by the driver, so the mirror's callback refuses with -EAGAIN.
+ * `subscribers: 2` puts a second mmu notifier subscriber on the mm (twoSubscriberStart).
  */
-export function nonblockingSpec<G extends OomView>(scenario: NonblockingScenario, parts: VersionParts<G>) {
-  const reaper = { name: 'oom_reaper', routine: oomReaper(parts.start, parts.end), args: { start: 0, end: 1 } };
+export function nonblockingSpec<G extends OomView>(scenario: NonblockingScenario, parts: VersionParts<G>, options: { subscribers?: number } = {}) {
+  const start = options.subscribers === 2 ? twoSubscriberStart(parts.start) : parts.start;
+  const reaper = { name: 'oom_reaper', routine: oomReaper(start, parts.end), args: { start: 0, end: 1 } };
   const actors =
     scenario === 'notifier-leak'
       ? [reaper, { name: 'mirror2', routine: mirrorUnregister(parts.version) }, { name: 'driver', routine: parts.waiter, args: { r: 0 } }]
