@@ -22,7 +22,7 @@ import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
 import { models } from './catalog-invalidate.ts';
 import { NOTIFIERS_RETURN_TO_ZERO, RANGES_VALID_AGAIN, type OomView } from './v5.2/oom.ts';
 import { rcSpec } from './v5.2-rc/nonblocking.ts';
-import { EAGAIN } from './v5.2/state.ts';
+import { EAGAIN, type Shared } from './v5.2/state.ts';
 import type { Shared53 } from './v5.3/invalidate-hmm.ts';
 
 const { byName, check, steps } = catalogChecks(models);
@@ -141,7 +141,17 @@ function withWitnesses(name: string, extra: Property<OomView>[]): ExploreOutcome
 
 const reaper = (w: WorldView) => w.locals(w.tidOf('oom_reaper'));
 
-describe('the 5.3 fixes take the error paths they repair', () => {
+describe('the fixes take the paths they repair', () => {
+  it('v2: a nonblocking start finds hmm->lock taken and backs off, another succeeds and the reaper zaps', () => {
+    const r = withWitnesses('hmm/v5.2-rc-v2-nonblocking', [
+      sometimes<OomView>('the reaper\'s hmm->lock trylock fails', (_g, w) => reaper(w).took === false && reaper(w).counted === false && reaper(w).ret === EAGAIN),
+      sometimes<OomView>('the reaper holds hmm->lock from its trylock', (g) => (g as unknown as Shared).hmm.lock.owner === 0),
+      sometimes<OomView>('the reaper zapped the page and ran invalidate_range_end', (_g, w) => w.at(w.tidOf('oom_reaper'), 'tlb_finish_mmu(&tlb, range.start, range.end)')),
+    ]);
+    expect(r.verdict).toBe('pass');
+    expect(r.witnesses.every((x) => x.path !== null)).toBe(true);
+  });
+
   it('notifier count: the mirrors_sem trylock fails after notifiers++, the reaper skips the vma, the waiter sleeps on hmm->wq', () => {
     const r = withWitnesses('hmm/v5.3-nonblocking-notifier-count', [
       sometimes<OomView>('the mirrors_sem trylock fails after notifiers++', (_g, w) => reaper(w).counted === true && reaper(w).took === false),

@@ -156,7 +156,8 @@ export const sync_cpu_device_pagetables = routine<Shared, Update, Update>('sync_
 
 /**
  * static int hmm_invalidate_range_start(mn, nrange), blockable case (munmap, reclaim): the 5.2
- * code after Dan Carpenter's fix. The nonblocking (OOM reaper) branches belong to other models.
+ * code after Dan Carpenter's fix. The nonblocking (OOM reaper) branches are
+ * hmm_invalidate_range_start_nonblock below.
  */
 export const hmm_invalidate_range_start = routine<Shared, Update, Update>('hmm_invalidate_range_start', {
   locals: (u) => ({ ...u }),

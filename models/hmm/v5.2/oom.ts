@@ -228,6 +228,10 @@ export const RANGES_VALID_AGAIN = 'ranges valid again once no invalidation runs'
  * unregister exactly once, no lock held at exit) two quiescence invariants, the safety form of
  * "every waiter eventually sees its range valid": whenever the mm has no invalidation in flight,
  * `hmm->notifiers` is 0 and every registered range is valid.
+ *
+ * For "no stale device mapping" an invalidation counts as in progress until
+ * hmm_invalidate_range_start returns (closeInvalidation in hmm.ts): that is the mmu notifier
+ * contract, after a 0 return the device no longer uses the pages and the mm may free them.
  */
 export function oomProperties(): Property<OomView>[] {
   return [
