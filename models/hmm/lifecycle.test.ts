@@ -30,6 +30,10 @@ const pathOf = (r: ExploreOutcome): readonly number[] => (r.verdict === 'violati
 const pinned: [string, Params, string, string | undefined, number, number, number][] = [
   ['hmm/v5.2-teardown-use-after-free', {}, 'violation', 'NULL pointer dereference', 67, 106, 10],
   ['hmm/v5.3-teardown', {}, 'pass', undefined, 282, 481, 32],
+  ['hmm/v5.2-release-mirror-use-after-free', {}, 'violation', 'use after free', 127, 211, 19],
+  ['hmm/v5.2-release-mirror-use-after-free', { mirrors: 1 }, 'violation', 'NULL pointer dereference', 66, 105, 10],
+  ['hmm/v5.3-release', {}, 'pass', undefined, 107, 178, 19],
+  ['hmm/v5.3-release', { mirrors: 1 }, 'pass', undefined, 233, 400, 26],
   ['hmm/v5.3-rc1-nouveau-fault-unlock', {}, 'violation', 'lock discipline', 640, 1_382, 16],
   ['hmm/v5.3-nouveau-fault-unlock', {}, 'pass', undefined, 4_741, 11_202, 75],
   ['hmm/v5.3-nouveau-fault-unlock', { unregister: true }, 'violation', 'unregister exactly once (by the end)', 3_949, 9_292, 41],
@@ -101,5 +105,22 @@ describe('hmm/v5.3-rc1-nouveau-fault-unlock', () => {
       expect(r.verdict).toBe('pass');
       expect(r.witnesses?.map((w) => w.property)).toEqual(['the device maps a page']);
     }
+  });
+});
+
+describe('hmm/v5.2-release-mirror-use-after-free', () => {
+  it('is the race of the record: release drops mirrors_sem, the driver unregisters and frees the mirror, release calls it', () => {
+    const r = check('hmm/v5.2-release-mirror-use-after-free');
+    const steps = labels('hmm/v5.2-release-mirror-use-after-free', {}, pathOf(r));
+    const order = [
+      'exit: up_write(&hmm->mirrors_sem)',
+      'driver: down_write(&hmm->mirrors_sem)',
+      'driver: up_write(&hmm->mirrors_sem)',
+      'driver: kfree(mirror)',
+      'exit: mirror->ops->release(mirror)',
+    ].map((l) => steps.indexOf(l));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(order.at(-1)).toBe(steps.length - 1);
   });
 });

@@ -52,7 +52,7 @@ import type { TeardownShared as G } from './teardownState.ts';
 /** `NULL pointer dereference`: mm_get_hmm() returned NULL and the notifier goes on to hmm->lock. */
 export const NULL_DEREF = 'NULL pointer dereference';
 
-type Hook = 'invalidate_range_start' | 'invalidate_range_end';
+type Hook = 'invalidate_range_start' | 'invalidate_range_end' | 'release';
 
 /**
  * __mmu_notifier_invalidate_range_start/end(range): the SRCU read section and the walk of the mm's
@@ -60,13 +60,13 @@ type Hook = 'invalidate_range_start' | 'invalidate_range_end';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function mmuNotifierHook(hook: Hook, op: Routine<G, any>) {
-  return routine<G>(`__mmu_notifier_${hook}`, {
+  return routine<G>(hook === 'release' ? '__mmu_notifier_release' : `__mmu_notifier_${hook}`, {
     body: [
       step('id = srcu_read_lock(&srcu); hlist_for_each_entry_rcu(mn, &mm->mmu_notifier_mm->list, hlist)', ({ g, goto }) => {
         g.srcu.readers += 1;
         if (!g.mmu_notifier_mm.listed) goto('done');
       }),
-      step(`mn->ops->${hook}(mn, range)`, (c) => {
+      step(`mn->ops->${hook}(mn, ${hook === 'release' ? 'mm' : 'range'})`, (c) => {
         use(c, c.g.hmm.life, `mn->ops->${hook}`);
         c.call(op, undefined);
       }),
@@ -131,7 +131,7 @@ export function hmmPut<L>(free: Routine<G, Record<string, never>>) {
   });
 }
 
-/** mm_get_hmm(mm) inlined into a notifier: the two unlocked reads, then `VM_BUG_ON(!hmm)`. */
+/** mm_get_hmm(mm) inlined into a notifier: two unlocked accesses, the second to struct hmm itself. */
 const mmGetHmm = [
   step<G, { hmm: boolean }>('hmm = READ_ONCE(mm->hmm)', ({ g, my }) => {
     my.hmm = g.mm.hmm;
@@ -141,16 +141,16 @@ const mmGetHmm = [
     use(c, c.g.hmm.life, 'kref_get_unless_zero(&hmm->kref)');
     c.my.hmm = kref_get_unless_zero(c.g.hmm.kref);
   }),
-  step<G, { hmm: boolean }>('VM_BUG_ON(!hmm)', (c) => {
-    c.assert(c.my.hmm, 'mm_get_hmm() returned NULL: struct hmm is being freed, and the notifier dereferences hmm->lock', NULL_DEREF);
-  }),
 ];
+
+const NULL_TEXT = 'mm_get_hmm() returned NULL: struct hmm is being freed, and the notifier dereferences it';
 
 /** static int hmm_invalidate_range_start(mn, nrange), 5.2, blockable, as far as struct hmm goes. */
 export const hmm_invalidate_range_start = routine<G, { hmm: boolean }>('hmm_invalidate_range_start', {
   locals: () => ({ hmm: false }),
   body: [
     ...mmGetHmm,
+    step('VM_BUG_ON(!hmm)', (c) => c.assert(c.my.hmm, NULL_TEXT, NULL_DEREF)),
     mutex_lock('mutex_lock(&hmm->lock)', (g) => g.hmm.lock),
     step('hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) ...', (c) => {
       use(c, c.g.hmm.life, 'hmm->notifiers++');
@@ -172,6 +172,7 @@ export const hmm_invalidate_range_end = routine<G, { hmm: boolean }>('hmm_invali
   locals: () => ({ hmm: false }),
   body: [
     ...mmGetHmm,
+    step('VM_BUG_ON(!hmm)', (c) => c.assert(c.my.hmm, NULL_TEXT, NULL_DEREF)),
     mutex_lock('mutex_lock(&hmm->lock)', (g) => g.hmm.lock),
     step('hmm->notifiers--; if (!hmm->notifiers) { ... wake_up_all(&hmm->wq); }', (c) => {
       use(c, c.g.hmm.life, 'hmm->notifiers--');
@@ -186,12 +187,12 @@ export const hmm_invalidate_range_end = routine<G, { hmm: boolean }>('hmm_invali
 export const hmm_mirror_unregister = routine<G>('hmm_mirror_unregister', {
   body: [
     step('hmm = READ_ONCE(mirror->hmm); if (hmm == NULL) return', ({ g, ret }) => {
-      if (!g.mirror.hmm) ret();
+      if (!g.mirrors[0]!.hmm) ret();
     }),
     down_write('down_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
     step('list_del_init(&mirror->list); mirror->hmm = NULL', ({ g }) => {
-      g.hmm.mirrors -= 1;
-      g.mirror.hmm = false;
+      g.mirrors[0]!.listed = false;
+      g.mirrors[0]!.hmm = false;
     }),
     up_write('up_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
     hmmPut(hmm_free),
@@ -202,3 +203,74 @@ export const reclaim = reclaimThread(
   mmuNotifierHook('invalidate_range_start', hmm_invalidate_range_start),
   mmuNotifierHook('invalidate_range_end', hmm_invalidate_range_end),
 );
+
+/**
+ * static void hmm_release(struct mmu_notifier *mn, struct mm_struct *mm), 5.2 (`-` lines of J.
+ * Gunthorpe, "[PATCH v4 hmm 11/12] mm/hmm: Remove confusing comment and logic from hmm_release",
+ * 24 Jun 2019, idx:22687849745, and of 01/12): mirrors_sem is dropped around each mirror's release
+ * callback ("so the release callback can wait on any pending work that might itself trigger a
+ * mmu_notifier callback").
+ */
+export const hmm_release = routine<G, { hmm: boolean; m: number }>('hmm_release', {
+  locals: () => ({ hmm: false, m: -1 }),
+  body: [
+    ...mmGetHmm,
+    step('/* Report this HMM as dying. */ hmm->dead = true', (c) => {
+      c.assert(c.my.hmm, NULL_TEXT, NULL_DEREF);
+      use(c, c.g.hmm.life, 'hmm->dead = true');
+      c.g.hmm.dead = true;
+    }),
+    mutex_lock('mutex_lock(&hmm->lock)', (g) => g.hmm.lock),
+    step('list_for_each_entry(range, &hmm->ranges, list) range->valid = false; wake_up_all(&hmm->wq)', (c) => {
+      use(c, c.g.hmm.life, 'list_for_each_entry(range, &hmm->ranges, list)');
+    }),
+    mutex_unlock('mutex_unlock(&hmm->lock)', (g) => g.hmm.lock),
+    down_write('down_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
+    label('next'),
+    step('mirror = list_first_entry_or_null(&hmm->mirrors, struct hmm_mirror, list); while (mirror)', ({ g, my, goto }) => {
+      my.m = g.mirrors.findIndex((m) => m.listed);
+      if (my.m < 0) goto('done');
+    }),
+    step('list_del_init(&mirror->list); if (mirror->ops->release)', (c) => {
+      const mirror = c.g.mirrors[c.my.m]!;
+      use(c, mirror.life, 'list_del_init(&mirror->list)');
+      mirror.listed = false;
+    }),
+    up_write('up_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
+    step('mirror->ops->release(mirror)', (c) => {
+      use(c, c.g.mirrors[c.my.m]!.life, 'mirror->ops->release(mirror)');
+      c.g.ghost.releases += 1;
+    }),
+    down_write('down_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem, { then: 'next' }),
+    label('done'),
+    up_write('up_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
+    hmmPut(hmm_free),
+  ],
+});
+
+/** The driver's teardown: hmm_mirror_unregister(&mirror), then kfree() of the structure that embeds the mirror. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function driverTeardown(unregister: Routine<G, any>) {
+  return routine<G>('driver_teardown', {
+    body: [call(unregister), step('kfree(mirror)', (c) => kfree(c, c.g.mirrors[0]!.life, 'kfree(mirror)'))],
+  });
+}
+
+/**
+ * exit_mmap() → mmu_notifier_release(mm) → __mmu_notifier_release(): calls each notifier's
+ * release under srcu_read_lock, then takes the notifiers off the list (the closing
+ * synchronize_srcu() only waits, and is left out).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function exitMmap(release: Routine<G, any>) {
+  return routine<G>('exit_mmap', {
+    body: [
+      call(mmuNotifierHook('release', release)),
+      spin_lock('spin_lock(&mm->mmu_notifier_mm->lock)', (g) => g.mmu_notifier_mm.lock),
+      step('while (!hlist_empty(&mm->mmu_notifier_mm->list)) hlist_del_init_rcu(&mn->hlist)', ({ g }) => {
+        g.mmu_notifier_mm.listed = false;
+      }),
+      spin_unlock('spin_unlock(&mm->mmu_notifier_mm->lock)', (g) => g.mmu_notifier_mm.lock),
+    ],
+  });
+}

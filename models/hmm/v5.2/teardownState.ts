@@ -26,6 +26,15 @@ import {
 } from '../../../src/index.ts';
 import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
 
+export interface Mirror {
+  /** 5.2: `mirror->hmm != NULL`. */
+  readonly hmm: boolean;
+  /** On `hmm->mirrors`. */
+  readonly listed: boolean;
+  /** The memory of the driver structure embedding the mirror (the driver kfree()s it after unregister). */
+  readonly life: Lifetime;
+}
+
 export interface TeardownShared {
   readonly mm: {
     /** Also protects `mm->hmm` ("Abuse the page_table_lock to also protect mm->hmm"). */
@@ -52,47 +61,61 @@ export interface TeardownShared {
     readonly ranges_lock: Spinlock;
     readonly mirrors_sem: RwSemaphore;
     readonly notifiers: number;
-    /** Mirrors on `hmm->mirrors`. */
-    readonly mirrors: number;
+    /** 5.2: `hmm->dead`, set by hmm_release. */
+    readonly dead: boolean;
     /** 5.3: `mmu_notifier_call_srcu(&hmm->rcu, hmm_free_rcu)` queued, not yet run. */
     readonly freeQueued: boolean;
   };
-  readonly mirror: {
-    /** 5.2: `mirror->hmm != NULL`. */
-    readonly hmm: boolean;
-  };
+  /** The `struct hmm_mirror`s registered on the mm; the first is the one the model's driver unregisters. */
+  readonly mirrors: readonly Mirror[];
   readonly ghost: {
     /** hmm's invalidate_range_start ran with a reference on struct hmm. */
     readonly invalidations: number;
+    /** mirror->ops->release() calls. */
+    readonly releases: number;
   };
 }
 
-/** A process with one registered mirror: struct hmm exists with the mirror's reference, its notifier registered. */
-export function initialTeardown(): TeardownShared {
+/**
+ * A process with `mirrors` registered mirrors (one device driver each): struct hmm exists with one
+ * reference per mirror, its notifier registered.
+ */
+export function initialTeardown(mirrors = 1): TeardownShared {
   return {
     mm: { page_table_lock: spinlock('mm->page_table_lock'), hmm: true, pte: 1 },
     mmu_notifier_mm: { lock: spinlock('mm->mmu_notifier_mm->lock'), listed: true },
     srcu: { readers: 0 },
     hmm: {
       life: lifetime('struct hmm'),
-      kref: kref('hmm->kref'),
+      kref: kref('hmm->kref', mirrors),
       lock: mutex('hmm->lock'),
       ranges_lock: spinlock('hmm->ranges_lock'),
       mirrors_sem: rwsem('hmm->mirrors_sem'),
       notifiers: 0,
-      mirrors: 1,
+      dead: false,
       freeQueued: false,
     },
-    mirror: { hmm: true },
-    ghost: { invalidations: 0 },
+    mirrors: Array.from({ length: mirrors }, () => ({ hmm: true, listed: true, life: lifetime('struct hmm_mirror') })),
+    ghost: { invalidations: 0, releases: 0 },
   };
 }
 
-/** Besides the built-in "use after free", lock discipline and deadlock: no lock held at exit, and the race window is really exercised. */
-export function teardownProperties(): Property<TeardownShared>[] {
-  return [
-    noLockHeldAtExit<TeardownShared>(),
-    sometimes<TeardownShared>('the notifier runs on struct hmm', (g) => g.ghost.invalidations > 0),
-    sometimes<TeardownShared>('struct hmm is freed', (g) => g.hmm.life.freed),
-  ];
+/**
+ * Besides the built-in "use after free", lock discipline and deadlock: no lock held at exit, and
+ * witnesses that the race window is really exercised: for the notifier models the notifier runs on
+ * struct hmm and struct hmm gets freed; for the release models a release callback runs and the
+ * driver frees its mirror.
+ */
+export function teardownProperties(kind: 'notifier' | 'release' = 'notifier'): Property<TeardownShared>[] {
+  const witnesses =
+    kind === 'notifier'
+      ? [
+          sometimes<TeardownShared>('the notifier runs on struct hmm', (g) => g.ghost.invalidations > 0),
+          sometimes<TeardownShared>('struct hmm is freed', (g) => g.hmm.life.freed),
+        ]
+      : [
+          sometimes<TeardownShared>('a mirror release callback runs', (g) => g.ghost.releases > 0),
+          sometimes<TeardownShared>('the driver frees its mirror', (g) => g.mirrors[0]!.life.freed),
+        ];
+  return [noLockHeldAtExit<TeardownShared>(), ...witnesses];
 }

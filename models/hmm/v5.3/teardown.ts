@@ -51,8 +51,8 @@ const hmm_free = routine<G>('hmm_free', {
 });
 
 /** `hmm = container_of(mn, struct hmm, mmu_notifier); if (!kref_get_unless_zero(&hmm->kref)) return ...;` */
-const getUnlessZero = (what: string) =>
-  step<G, Record<string, never>>(`if (!kref_get_unless_zero(&hmm->kref)) return${what}`, (c) => {
+const getUnlessZero = <L>(what: string) =>
+  step<G, L>(`if (!kref_get_unless_zero(&hmm->kref)) return${what}`, (c) => {
     use(c, c.g.hmm.life, 'kref_get_unless_zero(&hmm->kref)');
     if (!kref_get_unless_zero(c.g.hmm.kref)) c.ret(0);
   });
@@ -96,9 +96,37 @@ export const hmm_mirror_unregister = routine<G>('hmm_mirror_unregister', {
   body: [
     down_write('down_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
     step('list_del(&mirror->list)', ({ g }) => {
-      g.hmm.mirrors -= 1;
+      g.mirrors[0]!.listed = false;
     }),
     up_write('up_write(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
+    hmmPut(hmm_free),
+  ],
+});
+
+/**
+ * static void hmm_release(mn, mm), 5.3 (after "[PATCH v4 hmm 11/12] mm/hmm: Remove confusing
+ * comment and logic from hmm_release", idx:22687849745): mirrors_sem is held for read across every
+ * release callback, so hmm_mirror_unregister()'s down_write() waits for them.
+ */
+export const hmm_release = routine<G, { m: number }>('hmm_release', {
+  locals: () => ({ m: 0 }),
+  body: [
+    getUnlessZero(''),
+    step('WARN_ON(!list_empty_careful(&hmm->ranges))', (c) => use(c, c.g.hmm.life, 'list_empty_careful(&hmm->ranges)')),
+    down_read('down_read(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
+    step(
+      'list_for_each_entry(mirror, &hmm->mirrors, list) if (mirror->ops->release) mirror->ops->release(mirror)',
+      (c) => {
+        const at = c.g.mirrors.findIndex((m, i) => i >= c.my.m && m.listed);
+        if (at < 0) return;
+        use(c, c.g.mirrors[at]!.life, 'mirror->ops->release(mirror)');
+        c.g.ghost.releases += 1;
+        c.my.m = at + 1;
+        c.goto('loop');
+      },
+      { name: 'loop' },
+    ),
+    up_read('up_read(&hmm->mirrors_sem)', (g) => g.hmm.mirrors_sem),
     hmmPut(hmm_free),
   ],
 });
