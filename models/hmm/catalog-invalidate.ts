@@ -4,4 +4,4 @@ import { v1NonblockingDeadlock, v2Nonblocking } from './v5.2-rc/nonblocking.ts';
 import { lostEagain52, notifierLeak52 } from './v5.2-nonblocking.ts';
 import { eagain53, notifierCount53 } from './v5.3/invalidate-models.ts';
 
-export const models: readonly AnyModelDefinition[] = [v1NonblockingDeadlock, v2Nonblocking, notifierLeak52, eagain53, lostEagain52, notifierCount53];
+export const models: readonly AnyModelDefinition[] = [v1NonblockingDeadlock, v2Nonblocking, notifierLeak52, notifierCount53, lostEagain52, eagain53];
