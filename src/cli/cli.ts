@@ -13,6 +13,7 @@ import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
+import type { PresentArgs } from './present.ts';
 import { runCheck } from './runCheck.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
@@ -29,6 +30,18 @@ function positiveInt(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(v)}`);
   return v;
+}
+
+/** Options of every command that prints a counterexample. */
+const presentOptions = {
+  trace: { choices: ['diff', 'full'] as const, default: 'diff' as const, describe: 'under each step: what changed (diff) or the whole state (full)' },
+  html: { type: 'string' as const, describe: 'also write a self-contained HTML report with a sequence diagram (no value: reports/<model>.html)' },
+  width: { type: 'number' as const, describe: 'columns for the swimlanes (default: the terminal width, 120 when not a terminal)' },
+};
+
+function presentArgs(a: { trace: 'diff' | 'full'; html?: string | undefined; width?: number | undefined }): PresentArgs {
+  const width = positiveInt('width', a.width);
+  return { trace: a.trace, ...(a.html !== undefined ? { html: String(a.html) } : {}), ...(width !== undefined ? { width } : {}) };
 }
 
 export async function runCli(argv: readonly string[], out: Output): Promise<number> {
@@ -52,18 +65,26 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             type: 'string',
             array: true,
             describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
-          }),
+          })
+          .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
+          .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
+          .options(presentOptions),
       async (a) => {
         const definition = await loadModel(a.model);
         const maxStates = positiveInt('max-states', a.maxStates);
         const maxDepth = positiveInt('max-depth', a.maxDepth);
         const timeout = positiveInt('timeout', a.timeout);
+        const bound = a.preemptionBound;
+        if (bound !== undefined && (!Number.isInteger(bound) || bound < 0)) throw new UsageError(`--preemption-bound must be a non-negative integer, got ${String(bound)}`);
         code = runCheck(
           definition,
           {
             spec: a.model,
             params: parseParams(a.param),
             json: a.json,
+            ...presentArgs(a),
+            minimise: a.minimise,
+            ...(bound !== undefined ? { preemptionBound: bound } : {}),
             options: {
               strategy: a.strategy as Strategy,
               ...(maxStates !== undefined ? { maxStates } : {}),

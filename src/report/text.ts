@@ -4,22 +4,26 @@ import type { ExploreResult, Stats } from '../explorer/result.ts';
 import { formatPath } from '../explorer/result.ts';
 import type { Change } from '../trace/diff.ts';
 import type { Trace } from '../trace/trace.ts';
+import type { Story } from '../trace/story.ts';
+import { formatValue } from './formatValue.ts';
 import type { Palette } from './palette.ts';
+import { formatSwimlanes, type SwimlaneOptions } from './swimlanes.ts';
 
 export interface TextReportInput {
   readonly model: string;
   readonly result: ExploreResult;
   readonly trace?: Trace;
+  /** The annotated trace; when given, the counterexample is drawn as swimlanes. */
+  readonly story?: Story;
+  readonly lanes?: SwimlaneOptions;
+  /** A line under the counterexample, e.g. how many context switches minimisation saved. */
+  readonly note?: string;
   readonly expected?: Expected;
   /** The command that replays the counterexample, shown under it. */
   readonly replayCommand?: string;
 }
 
-export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
+export { formatValue };
 
 export function formatChange(c: Change): string {
   return `${c.path}: ${formatValue(c.from)} → ${formatValue(c.to)}`;
@@ -70,7 +74,8 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     for (const b of r.blocked) lines.push(`    ${p.cyan(b.actor)} at ${b.step}: waits for ${b.waitsFor}`);
   }
   if (input.trace) {
-    lines.push('', ...formatTrace(input.trace, p));
+    lines.push('', ...(input.story ? formatSwimlanes(input.story, p, input.lanes ?? { mode: 'diff', width: 120 }) : formatTrace(input.trace, p)));
+    if (input.note) lines.push('', input.note);
     lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);
     if (input.replayCommand) lines.push(`Replay with: ${input.replayCommand}`);
   }
