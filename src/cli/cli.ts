@@ -1,20 +1,15 @@
 /** The command line: yargs wiring only. `runCli` returns the exit code so tests can drive it in-process. */
 import yargs from 'yargs';
 import { ModelError, UsageError } from '../core/errors.ts';
-import { compileModel, expectedOf, type Params, type ParamValue } from '../core/model.ts';
+import { expectedOf, type Params, type ParamValue } from '../core/model.ts';
 import type { Strategy } from '../explorer/options.ts';
-import { formatPath, parsePath } from '../explorer/result.ts';
-import { jsonReport } from '../report/json.ts';
-import { palette } from '../report/palette.ts';
-import { formatTrace } from '../report/text.ts';
-import { judgeTrace } from '../trace/judge.ts';
-import { replay } from '../trace/trace.ts';
 import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
 import { runCheck } from './runCheck.ts';
+import { runReplay } from './runReplay.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
@@ -118,28 +113,26 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
       },
     )
     .command(
-      'replay <model> <path>',
-      'rebuild a counterexample from its replay path (e.g. 0/2/1/4; "-" for the initial state)',
+      'replay [model] [path]',
+      'rebuild a counterexample from its replay path (e.g. 0/2/1/4; "-" for the initial state) or from a saved JSON report',
       (y) =>
         y
-          .positional('model', { type: 'string', demandOption: true })
-          .positional('path', { type: 'string', demandOption: true }),
+          .positional('model', { type: 'string', describe: 'registered name or model file' })
+          .positional('path', { type: 'string', describe: 'replay path, as check prints it' })
+          .option('from', { type: 'string', describe: 'a report written by `check --json` (docs/trace.schema.json)' })
+          .options(presentOptions),
       async (a) => {
-        const definition = await loadModel(a.model);
-        const path = parsePath(String(a.path));
-        if (path === undefined) throw new UsageError(`replay path must look like 0/2/1/4, got "${String(a.path)}"`);
-        const model = compileModel(definition, parseParams(a.param));
-        const trace = replay(model, path);
-        const judged = judgeTrace(model, trace);
-        if (a.json) {
-          const report = jsonReport(model.name, { verdict: 'pass', stats: { states: trace.states.length + 1, transitions: trace.steps.length, depth: trace.steps.length, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] }, trace);
-          out.stdout(JSON.stringify({ ...report, verdict: judged.verdict === 'ok' ? 'pass' : judged.verdict, ...(judged.property ? { property: judged.property, message: judged.message } : {}) }));
-        } else {
-          const p = palette(out.color);
-          out.stdout([...formatTrace(trace, p), '', `Replay path: ${formatPath(path) || '(initial state)'}`].join('\n'));
-          out.stdout(judged.verdict === 'ok' ? 'The final state violates no property.' : p.red(`The final state: ${judged.verdict} of "${judged.property}": ${judged.message}`));
-        }
-        code = judged.verdict === 'ok' ? EXIT.pass : EXIT.failed;
+        code = await runReplay(
+          {
+            ...(a.model !== undefined ? { spec: a.model } : {}),
+            ...(a.path !== undefined ? { path: String(a.path) } : {}),
+            ...(a.from !== undefined ? { from: a.from } : {}),
+            params: parseParams(a.param),
+            json: a.json,
+            ...presentArgs(a),
+          },
+          out,
+        );
       },
     )
     .demandCommand(1, 'name a command: check, list or replay')

@@ -80,7 +80,7 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
   const shown = trace ? contextSwitches(trace.steps) : 0;
   if (args.json) {
     const report = jsonReport(model.name, result, trace, { ...(expected ? { expected } : {}), params: model.params });
-    out.stdout(JSON.stringify(report.trace ? { ...report, trace: { ...report.trace, contextSwitches: { found, shown } } } : report));
+    out.stdout(JSON.stringify({ ...report, source: args.spec, ...(report.trace ? { trace: { ...report.trace, contextSwitches: { found, shown } } } : {}) }));
   } else {
     const note = [bounded?.note, trace ? switchNote(found, shown) : undefined].filter((x) => x !== undefined).join('\n');
     out.stdout(
