@@ -317,6 +317,12 @@ describe('bad input exits 2 with a clear message and no stack trace', () => {
     expectCleanError(await cli('check', fixture('violating'), '--property', 'nope'), 'has no property "nope"');
   });
 
+  it('explore on a non-loopback host', async () => {
+    expectCleanError(await cli('explore', fixture('violating'), '--host', '0.0.0.0'), '--host must be a loopback address');
+  });
+  it('explore on a bad port', async () => {
+    expectCleanError(await cli('explore', fixture('violating'), '--port', '70000'), '--port must be an integer from 0 to 65535');
+  });
   it('no command', async () => {
     expectCleanError(await cli(), 'name a command');
   });

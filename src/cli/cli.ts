@@ -10,6 +10,8 @@ import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
 import { runCheck } from './runCheck.ts';
 import { runReplay } from './runReplay.ts';
+import { runExplore } from './runExplore.ts';
+import { loopbackHost } from './explorerServer.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
@@ -135,7 +137,28 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         );
       },
     )
-    .demandCommand(1, 'name a command: check, list or replay')
+    .command(
+      'explore <model>',
+      'serve an interactive explorer on 127.0.0.1: pick steps, go back, jump to the violation',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'registered name or model file' })
+          .option('port', { type: 'number', default: 7377, describe: 'TCP port (0: any free port)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'loopback address to listen on (127.0.0.1, localhost or ::1 only)' })
+          .option('check', { type: 'boolean', default: true, describe: 'check the model first so the page can jump to its counterexample (--no-check skips)' })
+          .option('property', { type: 'string', array: true, describe: 'check only this property (repeatable)' }),
+      async (a) => {
+        const host = loopbackHost(a.host);
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${String(a.port)}`);
+        const definition = await loadModel(a.model);
+        const stop = new Promise((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        code = await runExplore(definition, { params: parseParams(a.param), host, port: a.port, check: a.check, ...(a.property ? { properties: a.property } : {}) }, out, stop);
+      },
+    )
+    .demandCommand(1, 'name a command: check, list, replay or explore')
     .strict()
     .recommendCommands()
     .help()

@@ -5,8 +5,7 @@
  * holding a lock thickens the lifeline, and the violation is marked. Clicking a step shows the
  * full state after it and what it changed. Every model-provided string is escaped.
  */
-import { lockName, stateFields, type StateView, type Story } from '../trace/story.ts';
-import { threadLine } from './swimlanes.ts';
+import { lockName, stateFields, threadLine, type StateView, type Story } from '../trace/story.ts';
 
 export interface HtmlReportInput {
   readonly story: Story;

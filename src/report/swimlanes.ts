@@ -4,9 +4,9 @@
  * (`diff` mode) or the whole state after it (`full` mode). Other lanes show the lifeline: `│`
  * running, `┃` holding a lock, `┆` waiting, blank once finished.
  */
-import { lockName, stateFields, within, type StateView, type Story, type StoryStep, type ThreadView } from '../trace/story.ts';
+import { lockName, stateFields, threadLine, within, type StateView, type Story, type StoryStep, type ThreadView } from '../trace/story.ts';
 import type { Palette } from './palette.ts';
-import { formatValue } from './formatValue.ts';
+import { formatValue } from '../trace/formatValue.ts';
 import { pad, truncate, width, wrap } from './wrap.ts';
 
 export type TraceMode = 'diff' | 'full';
@@ -57,14 +57,6 @@ export function formatState(view: StateView, p: Palette, w: number, highlight: R
   if (line !== '') lines.push(line);
   for (const t of view.threads) lines.push(...wrap(threadLine(t), w, 3).map((l, i) => (i === 0 ? l : `    ${l}`)));
   return lines;
-}
-
-export function threadLine(t: ThreadView): string {
-  if (t.stack.length === 0) return `${t.actor}: finished`;
-  const locals = Object.entries(t.locals).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
-  const holds = t.locks.length > 0 ? `; holds ${t.locks.map(lockName).join(', ')}` : '';
-  const waits = t.waitsFor !== undefined ? `; waits for ${t.waitsFor}` : '';
-  return `${t.actor} in ${t.stack.join(' › ')}, next: ${t.next ?? ''}${locals ? ` {${locals}}` : ''}${holds}${waits}`;
 }
 
 // eslint-disable-next-line no-control-regex

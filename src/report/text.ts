@@ -5,7 +5,7 @@ import { formatPath } from '../explorer/result.ts';
 import type { Change } from '../trace/diff.ts';
 import type { Trace } from '../trace/trace.ts';
 import type { Story } from '../trace/story.ts';
-import { formatValue } from './formatValue.ts';
+import { formatValue } from '../trace/formatValue.ts';
 import type { Palette } from './palette.ts';
 import { formatSwimlanes, type SwimlaneOptions } from './swimlanes.ts';
 

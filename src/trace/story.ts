@@ -8,6 +8,7 @@ import type { Model } from '../core/model.ts';
 import { enabledTransitions, statementAt } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads } from '../explorer/blocked.ts';
+import { formatValue } from './formatValue.ts';
 import { judgeTrace, type Judgement } from './judge.ts';
 import type { Trace, TraceStep } from './trace.ts';
 
@@ -155,4 +156,13 @@ export function stateFields(view: StateView): Field[] {
 /** Whether a change at `changed` (e.g. `hmm.lock.owner`) falls inside the field at `field` (e.g. `hmm.lock`). */
 export function within(changed: string, field: string): boolean {
   return changed === field || changed.startsWith(`${field}.`) || changed.startsWith(`${field}[`);
+}
+
+/** One line per thread: where it is, its locals, what it holds and waits for. */
+export function threadLine(t: ThreadView): string {
+  if (t.stack.length === 0) return `${t.actor}: finished`;
+  const locals = Object.entries(t.locals).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
+  const holds = t.locks.length > 0 ? `; holds ${t.locks.map(lockName).join(', ')}` : '';
+  const waits = t.waitsFor !== undefined ? `; waits for ${t.waitsFor}` : '';
+  return `${t.actor} in ${t.stack.join(' › ')}, next: ${t.next ?? ''}${locals ? ` {${locals}}` : ''}${holds}${waits}`;
 }
