@@ -61,7 +61,7 @@ describe.skipIf(!haveChromium())('explorer in chromium', () => {
   });
 
   const at = async (page: Page, path: string): Promise<void> => {
-    await page.waitForFunction((p) => document.body.getAttribute('data-path') === p, path);
+    await page.locator(`body[data-path="${path}"]`).waitFor({ state: 'attached' });
   };
 
   it('drives the stale-mapping counterexample by clicks, goes back, restarts and jumps to the violation', async () => {

@@ -90,7 +90,7 @@ export function formatSwimlanes(story: Story, p: Palette, options: SwimlaneOptio
       const line = row(cells, raw);
       lines.push(k === 0 ? `${String(i + 1).padStart(NUM - 1)}${line.slice(NUM - 1)}` : line);
     });
-    if (s.failed) lines.push(p.red(p.bold(`${' '.repeat(NUM)}✗ ${s.failed.property}: ${s.failed.message}`)));
+    if (s.failed) for (const l of wrap(`✗ ${s.failed.property}: ${s.failed.message}`, options.width - NUM)) lines.push(p.red(p.bold(`${' '.repeat(NUM)}${l}`)));
     if (options.mode === 'full') {
       for (const l of formatState(s.after, p, options.width - NUM - 2)) lines.push(p.dim(`${' '.repeat(NUM + 2)}${l}`));
       lines.push('');
@@ -102,7 +102,7 @@ export function formatSwimlanes(story: Story, p: Palette, options: SwimlaneOptio
   if (v.verdict !== 'ok') {
     const last = story.steps[story.steps.length - 1];
     const changed = new Set(last?.changes.map((c) => c.path) ?? []);
-    lines.push('', p.red(p.bold(`✗ ${v.verdict === 'deadlock' ? 'deadlock' : `"${v.property}" violated`}: ${v.message}`)));
+    lines.push('', ...wrap(`✗ ${v.verdict === 'deadlock' ? 'deadlock' : `"${v.property}" violated`}: ${v.message}`, options.width).map((l) => p.red(p.bold(l))));
     lines.push(p.bold(`${v.verdict === 'deadlock' ? 'Deadlocked' : 'Violating'} state${changed.size > 0 ? ' (fields the last step changed in bold)' : ''}:`));
     for (const l of formatState(last?.after ?? story.initial, p, options.width - 2, changed)) lines.push(`  ${l}`);
   }
