@@ -317,11 +317,87 @@ describe('bad input exits 2 with a clear message and no stack trace', () => {
     expectCleanError(await cli('check', fixture('violating'), '--property', 'nope'), 'has no property "nope"');
   });
 
+  it('explore on a non-loopback host', async () => {
+    expectCleanError(await cli('explore', fixture('violating'), '--host', '0.0.0.0'), '--host must be a loopback address');
+  });
+  it('explore on a bad port', async () => {
+    expectCleanError(await cli('explore', fixture('violating'), '--port', '70000'), '--port must be an integer from 0 to 65535');
+  });
   it('no command', async () => {
     expectCleanError(await cli(), 'name a command');
   });
 
   it('an unknown command', async () => {
     expectCleanError(await cli('frobnicate'), 'frobnicate');
+  });
+});
+
+describe('readable counterexamples', () => {
+  it('prints swimlanes: one column per actor, the context-switch count, the violating state', async () => {
+    const r = await cli('check', fixture('violating'), '--width', '100');
+    expect(r.code).toBe(1);
+    const header = r.stdout.split('\n').find((l) => l.includes('P ') && l.trimEnd().endsWith('Q'));
+    expect(header).toBeDefined();
+    expect(r.stdout).toContain('Context switches: 1');
+    expect(r.stdout).toContain('Violating state');
+    for (const l of r.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
+  });
+  it('--trace=full shows every field after each step', async () => {
+    const r = await cli('check', fixture('violating'), '--trace', 'full');
+    expect(r.stdout).toContain('a.u=0');
+    expect(r.stdout).toContain('P in p, next: p done {n=5}');
+  });
+  it('--no-minimise keeps the search order; the default reorders to fewer switches', async () => {
+    const a = await cliJson('check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc', '--json');
+    const b = await cliJson('check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc', '--no-minimise', '--json');
+    expect(a.json.trace.contextSwitches).toEqual({ found: 4, shown: 2 });
+    expect(b.json.trace.contextSwitches).toEqual({ found: 4, shown: 4 });
+    expect(a.json.trace.path).not.toBe(b.json.trace.path);
+  });
+  it('--preemption-bound finds a counterexample with the fewest preemptions', async () => {
+    const r = await cli('check', 'hmm/v5.2-valid-flag', '--preemption-bound', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Found by the preemption-bounded search: 1 preemption (bound 2');
+  });
+  it('--preemption-bound falls back to the full search when nothing is found within it', async () => {
+    const r = await cli('check', fixture('passing'), '--preemption-bound', '0');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no counterexample within 0 preemptions');
+  });
+  it('a bad --preemption-bound exits 2', async () => {
+    expectCleanError(await cli('check', fixture('violating'), '--preemption-bound', '-1'), '--preemption-bound must be a non-negative integer');
+  });
+  it('--html without a file writes reports/<model>.html', async () => {
+    const r = await cli('check', fixture('violating'), '--html');
+    expect(r.stderr).toMatch(/HTML report: .*reports\/fixtures-violating\.html$/);
+  });
+  it('replay --from reads a saved JSON report back, and rejects one that no longer matches', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-replay-'));
+    const checked = await cli('check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc', '--json');
+    const file = join(dir, 'trace.json');
+    writeFileSync(file, checked.stdout);
+    const replayed = await cliJson('replay', '--from', file, '--json');
+    expect(replayed.code).toBe(1);
+    expect(replayed.json).toMatchObject({ verdict: 'violation', property: 'no stale device mapping', params: { driver: 'doc' } });
+    expect(replayed.json.trace.steps).toEqual(JSON.parse(checked.stdout).trace.steps);
+    const edited = JSON.parse(checked.stdout);
+    edited.trace.steps[3].label = 'something else';
+    writeFileSync(file, JSON.stringify(edited));
+    expectCleanError(await cli('replay', '--from', file), 'the saved trace does not match the model: step 4');
+    writeFileSync(file, '{ not json');
+    expectCleanError(await cli('replay', '--from', file), 'is not JSON');
+    expectCleanError(await cli('replay', '--from', join(dir, 'missing.json')), 'cannot read');
+    expectCleanError(await cli('replay'), 'replay needs <model> <path>, or --from trace.json');
+  });
+  it('the JSON report uses only keys the schema documents', async () => {
+    const { readFileSync } = await import('node:fs');
+    const schema = JSON.parse(readFileSync(new URL('../../docs/trace.schema.json', import.meta.url), 'utf8'));
+    const { json } = await cliJson('check', fixture('deadlock'), '--json');
+    for (const k of Object.keys(json)) expect(Object.keys(schema.properties)).toContain(k);
+    for (const k of Object.keys(json.trace)) expect(Object.keys(schema.properties.trace.properties)).toContain(k);
+    for (const k of schema.required) expect(json).toHaveProperty(k);
   });
 });

@@ -1,23 +1,21 @@
 /** The command line: yargs wiring only. `runCli` returns the exit code so tests can drive it in-process. */
 import yargs from 'yargs';
 import { ModelError, UsageError } from '../core/errors.ts';
-import { compileModel, expectedOf, type Params, type ParamValue } from '../core/model.ts';
+import { expectedOf, type Params, type ParamValue } from '../core/model.ts';
 import type { CheckOptions } from '../explorer/check.ts';
 import type { Fairness } from '../explorer/fairCycle.ts';
 import type { Strategy } from '../explorer/options.ts';
-import { formatPath, parsePath } from '../explorer/result.ts';
-import { jsonReport } from '../report/json.ts';
-import { palette } from '../report/palette.ts';
-import { formatTrace } from '../report/text.ts';
-import { judgeTrace } from '../trace/judge.ts';
-import { replay } from '../trace/trace.ts';
 import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
+import type { PresentArgs } from './present.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
+import { runReplay } from './runReplay.ts';
+import { runExplore } from './runExplore.ts';
+import { loopbackHost } from './explorerServer.ts';
 
 function parseParams(raw: readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
@@ -65,6 +63,18 @@ function selectModels(prefixes: readonly string[]): typeof catalog {
   return chosen;
 }
 
+/** Options of every command that prints a counterexample. */
+const presentOptions = {
+  trace: { choices: ['diff', 'full'] as const, default: 'diff' as const, describe: 'under each step: what changed (diff) or the whole state (full)' },
+  html: { type: 'string' as const, describe: 'also write a self-contained HTML report with a sequence diagram (no value: reports/<model>.html)' },
+  width: { type: 'number' as const, describe: 'columns for the swimlanes (default: the terminal width, 120 when not a terminal)' },
+};
+
+function presentArgs(a: { trace: 'diff' | 'full'; html?: string | undefined; width?: number | undefined }): PresentArgs {
+  const width = positiveInt('width', a.width);
+  return { trace: a.trace, ...(a.html !== undefined ? { html: String(a.html) } : {}), ...(width !== undefined ? { width } : {}) };
+}
+
 export async function runCli(argv: readonly string[], out: Output): Promise<number> {
   let code: number = EXIT.usage;
   const parser = yargs([...argv])
@@ -92,7 +102,10 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             type: 'string',
             array: true,
             describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
-          }),
+          })
+          .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
+          .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
+          .options(presentOptions),
       async (a) => {
         if (a.all) {
           if (a.model !== undefined) throw new UsageError('give either a model or --all, not both');
@@ -102,7 +115,21 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         }
         if (a.model === undefined) throw new UsageError('name a model to check (see `interleave list`), or use --all');
         const definition = await loadModel(a.model);
-        code = runCheck(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: exploreOptions(a) }, out);
+        const bound = a.preemptionBound;
+        if (bound !== undefined && (!Number.isInteger(bound) || bound < 0)) throw new UsageError(`--preemption-bound must be a non-negative integer, got ${String(bound)}`);
+        code = runCheck(
+          definition,
+          {
+            spec: a.model,
+            params: parseParams(a.param),
+            json: a.json,
+            ...presentArgs(a),
+            minimise: a.minimise,
+            ...(bound !== undefined ? { preemptionBound: bound } : {}),
+            options: exploreOptions(a),
+          },
+          out,
+        );
       },
     )
     .command(
@@ -165,31 +192,50 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
       },
     )
     .command(
-      'replay <model> <path>',
-      'rebuild a counterexample from its replay path (e.g. 0/2/1/4; "-" for the initial state)',
+      'replay [model] [path]',
+      'rebuild a counterexample from its replay path (e.g. 0/2/1/4; "-" for the initial state) or from a saved JSON report',
       (y) =>
         y
-          .positional('model', { type: 'string', demandOption: true })
-          .positional('path', { type: 'string', demandOption: true }),
+          .positional('model', { type: 'string', describe: 'registered name or model file' })
+          .positional('path', { type: 'string', describe: 'replay path, as check prints it' })
+          .option('from', { type: 'string', describe: 'a report written by `check --json` (docs/trace.schema.json)' })
+          .options(presentOptions),
       async (a) => {
-        const definition = await loadModel(a.model);
-        const path = parsePath(String(a.path));
-        if (path === undefined) throw new UsageError(`replay path must look like 0/2/1/4, got "${String(a.path)}"`);
-        const model = compileModel(definition, parseParams(a.param));
-        const trace = replay(model, path);
-        const judged = judgeTrace(model, trace);
-        if (a.json) {
-          const report = jsonReport(model.name, { verdict: 'pass', stats: { states: trace.states.length + 1, transitions: trace.steps.length, depth: trace.steps.length, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] }, trace);
-          out.stdout(JSON.stringify({ ...report, verdict: judged.verdict === 'ok' ? 'pass' : judged.verdict, ...(judged.property ? { property: judged.property, message: judged.message } : {}) }));
-        } else {
-          const p = palette(out.color);
-          out.stdout([...formatTrace(trace, p), '', `Replay path: ${formatPath(path) || '(initial state)'}`].join('\n'));
-          out.stdout(judged.verdict === 'ok' ? 'The final state violates no property.' : p.red(`The final state: ${judged.verdict} of "${judged.property}": ${judged.message}`));
-        }
-        code = judged.verdict === 'ok' ? EXIT.pass : EXIT.failed;
+        code = await runReplay(
+          {
+            ...(a.model !== undefined ? { spec: a.model } : {}),
+            ...(a.path !== undefined ? { path: String(a.path) } : {}),
+            ...(a.from !== undefined ? { from: a.from } : {}),
+            params: parseParams(a.param),
+            json: a.json,
+            ...presentArgs(a),
+          },
+          out,
+        );
       },
     )
-    .demandCommand(1, 'name a command: check, suite, simulate, list or replay')
+    .command(
+      'explore <model>',
+      'serve an interactive explorer on 127.0.0.1: pick steps, go back, jump to the violation',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'registered name or model file' })
+          .option('port', { type: 'number', default: 7377, describe: 'TCP port (0: any free port)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'loopback address to listen on (127.0.0.1, localhost or ::1 only)' })
+          .option('check', { type: 'boolean', default: true, describe: 'check the model first so the page can jump to its counterexample (--no-check skips)' })
+          .option('property', { type: 'string', array: true, describe: 'check only this property (repeatable)' }),
+      async (a) => {
+        const host = loopbackHost(a.host);
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${String(a.port)}`);
+        const definition = await loadModel(a.model);
+        const stop = new Promise((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        code = await runExplore(definition, { params: parseParams(a.param), host, port: a.port, check: a.check, ...(a.property ? { properties: a.property } : {}) }, out, stop);
+      },
+    )
+    .demandCommand(1, 'name a command: check, suite, simulate, list, replay or explore')
     .strict()
     .recommendCommands()
     .help()

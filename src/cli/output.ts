@@ -6,6 +6,8 @@ export interface Output {
   status(text: string): void;
   readonly stderrIsTTY: boolean;
   readonly color: boolean;
+  /** Terminal width of stdout, when it is a terminal. */
+  readonly columns?: number;
 }
 
 export function processOutput(): Output {
@@ -16,5 +18,6 @@ export function processOutput(): Output {
     status: (t) => process.stderr.write(`\r\x1b[2K${t}`),
     stderrIsTTY: tty,
     color: process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+    ...(process.stdout.isTTY === true && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
 }

@@ -5,22 +5,26 @@ import { formatPath } from '../explorer/result.ts';
 import { waitForCycle } from '../explorer/blocked.ts';
 import type { Change } from '../trace/diff.ts';
 import type { Trace } from '../trace/trace.ts';
+import type { Story } from '../trace/story.ts';
+import { formatValue } from '../trace/formatValue.ts';
 import type { Palette } from './palette.ts';
+import { formatSwimlanes, type SwimlaneOptions } from './swimlanes.ts';
 
 export interface TextReportInput {
   readonly model: string;
   readonly result: ExploreResult;
   readonly trace?: Trace;
+  /** The annotated trace; when given, the counterexample is drawn as swimlanes. */
+  readonly story?: Story;
+  readonly lanes?: SwimlaneOptions;
+  /** A line under the counterexample, e.g. how many context switches minimisation saved. */
+  readonly note?: string;
   readonly expected?: Expected;
   /** The command that replays the counterexample, shown under it. */
   readonly replayCommand?: string;
 }
 
-export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
+export { formatValue };
 
 export function formatChange(c: Change): string {
   return `${c.path}: ${formatValue(c.from)} → ${formatValue(c.to)}`;
@@ -86,7 +90,10 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     }
   }
   if (input.trace) {
-    lines.push('', ...formatTrace(input.trace, p, r.verdict === 'violation' ? r.cycleStart : undefined));
+    const cycleStart = r.verdict === 'violation' ? r.cycleStart : undefined;
+    const lanes = { ...(input.lanes ?? { mode: 'diff' as const, width: 120 }), ...(cycleStart !== undefined ? { cycleStart } : {}) };
+    lines.push('', ...(input.story ? formatSwimlanes(input.story, p, lanes) : formatTrace(input.trace, p, cycleStart)));
+    if (input.note) lines.push('', input.note);
     lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);
     if (input.replayCommand) lines.push(`Replay with: ${input.replayCommand}`);
   }

@@ -31,3 +31,4 @@ export function diff(before: unknown, after: unknown, prefix = '', out: Change[]
   }
   return out;
 }
+
