@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: explores each benchmark model to completion and reports states, transitions,
  * time and states/s, as a table and as reports/bench.json. Timing lives here, never in tests.
- * `npm run bench -- --quick` skips Peterson n=4 (1,119,560 states, a few minutes).
+ * `npm run bench -- --quick` skips Peterson n=4 (1,119,560 states, a few minutes) and the 5.5 HMM
+ * model with two reclaim threads (254,835 states, a few minutes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,9 +27,17 @@ const cases: [string, Params][] = [
   ['hmm/v5.2-valid-flag', {}],
   ['hmm/v5.2-valid-flag', { driver: 'doc' }],
   ['hmm/v5.2-valid-flag', { driver: 'doc', drivers: 2, reclaims: 1, munmaps: 0 }],
+  // The 5.5 sequence-count design against the same actors (passes): compare with the two rows above.
+  ['hmm/v5.5-interval-notifier', {}],
+  ['hmm/v5.5-interval-notifier', { drivers: 2, reclaims: 1, munmaps: 0 }],
   ['classic/two-phase-commit', { rms: 5 }],
   ['classic/peterson', { n: 3 }],
-  ...(quick ? [] : ([['classic/peterson', { n: 4 }]] as [string, Params][])),
+  ...(quick
+    ? []
+    : ([
+        ['classic/peterson', { n: 4 }],
+        ['hmm/v5.5-interval-notifier', { reclaims: 2 }],
+      ] as [string, Params][])),
 ];
 
 const rows: Row[] = [];

@@ -22,8 +22,11 @@
  * to 5.2's boolean, leaves the notifier's sequence changed.
  *
  * Files: models/hmm/v5.5/{state,mmu_notifier,ops,hmm,cpu,driver,properties}.ts. `buildIntervalNotifier`
- * is exported for the benchmark. Sizes: the default (1 driver, 1 munmap, 1 reclaim, 1 page) takes
- * well under a second; `drivers=2` and `reclaims=2` are the larger runs for `npm run bench`.
+ * is exported for the benchmark. Sizes (all pass): the default (1 driver, 1 munmap, 1 reclaim,
+ * 1 page) is 16,028 states, a few seconds; `drivers=2 munmaps=0 reclaims=1` (the flagship's third
+ * bench row) 41,742 states, 10+ seconds; `reclaims=2` 254,835 states, a few minutes; `munmaps=2
+ * reclaims=0` 7,089 states. `pages=2` gives the same count as 1 page (munmap and the driver treat
+ * all pages in one step, reclaim takes page 0). The larger runs are in `npm run bench`.
  */
 import { defineModel, type ModelSpec } from '../../src/index.ts';
 import { munmap, reclaim } from './v5.5/cpu.ts';

@@ -7,6 +7,12 @@
  * counts the device is cleared by the invalidate callback before the CPU page table changes, so the
  * device may never map a pfn the CPU does not, not even during an invalidation. (The 5.2 models
  * allow a mismatch while an invalidation has not yet reached the device.)
+ *
+ * Progress (hmm.md: a driver eventually programs the device or gives up) needs no liveness
+ * property here: every thread runs a bounded number of steps (a driver retries only after a change
+ * of its notifier's sequence, which only the finitely many invalidations make), so the state graph
+ * has no cycle and every run ends; deadlock freedom then means every driver finishes, including
+ * mmu_interval_read_begin()'s wait_event, which has no timeout.
  */
 import { sometimes, type Property } from '../../../src/index.ts';
 import { exactlyOnce } from '../../../properties/exactlyOnce.ts';
