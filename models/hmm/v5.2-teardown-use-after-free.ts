@@ -3,22 +3,32 @@
  * reference on `struct hmm` and hmm_free() kfree()s it at once, while page reclaim is inside the
  * mmu notifiers with `mn == &hmm->mmu_notifier` in hand.
  *
- * Expected verdict: violation of "use after free", from the kernel record: J. Gunthorpe, "[PATCH v4
- * hmm 01/12] mm/hmm: fix use after free with struct hmm in the mmu notifiers" (24 Jun 2019,
- * idx:22901006185, merged for 5.3 via "HMM patches for 5.3", idx:48789769626):
- * "mmu_notifier_unregister_no_release() is not a fence and the mmu_notifier system will continue to
- * reference hmm->mn until the srcu grace period expires. Resulting in use after free races like
- * this:" CPU1 in __mmu_notifier_invalidate_range_start() under srcu_read_lock finds mn == hmm->mn;
- * CPU0 hmm_mirror_unregister() → hmm_put() → hmm_free() → mmu_notifier_unregister_no_release(),
- * mm->hmm = NULL, kfree(hmm); CPU1 then calls mn->ops->invalidate_range_start(mn, range) and
- * mm_get_hmm() / mutex_lock(&hmm->lock) on freed memory.
+ * The kernel record: J. Gunthorpe, "[PATCH v4 hmm 01/12] mm/hmm: fix use after free with struct hmm
+ * in the mmu notifiers" (24 Jun 2019, idx:22901006185, merged for 5.3 via "HMM patches for 5.3",
+ * idx:48789769626): "mmu_notifier_unregister_no_release() is not a fence and the mmu_notifier
+ * system will continue to reference hmm->mn until the srcu grace period expires. Resulting in use
+ * after free races like this:" CPU1 in __mmu_notifier_invalidate_range_start() under
+ * srcu_read_lock finds mn == hmm->mn; CPU0 hmm_mirror_unregister() → hmm_put() → hmm_free() →
+ * mmu_notifier_unregister_no_release(); CPU1 mn->ops->invalidate_range_start(mn, range) →
+ * mm_get_hmm(); CPU0 mm->hmm = NULL; kfree(hmm); CPU1 mutex_lock(&hmm->lock).
  *
- * What the model adds to the record: reading the 5.2 code there are two outcomes of the same race,
- * both bugs. If reclaim reads `mm->hmm` before hmm_free() clears it, its kref_get_unless_zero() (or
- * already its `mn->ops` load) touches freed memory: the use after free above. If it reads `mm->hmm`
- * after, mm_get_hmm() returns NULL and `VM_BUG_ON(!hmm)` fires (with CONFIG_DEBUG_VM; without it
- * `mutex_lock(&hmm->lock)` dereferences NULL). The shortest counterexample is the use after free
- * (the `mn->ops` load right after the kfree); `--property "NULL pointer dereference"` shows the other.
+ * Expected verdict: violation of "NULL pointer dereference" — where the checker and the record
+ * disagree, and the 5.2 code sides with the checker. In the record's interleaving mm_get_hmm() runs
+ * after hmm_put() has taken the count to zero, so its `kref_get_unless_zero(&hmm->kref)` fails and
+ * it returns NULL (5.2: `struct hmm *hmm = READ_ONCE(mm->hmm); if (hmm && kref_get_unless_zero(
+ * &hmm->kref)) return hmm; return NULL;`, the `-` lines of "mm/hmm: Simplify hmm_get_or_create and
+ * make it reliable", idx:7729726233). The next line is `VM_BUG_ON(!hmm)` (a BUG with
+ * CONFIG_DEBUG_VM) and then `mutex_lock(&hmm->lock)` on NULL: a NULL dereference, not a use of the
+ * freed memory. That is the shortest failure (10 steps; struct hmm is not even freed yet). The use
+ * after free the record names is reachable too, later in the same race: the notifier loads
+ * `mn->ops` (inside struct hmm) after kfree(hmm), or reads mm->hmm before hmm_free() clears it and
+ * then kref_get_unless_zero() on freed memory (`--property "use after free"`: 14 steps). Both come
+ * from the same missing grace period, and the 5.3 fix closes both: container_of instead of the
+ * mm->hmm read, `if (!kref_get_unless_zero(&hmm->kref)) return 0;` instead of VM_BUG_ON, and the
+ * kfree deferred by mmu_notifier_call_srcu. (The series also knew the NULL side: a comment in a
+ * v3 revision of "Simplify hmm_get_or_create", quoted in C. Hellwig's review idx:7212208813, reads
+ * "The mm->hmm pointer is kept valid while notifier ops can be running so they don't have to deal
+ * with a NULL mm->hmm value".)
  *
  * Actors: `driver` (hmm_mirror_unregister of the process's only mirror, holding the only reference)
  * and `reclaim` (try_to_unmap_one of one page). Routines: models/hmm/v5.2/teardown.ts.
