@@ -38,6 +38,8 @@ const pinned: [string, Params, string, string | undefined, number, number, numbe
   ['hmm/v5.3-nouveau-fault-unlock', {}, 'pass', undefined, 4_741, 11_202, 75],
   ['hmm/v5.3-nouveau-fault-unlock', { unregister: true }, 'violation', 'unregister exactly once (by the end)', 3_949, 9_292, 41],
   ['hmm/v5.5-interval-notifier', {}, 'pass', undefined, 16_028, 38_459, 55],
+  // The actors of hmm/v5.2-reclaim-race (one driver, one reclaim thread): the race it fails passes here.
+  ['hmm/v5.5-interval-notifier', { munmaps: 0 }, 'pass', undefined, 631, 1_052, 38],
 ];
 
 describe('lifecycle family', () => {
@@ -54,6 +56,17 @@ describe('lifecycle family', () => {
 });
 
 describe('hmm/v5.5-interval-notifier', () => {
+  it('both witnesses: the device gets mapped, and a re-check under driver->update fails and retries', () => {
+    const r = check('hmm/v5.5-interval-notifier', { munmaps: 0 });
+    expect(r.witnesses?.map((w) => w.property)).toEqual(['the device maps a page', 'mmu_interval_read_retry catches an invalidation']);
+    const steps = labels('hmm/v5.5-interval-notifier', { munmaps: 0 }, r.witnesses![1]!.path!);
+    const fault = steps.indexOf('driver: walk_page_range(start, end, &hmm_walk_ops, &hmm_vma_walk)');
+    const setSeq = steps.findIndex((l) => l.startsWith('reclaim: mmu_interval_set_seq'));
+    expect(fault).toBeGreaterThanOrEqual(0);
+    expect(setSeq).toBeGreaterThan(fault);
+    expect(steps.at(-1)).toBe('driver: if (mmu_interval_read_retry(&ni, range.notifier_seq))');
+  });
+
   it('without invalidating threads the driver maps, tears down and frees in one pass', () => {
     const r = check('hmm/v5.5-interval-notifier', { munmaps: 0, reclaims: 0 });
     expect(r.verdict).toBe('pass');

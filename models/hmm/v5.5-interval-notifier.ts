@@ -53,7 +53,7 @@ export function buildIntervalNotifier({ drivers, munmaps, reclaims, pages }: Int
       ...Array.from({ length: munmaps }, (_, i) => ({ name: name('munmap', munmaps, i), routine: munmap, args: all })),
       ...Array.from({ length: reclaims }, (_, i) => ({ name: name('reclaim', reclaims, i), routine: reclaim, args: { start: 0, end: 1 } })),
     ],
-    properties: intervalProperties(),
+    properties: intervalProperties(munmaps + reclaims > 0),
   };
 }
 

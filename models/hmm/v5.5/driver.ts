@@ -35,6 +35,9 @@ interface Locals {
 
 const mniArg = (_g: Shared, my: Locals) => ({ r: my.r });
 
+/** The step a driver takes when mmu_interval_read_retry() says an invalidation ran since read_begin. */
+export const RETRY_UNLOCK = 'release_lock(driver->update); goto again';
+
 export const driver = routine<Shared, Locals, { r: number }>('driver_populate_range', {
   locals: ({ r }) => ({ r, seq: 0, res: { ret: 0, pfns: [] } }),
   body: [
@@ -54,7 +57,7 @@ export const driver = routine<Shared, Locals, { r: number }>('driver_populate_ra
     step('if (mmu_interval_read_retry(&ni, range.notifier_seq))', ({ g, my, goto }) => {
       if (!mmu_interval_read_retry(g, my.r, my.seq)) goto('populate');
     }),
-    mutex_unlock('release_lock(driver->update); goto again', (g) => g.device.lock, { then: 'again' }),
+    mutex_unlock(RETRY_UNLOCK, (g) => g.device.lock, { then: 'again' }),
     label('populate'),
     step('// Use pfns array content to update device page table, under the update lock', ({ g, my }) => {
       const mni = g.mni[my.r]!;

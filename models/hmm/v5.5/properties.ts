@@ -19,9 +19,14 @@ import { exactlyOnce } from '../../../properties/exactlyOnce.ts';
 import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
 import { noStaleMapping } from '../../../properties/noStaleMapping.ts';
 import { UNREGISTER_ONCE } from '../v5.2/properties.ts';
+import { RETRY_UNLOCK } from './driver.ts';
 import type { Shared } from './state.ts';
 
-export function intervalProperties(): Property<Shared>[] {
+/** `invalidations`: whether the model has invalidating threads (else no re-check can fail). */
+export function intervalProperties(invalidations = true): Property<Shared>[] {
+  const caught = sometimes<Shared>('mmu_interval_read_retry catches an invalidation', (_g, w) =>
+    Array.from({ length: w.threadCount }, (_, tid) => tid).some((tid) => w.at(tid, RETRY_UNLOCK)),
+  );
   return [
     noStaleMapping<Shared>((g) => g.device.pte.map((device, page) => ({ page, device, cpu: g.mm.pte[page] ?? null, invalidating: false }))),
     ...exactlyOnce<Shared>({
@@ -31,5 +36,7 @@ export function intervalProperties(): Property<Shared>[] {
     }),
     noLockHeldAtExit<Shared>(),
     sometimes<Shared>('the device maps a page', (g) => g.device.pte.some((pfn) => pfn !== null)),
+    // The 5.2 race window is exercised: some driver's re-check under driver->update fails.
+    ...(invalidations ? [caught] : []),
   ];
 }
