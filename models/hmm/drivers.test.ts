@@ -44,6 +44,12 @@ const pinned: [string, Params, string[] | undefined, string, string | undefined,
   ['hmm/v5.2-rc-seed-timeout-retry', {}, undefined, 'violation', LD, 591, 1_035, 28],
   ['hmm/v5.2-rc-seed-timeout-retry', {}, ['unregister exactly once'], 'violation', 'unregister exactly once', 949, 1_709, 36],
   ['hmm/v5.2-rc-seed-timeout-retry', { driver: 'doc' }, undefined, 'pass', undefined, 764, 1_396, 42],
+  // Scenario 7: hmm_vma_fault's timeout path; R. Campbell's patch is the fix.
+  ['hmm/v5.2-vma-fault-timeout', {}, undefined, 'violation', 'unregister exactly once (by the end)', 615, 1_094, 33],
+  ['hmm/v5.2-vma-fault-timeout', { fixed: true }, undefined, 'pass', undefined, 753, 1_363, 47],
+  ['hmm/v5.2-vma-fault-timeout', { munmaps: 0 }, undefined, 'pass', undefined, 31, 30, 30],
+  ['hmm/v5.2-vma-fault-timeout', { caller: 'kerneldoc' }, undefined, 'violation', LD, 574, 1_007, 30],
+  ['hmm/v5.2-vma-fault-timeout', { caller: 'kerneldoc', fixed: true }, undefined, 'violation', 'unregister exactly once', 503, 868, 28],
 ];
 
 describe('driver-side HMM models', () => {
@@ -118,5 +124,40 @@ describe('hmm/v5.2-rc-seed-timeout-retry', () => {
     expect(labels).toContain('driver: down_read(mm->mmap_sem)');
     expect(labels.filter((l) => l === 'driver: goto again')).toHaveLength(1);
     expect(labels.at(-1)).toBe('driver: if (range->hmm == NULL || range->end <= range->start) return');
+  });
+});
+
+describe('hmm/v5.2-vma-fault-timeout', () => {
+  it('the wait times out while munmap invalidates, and the driver returns -EAGAIN with the range still registered', () => {
+    const r = check('hmm/v5.2-vma-fault-timeout');
+    expect(r.verdict === 'violation' ? r.message : '').toBe('range0: hmm_range_register succeeded 1 times but hmm_range_unregister was called 0 times');
+    const labels = steps('hmm/v5.2-vma-fault-timeout');
+    const timeout = labels.findIndex((l) => l.endsWith('→ times out'));
+    expect(labels.slice(timeout + 2, timeout + 6)).toEqual([
+      'driver: if (!hmm_range_wait_until_valid(range, HMM_RANGE_DEFAULT_TIMEOUT))',
+      'driver: up_read(&range->vma->vm_mm->mmap_sem)',
+      'driver: return -EAGAIN',
+      'driver: if (ret == -EAGAIN || ret == -EBUSY) return ret /* mmap_sem was dropped */',
+    ]);
+    expect(labels.some((l) => l.startsWith('driver: list_del_rcu'))).toBe(false);
+  });
+
+  it('with the fix, the timeout branch unregisters before it releases mmap_sem', () => {
+    const labels = steps('hmm/v5.2-vma-fault-timeout', { caller: 'kerneldoc', fixed: true });
+    const timeout = labels.findIndex((l) => l.endsWith('→ times out'));
+    const unregister = labels.indexOf('driver: list_del_rcu(&range->list)');
+    const upRead = labels.indexOf('driver: up_read(&range->vma->vm_mm->mmap_sem)');
+    expect(timeout).toBeLessThan(unregister);
+    expect(unregister).toBeLessThan(upRead);
+    // ...and the old kerneldoc pattern's hmm_vma_range_done() unregisters a second time.
+    expect(labels.at(-2)).toBe('driver: bool ret = hmm_range_valid(range)');
+    expect(labels.at(-1)).toBe('driver: if (range->hmm == NULL || range->end <= range->start) return');
+  });
+
+  it('the kerneldoc pattern releases mmap_sem again after the wrapper turned a dropped-lock -EAGAIN into -EBUSY', () => {
+    const labels = steps('hmm/v5.2-vma-fault-timeout', { caller: 'kerneldoc' });
+    expect(labels).toContain('driver: up_read(&hmm->mm->mmap_sem)');
+    expect(labels).toContain('driver: if (ret == -EBUSY || !ret) { ... } else if (ret == -EAGAIN) ret = -EBUSY');
+    expect(labels.at(-1)).toBe('driver: up_read(&mm->mmap_sem) /* Handle error ! */');
   });
 });
