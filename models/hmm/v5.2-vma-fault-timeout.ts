@@ -29,13 +29,15 @@
  * ultimately a memory leak on struct hmm." The fix pinned here (`fixed=true`) is that patch:
  * hmm_range_unregister() first in the timeout branch; with it every property holds.
  *
- * What the record says happened to the fix: the patch
- * was not merged. J. Gunthorpe (6 Jun 2019) called it "a clear improvement" but asked for a resend
+ * What the record says happened to the fix: the patch was not merged. J. Gunthorpe (6 Jun 2019) called it "a clear improvement" but asked for a resend
  * that also fixed the callers, since "hmm_vma_fault() still returns with the range registered" on
- * success and nouveau never unregistered; C. Hellwig then moved the wrapper into nouveau as
- * nouveau_range_fault() for 5.3 with the timeout branch unchanged (`up_read(...); return -EBUSY;`
- * in 5.3 and 5.4, no hmm_range_unregister), and the path disappeared only when J. Gunthorpe's
- * "drm/nouveau: use mmu_range_notifier instead of hmm_mirror" (Oct 2019, Linux 5.5) replaced
+ * success and nouveau never unregistered. C. Hellwig then moved the wrapper into nouveau as
+ * nouveau_range_fault() for 5.3 (Jul 2019: "Move it to the only user in preparation for fixing a
+ * locking bug involving caller and callee"), and every
+ * version of its timeout branch in the record since (`up_read(...); return -EAGAIN;`, then
+ * `return -EBUSY;`) still lacks hmm_range_unregister(): the `-` lines of J. Gunthorpe's "[PATCH
+ * hmm 11/15] nouveau: use mmu_range_notifier instead of hmm_mirror" (15 Oct 2019, base 5.4-rc)
+ * show it unchanged. The path disappeared only when that patch (Linux 5.5) replaced
  * hmm_range_register with an interval notifier that nouveau always removes.
  *
  * `caller=kerneldoc`: the same wrappers under the "Expected use pattern" of the pre-5.2
@@ -73,7 +75,7 @@ export const model = defineModel({
     '[PATCH v3 06/11] mm/hmm: improve driver API to work and wait over a range v3 (mm/hmm.c 5.2 hmm_range_fault)',
     '[PATCH 4/5] mm/hmm: hmm_vma_fault() doesn\'t always call hmm_range_unregister() (R. Campbell, 6 May 2019): the fix',
     'Re: [PATCH 4/5] (J. Gunthorpe, 6 Jun 2019): nouveau never unregisters; resend requested',
-    '[PATCH hmm 06/15] drm/nouveau: use mmu_range_notifier instead of hmm_mirror (J. Gunthorpe, Oct 2019; - lines = 5.4 nouveau_range_fault)',
+    '[PATCH hmm 11/15] nouveau: use mmu_range_notifier instead of hmm_mirror (J. Gunthorpe, 15 Oct 2019; - lines = 5.4-rc nouveau_range_fault)',
   ],
   build: ({ fixed, munmaps, caller }) => {
     if (caller !== 'error-return' && caller !== 'kerneldoc') throw new Error('caller must be "error-return" or "kerneldoc"');
