@@ -30,3 +30,14 @@ describe('HMM liveness under weak fairness', () => {
     expect(checkModel(m, { fairness: 'none' }).verdict).toBe('violation');
   });
 });
+
+describe('hmm/v5.5-interval-notifier liveness', () => {
+  it('every driver eventually programs the device or gives up: the sequence-count retry loop ends', async () => {
+    const { model, DRIVERS_FINISH } = await import('./v5.5-interval-notifier.ts');
+    const m = compileModel(model, { munmaps: 0 });
+    const r = checkModel(m);
+    expect(r).toMatchObject({ verdict: 'pass', stats: { states: 631 } });
+    if (r.verdict !== 'pass') return;
+    expect(r.liveness).toEqual({ fairness: 'weak', properties: [DRIVERS_FINISH], states: 631 });
+  });
+});

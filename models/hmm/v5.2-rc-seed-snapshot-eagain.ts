@@ -12,7 +12,8 @@
  *   call dropped mmap_sem.
  * - hmm_range_snapshot (mm/hmm.c 5.2; `+` lines of "[PATCH v3 06/11] ... v3", 3 Apr 2019, and the
  *   `-` lines of C. Hellwig's "[PATCH 1/6] mm: always return EBUSY for invalid ranges in
- *   hmm_range_{fault,snapshot}", 22 Jul 2019): `if (!range->valid) return -EAGAIN;` with mmap_sem
+ *   hmm_range_{fault,snapshot}", 22 Jul 2019, hunk @967 of its 5.3-rc base: `/* If range is no
+ *   longer valid force retry. *\/ if (!range->valid) return -EAGAIN;`) with mmap_sem
  *   untouched: "force retry", the caller still holds it. Only hmm_range_fault() dropped mmap_sem on
  *   that path (`up_read(&hmm->mm->mmap_sem); return -EAGAIN;`), which is what the pseudo-code's
  *   down_read matches; for hmm_range_snapshot, which the pseudo-code calls, it is one lock too many.

@@ -32,8 +32,8 @@
  * What the record says happened to the fix: the patch was not merged. J. Gunthorpe (6 Jun 2019) called it "a clear improvement" but asked for a resend
  * that also fixed the callers, since "hmm_vma_fault() still returns with the range registered" on
  * success and nouveau never unregistered. C. Hellwig then moved the wrapper into nouveau as
- * nouveau_range_fault() for 5.3 (Jul 2019: "Move it to the only user in preparation for fixing a
- * locking bug involving caller and callee"), and every
+ * nouveau_range_fault() for 5.3 ("mm/hmm: move hmm_vma_range_done and hmm_vma_fault to nouveau",
+ * Jul 2019, in the 5.3-rc hmm pull), and every
  * version of its timeout branch in the record since (`up_read(...); return -EAGAIN;`, then
  * `return -EBUSY;`) still lacks hmm_range_unregister(): the `-` lines of J. Gunthorpe's "[PATCH
  * hmm 11/15] nouveau: use mmu_range_notifier instead of hmm_mirror" (15 Oct 2019, base 5.4-rc)

@@ -28,7 +28,7 @@
  * reclaims=0` 7,089 states. `pages=2` gives the same count as 1 page (munmap and the driver treat
  * all pages in one step, reclaim takes page 0). The larger runs are in `npm run bench`.
  */
-import { defineModel, type ModelSpec } from '../../src/index.ts';
+import { defineModel, eventually, type ModelSpec } from '../../src/index.ts';
 import { munmap, reclaim } from './v5.5/cpu.ts';
 import { driver } from './v5.5/driver.ts';
 import { intervalProperties } from './v5.5/properties.ts';
@@ -42,6 +42,8 @@ export interface IntervalParams {
   [key: string]: number;
 }
 
+export const DRIVERS_FINISH = 'every driver eventually programs the device or gives up';
+
 /** The 5.5 model's state, actors and properties, for the catalog and the benchmark. */
 export function buildIntervalNotifier({ drivers, munmaps, reclaims, pages }: IntervalParams): ModelSpec<Shared> {
   const name = (base: string, n: number, i: number) => (n === 1 ? base : `${base}${i}`);
@@ -53,7 +55,12 @@ export function buildIntervalNotifier({ drivers, munmaps, reclaims, pages }: Int
       ...Array.from({ length: munmaps }, (_, i) => ({ name: name('munmap', munmaps, i), routine: munmap, args: all })),
       ...Array.from({ length: reclaims }, (_, i) => ({ name: name('reclaim', reclaims, i), routine: reclaim, args: { start: 0, end: 1 } })),
     ],
-    properties: intervalProperties(munmaps + reclaims > 0),
+    properties: [
+      ...intervalProperties(munmaps + reclaims > 0),
+      // Liveness (weak fairness per actor): invalidations are finitely many, so every driver's retry
+      // loop ends: it programs the device or gives up with an error. Checked on the state graph.
+      eventually<Shared>(DRIVERS_FINISH, (_g, w) => Array.from({ length: drivers }, (_, tid) => w.finished(tid)).every(Boolean)),
+    ],
   };
 }
 

@@ -25,7 +25,9 @@ export function checkModel<G>(model: Model<G>, options: CheckOptions = {}): Expl
     ...(options.now !== undefined ? { now: options.now } : {}),
   });
   const stats = { ...safety.stats, elapsedMs: safety.stats.elapsedMs + r.stats.elapsedMs };
-  if (r.verdict === 'pass') return { ...safety, stats };
+  if (r.verdict === 'pass') {
+    return { ...safety, stats, liveness: { fairness: options.fairness ?? 'weak', properties: live.map((q) => q.name), states: r.stats.states } };
+  }
   if (r.verdict === 'incomplete') return { verdict: 'incomplete', budget: 'maxStates', stats, witnesses: safety.witnesses };
   return {
     verdict: 'violation',

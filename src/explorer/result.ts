@@ -47,7 +47,13 @@ export interface PropertyRef {
 }
 
 export type ExploreResult =
-  | { readonly verdict: 'pass'; readonly stats: Stats; readonly witnesses: readonly Witness[] }
+  | {
+      readonly verdict: 'pass';
+      readonly stats: Stats;
+      readonly witnesses: readonly Witness[];
+      /** Liveness properties that were checked on the full state graph, and the fairness assumed. */
+      readonly liveness?: { readonly fairness: string; readonly properties: readonly string[]; readonly states: number };
+    }
   | {
       readonly verdict: 'violation';
       readonly property: PropertyRef;

@@ -18,6 +18,8 @@ export interface JsonReport {
   readonly cycleStart?: number;
   readonly lockOrder?: readonly { from: string; to: string; actor: string; step: string; path: string }[];
   readonly witnesses?: readonly { property: string; path: string | null }[];
+  /** For a pass: the liveness properties checked on the full state graph and the fairness assumed. */
+  readonly liveness?: { fairness: string; properties: readonly string[]; states: number };
   readonly trace?: {
     readonly path: string;
     readonly steps: readonly {
@@ -52,6 +54,7 @@ export function jsonReport(
     ...(result.witnesses.length > 0
       ? { witnesses: result.witnesses.map((w) => ({ property: w.property, path: w.path ? formatPath(w.path) : null })) }
       : {}),
+    ...(result.verdict === 'pass' && result.liveness ? { liveness: result.liveness } : {}),
     ...(trace
       ? {
           trace: {

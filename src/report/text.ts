@@ -100,6 +100,11 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
   for (const w of r.witnesses) {
     lines.push(`sometimes "${w.property}": ${w.path ? `reached (path ${formatPath(w.path) || 'initial state'})` : 'not reached'}`);
   }
+  if (r.verdict === 'pass' && r.liveness) {
+    for (const name of r.liveness.properties) {
+      lines.push(`liveness "${name}": holds under ${r.liveness.fairness} fairness (${r.liveness.states.toLocaleString('en-US')}-state graph)`);
+    }
+  }
   lines.push('', `Explored ${formatStats(r.stats)}`);
   if (input.expected) {
     const property = r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
