@@ -4,7 +4,7 @@
  * Exit 0 when every model agrees, 1 when any disagrees (or has no expectation), 3 when none
  * disagrees but a budget cut a run short.
  */
-import { compileModel, expectedOf, type AnyModelDefinition } from '../core/model.ts';
+import { compileModel, expectedOf, resolveParams, type AnyModelDefinition } from '../core/model.ts';
 import { checkModel, type CheckOptions } from '../explorer/check.ts';
 import { agrees, describeOutcome, outcomeOf, type Outcome } from '../explorer/expectation.ts';
 import type { Stats } from '../explorer/result.ts';
@@ -31,7 +31,15 @@ export function runSuite(args: SuiteArgs, out: Output): number {
   const p = palette(out.color);
   const rows: SuiteRow[] = [];
   const w = Math.max(5, ...args.models.map((m) => m.name.length));
-  const header = `${'model'.padEnd(w)}  ${'expected'.padEnd(34)}  ${'actual'.padEnd(34)}  ${'states'.padStart(10)}  ${'time'.padStart(8)}`;
+  // Expected outcomes are known before any run, so the columns fit them; a differing actual outcome may overhang.
+  const ow = Math.max(
+    15,
+    ...args.models.map((m) => {
+      const e = expectedOf(m, resolveParams(m, {}));
+      return e ? describeOutcome(e).length : 15;
+    }),
+  );
+  const header = `${'model'.padEnd(w)}  ${'expected'.padEnd(ow)}  ${'actual'.padEnd(ow)}  ${'states'.padStart(10)}  ${'time'.padStart(8)}`;
   if (!args.json) out.stdout(p.bold(header));
   for (const definition of args.models) {
     const model = compileModel(definition);
@@ -44,7 +52,7 @@ export function runSuite(args: SuiteArgs, out: Output): number {
     if (!args.json) {
       const mark = ok ? p.green('✓') : actual.verdict === 'incomplete' ? p.yellow('?') : p.red('✗');
       out.stdout(
-        `${model.name.padEnd(w)}  ${(expected ? describeOutcome(expected) : '(none declared)').padEnd(34)}  ${describeOutcome(actual).padEnd(34)}  ${result.stats.states.toLocaleString('en-US').padStart(10)}  ${`${(result.stats.elapsedMs / 1000).toFixed(2)} s`.padStart(8)}  ${mark}`,
+        `${model.name.padEnd(w)}  ${(expected ? describeOutcome(expected) : '(none declared)').padEnd(ow)}  ${describeOutcome(actual).padEnd(ow)}  ${result.stats.states.toLocaleString('en-US').padStart(10)}  ${`${(result.stats.elapsedMs / 1000).toFixed(2)} s`.padStart(8)}  ${mark}`,
       );
     }
   }
