@@ -25,11 +25,19 @@ export function defaultHtmlPath(model: string): string {
   return `reports/${model.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'trace'}.html`;
 }
 
-export function writeHtml(target: string, model: string, story: Story, title: string, details: readonly string[], out: Output): void {
+export function writeHtml(
+  target: string,
+  model: string,
+  story: Story,
+  title: string,
+  details: readonly string[],
+  out: Output,
+  cycleStart?: number,
+): void {
   const file = resolve(target === '' ? defaultHtmlPath(model) : target);
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, htmlReport({ story, title, details }));
+    writeFileSync(file, htmlReport({ story, title, details, ...(cycleStart !== undefined ? { cycleStart } : {}) }));
   } catch (e) {
     throw new UsageError(`cannot write the HTML report to ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }

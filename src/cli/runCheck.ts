@@ -111,7 +111,7 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
         `Replay with: ${replayCommand}`,
         `Explored ${formatStats(result.stats)}`,
       ];
-      writeHtml(args.html, model.name, story, title, details, out);
+      writeHtml(args.html, model.name, story, title, details, out, result.verdict === 'violation' ? result.cycleStart : undefined);
     }
   }
   return exitCodeFor(result.verdict);

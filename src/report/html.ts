@@ -13,6 +13,8 @@ export interface HtmlReportInput {
   readonly title: string;
   /** Lines under the headline: message, stats, replay command, parameters. */
   readonly details: readonly string[];
+  /** For a liveness lasso: index of the first step of the cycle that repeats for ever. */
+  readonly cycleStart?: number;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -50,7 +52,7 @@ function stateData(view: StateView): { fields: { path: string; value: string }[]
 }
 
 /** The SVG sequence diagram. Exported for tests; `htmlReport` embeds it. */
-export function sequenceDiagram(story: Story): string {
+export function sequenceDiagram(story: Story, cycleStart?: number): string {
   const n = story.actors.length;
   const rows = story.steps.length;
   const width = LEFT + n * LANE + 20;
@@ -109,6 +111,14 @@ export function sequenceDiagram(story: Story): string {
     out.push('</g>');
   });
 
+  // A lasso: bracket the steps that repeat for ever, or mark where the execution stalls.
+  if (cycleStart !== undefined) {
+    const top = cycleStart < rows ? y(cycleStart) - 15 : y(rows - 1) + 10;
+    const bottom = cycleStart < rows ? y(rows - 1) + 10 : top;
+    const text = cycleStart < rows ? `↻ steps ${cycleStart + 1}–${rows} repeat for ever` : '■ the execution stops here for ever: no actor can take a step';
+    out.push(`<g class="cycle" data-cycle-start="${cycleStart + 1}"><path d="M${LEFT - 24},${top} h-6 V${bottom} h6"/><text x="${LEFT - 30}" y="${top - 3}">${escapeHtml(text)}</text><title>${escapeHtml(text)}</title></g>`);
+  }
+
   const v = story.verdict;
   if (v.verdict !== 'ok') {
     const yy = y(rows - 1) + ROW / 2 + 12;
@@ -140,6 +150,7 @@ svg text{font-family:ui-monospace,monospace;font-size:11px;fill:#1d2330}
 .step.selected .hit{fill:#dbe6fb;stroke:#1f5fbf}
 .step .dot{fill:#fff;stroke:#1f5fbf;stroke-width:2}.step .num{text-anchor:end;fill:#8a94a6}.step .sub{fill:#7a5200;font-size:10px}
 .step.violating .dot{fill:#c62828;stroke:#c62828}.step.violating .label{fill:#c62828;font-weight:700}
+.cycle path{fill:none;stroke:#b26a00;stroke-width:2}.cycle text{fill:#b26a00;font-weight:700}
 .violation line{stroke:#c62828;stroke-width:1.5;stroke-dasharray:6 3}.violation text{fill:#c62828;font-weight:700}
 .failed{color:#c62828;font-weight:600}
 `;
@@ -219,7 +230,7 @@ ${input.details.map((d) => `<p>${escapeHtml(d)}</p>`).join('\n')}
 </header>
 <main>
 <div id="scroll">
-${sequenceDiagram(story)}
+${sequenceDiagram(story, input.cycleStart)}
 </div>
 <aside id="details" aria-live="polite"></aside>
 </main>

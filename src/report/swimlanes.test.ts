@@ -66,3 +66,19 @@ describe('HTML escaping', () => {
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 });
+
+describe('lassos in the HTML diagram', () => {
+  it('brackets the cycle of a liveness counterexample and names its steps', async () => {
+    const { checkModel } = await import('../explorer/check.ts');
+    const definition = catalog.find((m) => m.name === 'classic/tas-spinlock')!;
+    const model = compileModel(definition);
+    const r = checkModel(model);
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation' || r.cycleStart === undefined) throw new Error('expected a lasso');
+    const story = tellStory(model, replay(model, r.path!));
+    const svg = sequenceDiagram(story, r.cycleStart);
+    expect(svg).toContain(`data-cycle-start="${r.cycleStart + 1}"`);
+    expect(svg).toContain(`steps ${r.cycleStart + 1}–${story.steps.length} repeat for ever`);
+    expect(sequenceDiagram(story)).not.toContain('class="cycle"');
+  });
+});
