@@ -10,6 +10,7 @@ import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
+import { memoryGuard } from './progress.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
@@ -40,13 +41,18 @@ interface BudgetArgs {
   readonly timeout?: unknown;
   readonly property?: readonly string[] | undefined;
   readonly fairness?: string;
+  readonly exact?: boolean;
+  readonly maxMemory?: unknown;
 }
 
 function exploreOptions(a: BudgetArgs): CheckOptions {
   const maxStates = positiveInt('max-states', a.maxStates);
   const maxDepth = positiveInt('max-depth', a.maxDepth);
   const timeout = positiveInt('timeout', a.timeout);
+  const maxMemory = positiveInt('max-memory', a.maxMemory);
   return {
+    ...memoryGuard(maxMemory),
+    ...(a.exact ? { exact: true } : {}),
     ...(a.strategy !== undefined ? { strategy: a.strategy as Strategy } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
@@ -62,6 +68,12 @@ function selectModels(prefixes: readonly string[]): typeof catalog {
   if (chosen.length === 0) throw new UsageError(`no registered model starts with ${prefixes.map((f) => `"${f}"`).join(' or ')}; see \`interleave list\``);
   return chosen;
 }
+
+/** Options of the commands that run the explorer: visited-set kind and memory budget. */
+const engineOptions = {
+  exact: { type: 'boolean' as const, default: false, describe: 'key visited states by their full encoding instead of a 64-bit fingerprint (no collision risk, several times the memory)' },
+  'max-memory': { type: 'number' as const, describe: 'stop (exit 3, budget maxMemory) once the process uses more than this many MiB' },
+};
 
 /** Options of every command that prints a counterexample. */
 const presentOptions = {
@@ -93,6 +105,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
           .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
           .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' })
+          .options(engineOptions)
           .option('fairness', {
             choices: ['weak', 'strong', 'none'] as const,
             default: 'weak' as const,
@@ -141,6 +154,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const })
           .option('max-states', { type: 'number', describe: 'per model: stop after this many unique states' })
           .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' })
+          .options(engineOptions)
           .option('fairness', {
             choices: ['weak', 'strong', 'none'] as const,
             default: 'weak' as const,

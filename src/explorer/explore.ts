@@ -8,7 +8,7 @@ import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
 import { USE_AFTER_FREE } from '../core/kernel/lifetime.ts';
 import { SLEEP_UNDER_SPINLOCK } from '../core/program.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
+import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
@@ -16,7 +16,7 @@ import { describeInversion, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
-import { StateStore } from './stateStore.ts';
+import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
 
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -37,7 +37,7 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
-  const store = new StateStore();
+  const store: StateStore<G> = stateStore(model, cfg.exact);
   const frontier = frontierFor<G>(cfg.strategy);
   const selected = cfg.properties;
   if (selected) checkSelection(model, selected);
@@ -61,6 +61,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       depth: maxDepth,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
+      storeBytes: store.bytes(),
+      collisionProbability: store.collisionProbability(),
     };
   };
   const witnesses = (): Witness[] =>
@@ -72,7 +74,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     path: [...store.pathTo(index), ...extra],
     stats: stats(),
     witnesses: witnesses(),
-    pathKeys: store.keysTo(index),
+    pathKeys: keysAlong(model, store.pathTo(index)),
   });
   /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
   const inversion = (): ExploreOutcome | undefined => {
@@ -87,7 +89,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       stats: stats(),
       witnesses: witnesses(),
       lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...store.pathTo(e.state), e.choice] })),
-      pathKeys: store.keysTo(last.state),
+      pathKeys: keysAlong(model, store.pathTo(last.state)),
     };
   };
   const noteWitnesses = (index: number, world: World<G>): void => {
@@ -97,17 +99,19 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     }
   };
 
+  const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
+  let lastMemoryCheck = started;
+  let memory = 0;
   let at = -1;
   try {
-    const initKey = encodeWorld(model, model.initial);
-    at = store.insert(initKey, -1, -1, 0);
+    at = store.visit(model.initial, -1, 0, Number.POSITIVE_INFINITY);
     const initFailure = checks.checkState(model.initial, undefined);
     if (initFailure) return fail(at, initFailure);
     noteWitnesses(at, model.initial);
-    frontier.push(at, model.initial);
+    frontier.push(at, model.initial, 0);
 
     while (frontier.size > 0) {
-      const { index, world } = frontier.pop();
+      const { index, world, depth } = frontier.pop();
       at = index;
       expanded++;
       if ((expanded & 255) === 0) {
@@ -115,9 +119,16 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         if (now - started >= cfg.timeoutMs) {
           return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
         }
+        if (cfg.memoryProbe && now - lastMemoryCheck >= cfg.progressIntervalMs / 4) {
+          lastMemoryCheck = now;
+          memory = cfg.memoryProbe();
+          if (memory > maxMemoryBytes) {
+            return inversion() ?? { verdict: 'incomplete', budget: 'maxMemory', stats: stats(), witnesses: witnesses() };
+          }
+        }
         if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
           lastProgress = now;
-          cfg.onProgress({ ...stats(), queued: frontier.size });
+          cfg.onProgress({ ...stats(), queued: frontier.size, ...(cfg.memoryProbe ? { memoryMiB: Math.round(memory / 2 ** 20) } : {}) });
         }
       }
       const enabled = enabledTransitions(model, world);
@@ -131,14 +142,13 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked,
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            pathKeys: keysAlong(model, store.pathTo(index)),
           };
         }
         const endFailure = checks.checkEnd(world);
         if (endFailure) return fail(index, endFailure);
         continue;
       }
-      const depth = store.depth(index);
       if (depth >= cfg.maxDepth) {
         truncated = true;
         continue;
@@ -161,24 +171,23 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked: [],
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            pathKeys: keysAlong(model, store.pathTo(index)),
           };
         }
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
-        const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
-        if (store.has(key)) continue;
-        if (store.size >= cfg.maxStates) {
+        const next = store.visit(out.world, index, i, cfg.maxStates, () => siteOf(model, t));
+        if (next === SEEN) continue;
+        if (next === FULL) {
           return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
-        const next = store.insert(key, index, i, depth + 1);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);
         if (failure) return fail(next, failure);
         noteWitnesses(next, out.world);
-        frontier.push(next, out.world);
+        frontier.push(next, out.world, depth + 1);
       }
     }
   } catch (thrown) {
@@ -206,4 +215,25 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     };
   }
   return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}
+
+function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: string } {
+  return { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
+}
+
+/**
+ * Canonical encodings of the states along `path`, initial first, recomputed by replaying it (the
+ * store keeps no encodings): a replay compares its own states with these.
+ */
+function keysAlong<G>(model: Model<G>, path: readonly number[]): string[] {
+  let world = model.initial;
+  const keys = [encodeWorld(model, world)];
+  for (const choice of path) {
+    const t = enabledTransitions(model, world)[choice];
+    const out = t === undefined ? undefined : applyTransition(model, world, t);
+    if (out?.kind !== 'next') break;
+    world = out.world;
+    keys.push(encodeWorld(model, world, siteOf(model, t!)));
+  }
+  return keys;
 }

@@ -25,6 +25,18 @@ export interface ExploreOptions {
    * assertion not in the list are pruned: their successors are not explored. Default: all.
    */
   readonly properties?: readonly string[];
+  /**
+   * Key the visited set by full canonical encodings instead of 64-bit fingerprints: no risk of a
+   * fingerprint collision hiding a state, at many times the memory per state. Default false.
+   */
+  readonly exact?: boolean;
+  /** Stop with verdict `incomplete` (budget `maxMemory`) once `memoryProbe` reports more than this many MiB. */
+  readonly maxMemoryMiB?: number;
+  /**
+   * Memory in use in bytes (e.g. `() => process.memoryUsage().heapUsed`), read about every
+   * `progressIntervalMs`/4 for `maxMemoryMiB` and progress reports; the engine itself does no I/O.
+   */
+  readonly memoryProbe?: () => number;
 }
 
 export interface ExploreConfig {
@@ -38,12 +50,18 @@ export interface ExploreConfig {
   readonly now: () => number;
   /** Undefined: check everything. */
   readonly properties: ReadonlySet<string> | undefined;
+  readonly exact: boolean;
+  readonly maxMemoryMiB: number;
+  readonly memoryProbe: (() => number) | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
   const strategy = options.strategy ?? 'bfs';
   if (strategy !== 'bfs' && strategy !== 'dfs') {
     throw new UsageError(`strategy must be "bfs" or "dfs", got "${String(strategy)}"`);
+  }
+  if (options.maxMemoryMiB !== undefined && options.memoryProbe === undefined) {
+    throw new UsageError('maxMemoryMiB needs a memoryProbe (e.g. () => process.memoryUsage().heapUsed)');
   }
   return {
     strategy,
@@ -55,6 +73,9 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 1000),
     now: options.now ?? Date.now,
     properties: options.properties ? new Set(options.properties) : undefined,
+    exact: options.exact === true,
+    maxMemoryMiB: positive('maxMemoryMiB', options.maxMemoryMiB, Number.POSITIVE_INFINITY),
+    memoryProbe: options.memoryProbe,
   };
 }
 
