@@ -10,7 +10,9 @@ import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
-import { memoryGuard } from './progress.ts';
+import { memoryGuard, progressPrinter } from './progress.ts';
+import { exploreParallel } from '../explorer/parallel.ts';
+import type { ExploreOutcome } from '../explorer/explore.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
@@ -60,6 +62,17 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
     ...(a.property ? { properties: a.property } : {}),
     ...(a.fairness !== undefined ? { fairness: a.fairness as Fairness } : {}),
   };
+}
+
+/** The safety search on worker threads, with the progress line on a terminal. */
+async function parallelSafety(spec: string, params: Params, workers: number, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
+  const { fairness: _, exact: __, now: ___, shared: ____, ...rest } = options;
+  const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+  try {
+    return await exploreParallel({ model: spec, params }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
+  } finally {
+    progress?.done();
+  }
 }
 
 /** Registered models whose names start with any of the prefixes (all when none given). */
@@ -116,6 +129,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             array: true,
             describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
           })
+          .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
           .options(presentOptions),
@@ -130,11 +144,19 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         const definition = await loadModel(a.model);
         const bound = a.preemptionBound;
         if (bound !== undefined && (!Number.isInteger(bound) || bound < 0)) throw new UsageError(`--preemption-bound must be a non-negative integer, got ${String(bound)}`);
+        const params = parseParams(a.param);
+        const workers = positiveInt('workers', a.workers) ?? 1;
+        if (!Number.isInteger(workers)) throw new UsageError(`--workers must be a positive integer, got ${String(a.workers)}`);
+        if (workers > 1 && (bound !== undefined || a.exact || a.strategy === 'dfs')) {
+          throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
+        }
+        const safety = workers > 1 ? await parallelSafety(a.model, params, workers, exploreOptions(a), a.json, out) : undefined;
         code = runCheck(
           definition,
           {
             spec: a.model,
-            params: parseParams(a.param),
+            params,
+            ...(safety ? { safety } : {}),
             json: a.json,
             ...presentArgs(a),
             minimise: a.minimise,

@@ -227,10 +227,21 @@ export function fingerprint(value: unknown): Fingerprint {
   }
 }
 
+/** Where `seal` keeps an object's fingerprint: a non-enumerable own property, so copies never carry it. */
+const FP = Symbol('interleave.fingerprint');
+
 function fingerprintObject(value: object): Fp {
+  const own = (value as { [FP]?: Fp })[FP];
+  if (own !== undefined) return own;
   const hit = fpCache.get(value);
   if (hit !== undefined) return hit;
-  let fp: Fp;
+  const fp = computeFingerprint(value);
+  // Objects frozen elsewhere (not by `seal`) are cached in a WeakMap: correct but several times slower.
+  if (Object.isFrozen(value)) fpCache.set(value, fp);
+  return fp;
+}
+
+function computeFingerprint(value: object): Fp {
   if (Array.isArray(value)) {
     let a = mixA(0x3c6ef372, T_ARR);
     let b = mixB(0x6a09e667, T_ARR);
@@ -239,25 +250,48 @@ function fingerprintObject(value: object): Fp {
       a = mixA(mixA(a, c.hi), c.lo);
       b = mixB(mixB(b, c.lo), c.hi);
     }
-    fp = new Fp(finA(a ^ value.length), finB(b ^ value.length));
-  } else {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) throw new NotPlainData(describeInstance(value));
-    // Sum of per-entry fingerprints: independent of key order, no sort.
-    let sa = 0;
-    let sb = 0;
-    let n = 0;
-    for (const k in value) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v === undefined) continue;
-      const kf = stringFp(k);
-      const vf = fingerprint(v);
-      sa = (sa + finA(mixA(mixA(mixA(mixA(T_ENTRY, kf.hi), kf.lo), vf.hi), vf.lo))) | 0;
-      sb = (sb + finB(mixB(mixB(mixB(mixB(T_ENTRY, kf.lo), kf.hi), vf.lo), vf.hi))) | 0;
-      n++;
-    }
-    fp = new Fp(finA(mixA(mixA(T_OBJ, sa), n)), finB(mixB(mixB(T_OBJ, sb), n)));
+    return new Fp(finA(a ^ value.length), finB(b ^ value.length));
   }
-  if (Object.isFrozen(value)) fpCache.set(value, fp);
-  return fp;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new NotPlainData(describeInstance(value));
+  // Sum of per-entry fingerprints: independent of key order, no sort.
+  let sa = 0;
+  let sb = 0;
+  let n = 0;
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    const kf = stringFp(k);
+    const vf = fingerprint(v);
+    sa = (sa + finA(mixA(mixA(mixA(mixA(T_ENTRY, kf.hi), kf.lo), vf.hi), vf.lo))) | 0;
+    sb = (sb + finB(mixB(mixB(mixB(mixB(T_ENTRY, kf.lo), kf.hi), vf.lo), vf.hi))) | 0;
+    n++;
+  }
+  return new Fp(finA(mixA(mixA(T_OBJ, sa), n)), finB(mixB(mixB(T_OBJ, sb), n)));
+}
+
+/**
+ * Deep-freezes the parts of `value` not yet frozen, attaching each new plain object's fingerprint
+ * as it goes (children first). States built through `seal` fingerprint in time proportional to the
+ * objects a step created, with no WeakMap lookups. Stops at frozen objects: they are shared with
+ * states sealed before. Non-plain data is frozen as found and left for `fingerprint` to report.
+ */
+export function seal<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  const o = value as object;
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) seal(o[i]);
+  } else {
+    const proto = Object.getPrototypeOf(o) as unknown;
+    if (proto !== Object.prototype && proto !== null) return Object.freeze(value);
+    for (const k in o) seal((o as Record<string, unknown>)[k]);
+  }
+  let fp: Fp | undefined;
+  try {
+    fp = computeFingerprint(o);
+  } catch (thrown) {
+    if (!(thrown instanceof NotPlainData)) throw thrown;
+  }
+  if (fp !== undefined) Object.defineProperty(o, FP, { value: fp });
+  return Object.freeze(value);
 }

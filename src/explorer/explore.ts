@@ -12,7 +12,7 @@ import { applyTransition, enabledTransitions, transitionLabel, type Transition }
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
-import { describeInversion, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
@@ -37,7 +37,8 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
-  const store: StateStore<G> = stateStore(model, cfg.exact);
+  const shared = cfg.shared;
+  const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
   const frontier = frontierFor<G>(cfg.strategy);
   const selected = cfg.properties;
   if (selected) checkSelection(model, selected);
@@ -80,17 +81,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const inversion = (): ExploreOutcome | undefined => {
     const cycle = lockOrder?.inversion;
     if (cycle === undefined) return undefined;
-    const last = cycle[cycle.length - 1]!;
-    return {
-      verdict: 'violation',
-      property: { name: LOCK_ORDER, kind: 'lockOrder' },
-      message: describeInversion(cycle),
-      path: [...store.pathTo(last.state), last.choice],
-      stats: stats(),
-      witnesses: witnesses(),
-      lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...store.pathTo(e.state), e.choice] })),
-      pathKeys: keysAlong(model, store.pathTo(last.state)),
-    };
+    const pathTo = (i: number): number[] => store.pathTo(i);
+    return { ...inversionViolation(cycle, pathTo, stats(), witnesses()), pathKeys: keysAlong(model, pathTo(cycle[cycle.length - 1]!.state)) };
   };
   const noteWitnesses = (index: number, world: World<G>): void => {
     for (const i of checks.reached(world, pending)) {
@@ -104,13 +96,27 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   let memory = 0;
   let at = -1;
   try {
-    at = store.visit(model.initial, -1, 0, Number.POSITIVE_INFINITY);
-    const initFailure = checks.checkState(model.initial, undefined);
-    if (initFailure) return fail(at, initFailure);
-    noteWitnesses(at, model.initial);
-    frontier.push(at, model.initial, 0);
+    if (!shared || shared.seeds) {
+      at = store.visit(model.initial, -1, 0, Number.POSITIVE_INFINITY);
+      const initFailure = checks.checkState(model.initial, undefined);
+      if (initFailure) return fail(at, initFailure);
+      noteWitnesses(at, model.initial);
+      frontier.push(at, model.initial, 0);
+    }
 
-    while (frontier.size > 0) {
+    for (;;) {
+      if (shared) {
+        // A parallel search: stop when another worker ended it; share states with idle workers;
+        // when this frontier runs dry, wait for a state from another worker.
+        if (shared.store.stopped() !== 0) break;
+        if (frontier.size > 1 && shared.store.hungry()) shared.store.give(frontier.pop().index);
+        if (frontier.size === 0) {
+          const given = shared.store.take();
+          if (given < 0) break;
+          const path = store.pathTo(given);
+          frontier.push(given, worldAt(model, path), path.length);
+        }
+      } else if (frontier.size === 0) break;
       const { index, world, depth } = frontier.pop();
       at = index;
       expanded++;
@@ -199,6 +205,10 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     throw thrown;
   }
 
+  if (shared) {
+    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [] });
+    return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+  }
   const inverted = inversion();
   if (inverted) return inverted;
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
@@ -219,6 +229,17 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
 
 function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: string } {
   return { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
+}
+
+/** The world reached by replaying `path` from the initial state (a state handed over by another worker). */
+function worldAt<G>(model: Model<G>, path: readonly number[]): World<G> {
+  let world = model.initial;
+  for (const choice of path) {
+    const out = applyTransition(model, world, enabledTransitions(model, world)[choice]!);
+    if (out.kind !== 'next') throw new Error(`replaying a stored path failed at step ${choice}`);
+    world = out.world;
+  }
+  return world;
 }
 
 /**

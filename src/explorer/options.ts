@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import type { ProgressReport } from './result.ts';
+import type { SharedSearch } from './sharedStore.ts';
 
 export type Strategy = 'bfs' | 'dfs';
 
@@ -37,6 +38,8 @@ export interface ExploreOptions {
    * `progressIntervalMs`/4 for `maxMemoryMiB` and progress reports; the engine itself does no I/O.
    */
   readonly memoryProbe?: () => number;
+  /** Internal: set by a parallel-search worker (see parallel.ts); the loop then uses the shared store and work queue. */
+  readonly shared?: SharedSearch;
 }
 
 export interface ExploreConfig {
@@ -53,6 +56,7 @@ export interface ExploreConfig {
   readonly exact: boolean;
   readonly maxMemoryMiB: number;
   readonly memoryProbe: (() => number) | undefined;
+  readonly shared: SharedSearch | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -76,6 +80,7 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     exact: options.exact === true,
     maxMemoryMiB: positive('maxMemoryMiB', options.maxMemoryMiB, Number.POSITIVE_INFINITY),
     memoryProbe: options.memoryProbe,
+    shared: options.shared,
   };
 }
 

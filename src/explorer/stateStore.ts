@@ -42,6 +42,13 @@ export function collisionProbability(n: number): number {
   return -Math.expm1(-(n * (n - 1)) / 2 ** 65);
 }
 
+/** Step indices from the initial state to state `i`, by walking parent links (-1: initial). */
+export function walkParents(parents: Int32Array, vias: Uint16Array, i: number): number[] {
+  const path: number[] = [];
+  for (let at = i; parents[at]! >= 0; at = parents[at]!) path.push(vias[at]!);
+  return path.reverse();
+}
+
 /** Parent and via per state index, on typed arrays that double as they fill. */
 class Links {
   parents = new Int32Array(1024);
@@ -59,9 +66,7 @@ class Links {
   }
 
   pathTo(i: number): number[] {
-    const path: number[] = [];
-    for (let at = i; this.parents[at]! >= 0; at = this.parents[at]!) path.push(this.vias[at]!);
-    return path.reverse();
+    return walkParents(this.parents, this.vias, i);
   }
 
   bytes(): number {
