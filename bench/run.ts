@@ -5,7 +5,9 @@
  *
  * Columns: states, seconds, states/s and visited-set bytes per state for one worker; seconds and
  * speed-up for two workers (same state count, checked); SPIN's states, seconds and states/s; and
- * the ratio (our states/s per core ÷ SPIN's states/s, both single-core).
+ * the ratio (our states/s per core ÷ SPIN's states/s, both single-core). `2w x` is the 2-worker
+ * speed-up on wall time, `2w x*` the same after the workers' start-up (threads loading the model).
+ * Peterson n=4 also runs with the compact (bytes) frontier, to compare peak heap.
  *
  * `npm run bench -- --quick` skips the long rows (Peterson n=4, 2pc rms=7, the 5.5 HMM model with
  * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN.
@@ -45,8 +47,15 @@ interface Row {
   /** Visited set (fingerprint table + parent/step arrays) per state. */
   bytesPerState: number;
   collisionProbability: number;
-  heapMiB: number;
-  workers2?: { states: number; verdict: string; seconds: number; statesPerSecond: number; speedup: number };
+  /** Peak JS heap during the 1-worker run, sampled 4 times a second. */
+  peakHeapMiB: number;
+  /** Peterson n=4 only: the same run with queued states kept as bytes (compactFrontier). */
+  compactFrontier?: { seconds: number; statesPerSecond: number; peakHeapMiB: number };
+  /**
+   * Two workers: wall time including starting the threads and loading the model in each
+   * (startupSeconds); speed-up over the 1-worker run with and without that startup.
+   */
+  workers2?: { states: number; verdict: string; seconds: number; startupSeconds: number; statesPerSecond: number; speedup: number; speedupAfterStartup: number };
   spin?: SpinResult;
   spinSkipped?: string;
   /** Our states/s (one worker) ÷ SPIN's states/s. */
@@ -90,13 +99,24 @@ if (typeof spin === 'string') console.log(spin);
 const rows: Row[] = [];
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 console.log(
-  `${'model'.padEnd(70)} ${'verdict'.padEnd(9)} ${'states'.padStart(10)} ${'s'.padStart(7)} ${'st/s'.padStart(7)} ${'B/st'.padStart(5)} ${'2w s'.padStart(7)} ${'2w x'.padStart(5)} ${'SPIN st'.padStart(10)} ${'SPIN s'.padStart(7)} ${'SPIN st/s'.padStart(10)} ${'ratio'.padStart(6)}`,
+  `${'model'.padEnd(70)} ${'verdict'.padEnd(9)} ${'states'.padStart(10)} ${'s'.padStart(7)} ${'st/s'.padStart(7)} ${'B/st'.padStart(5)} ${'2w s'.padStart(7)} ${'2w x'.padStart(5)} ${'2w x*'.padStart(5)} ${'SPIN st'.padStart(10)} ${'SPIN s'.padStart(7)} ${'SPIN st/s'.padStart(10)} ${'ratio'.padStart(6)}`,
 );
 for (const [name, params] of cases) {
   const definition = catalog.find((m) => m.name === name);
   if (!definition) throw new Error(`no model ${name}`);
-  global.gc?.();
-  const r = explore(compileModel(definition, params));
+  const measured = (compactFrontier: boolean) => {
+    global.gc?.();
+    let peak = process.memoryUsage().heapUsed;
+    const result = explore(compileModel(definition, params), {
+      compactFrontier,
+      progressIntervalMs: 250,
+      onProgress: () => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      },
+    });
+    return { result, peakHeapMiB: Math.round(Math.max(peak, process.memoryUsage().heapUsed) / 2 ** 20) };
+  };
+  const { result: r, peakHeapMiB } = measured(false);
   const seconds = r.stats.elapsedMs / 1000;
   const row: Row = {
     model: name,
@@ -109,13 +129,27 @@ for (const [name, params] of cases) {
     statesPerSecond: r.stats.statesPerSecond,
     bytesPerState: Math.round((r.stats.storeBytes ?? 0) / Math.max(1, r.stats.states)),
     collisionProbability: r.stats.collisionProbability ?? 0,
-    heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    peakHeapMiB,
   };
+  if (name === 'classic/peterson' && params.n === 4) {
+    const c = measured(true);
+    row.compactFrontier = { seconds: c.result.stats.elapsedMs / 1000, statesPerSecond: c.result.stats.statesPerSecond, peakHeapMiB: c.peakHeapMiB };
+    console.log(`  frontier: objects peak heap ${peakHeapMiB} MiB in ${fmt(seconds, 1)} s; compact (bytes) peak heap ${c.peakHeapMiB} MiB in ${fmt(row.compactFrontier.seconds, 1)} s`);
+  }
   if (withWorkers) {
     global.gc?.();
     const p = await exploreParallel({ model: name, params }, { workers: 2 });
     const s2 = p.stats.elapsedMs / 1000;
-    row.workers2 = { states: p.stats.states, verdict: p.verdict, seconds: s2, statesPerSecond: p.stats.statesPerSecond, speedup: s2 > 0 ? seconds / s2 : 0 };
+    const explored = (p.stats.elapsedMs - (p.stats.startupMs ?? 0)) / 1000;
+    row.workers2 = {
+      states: p.stats.states,
+      verdict: p.verdict,
+      seconds: s2,
+      startupSeconds: (p.stats.startupMs ?? 0) / 1000,
+      statesPerSecond: p.stats.statesPerSecond,
+      speedup: s2 > 0 ? seconds / s2 : 0,
+      speedupAfterStartup: explored > 0 ? seconds / explored : 0,
+    };
   }
   if (typeof spin === 'string') row.spinSkipped = spin;
   else {
@@ -129,7 +163,7 @@ for (const [name, params] of cases) {
   rows.push(row);
   const w = row.workers2;
   console.log(
-    `${`${name} ${JSON.stringify(params)}`.padEnd(70)} ${r.verdict.padEnd(9)} ${fmt(row.states).padStart(10)} ${fmt(seconds, 2).padStart(7)} ${fmt(row.statesPerSecond).padStart(7)} ${String(row.bytesPerState).padStart(5)} ${(w ? fmt(w.seconds, 2) : '-').padStart(7)} ${(w ? fmt(w.speedup, 2) : '-').padStart(5)} ${(row.spin ? fmt(row.spin.states) : '-').padStart(10)} ${(row.spin ? fmt(row.spin.seconds, 2) : '-').padStart(7)} ${(row.spin ? fmt(row.spin.statesPerSecond) : '-').padStart(10)} ${(row.ratioToSpin !== undefined ? row.ratioToSpin.toFixed(4) : '-').padStart(6)}`,
+    `${`${name} ${JSON.stringify(params)}`.padEnd(70)} ${r.verdict.padEnd(9)} ${fmt(row.states).padStart(10)} ${fmt(seconds, 2).padStart(7)} ${fmt(row.statesPerSecond).padStart(7)} ${String(row.bytesPerState).padStart(5)} ${(w ? fmt(w.seconds, 2) : '-').padStart(7)} ${(w ? fmt(w.speedup, 2) : '-').padStart(5)} ${(w ? fmt(w.speedupAfterStartup, 2) : '-').padStart(5)} ${(row.spin ? fmt(row.spin.states) : '-').padStart(10)} ${(row.spin ? fmt(row.spin.seconds, 2) : '-').padStart(7)} ${(row.spin ? fmt(row.spin.statesPerSecond) : '-').padStart(10)} ${(row.ratioToSpin !== undefined ? row.ratioToSpin.toFixed(4) : '-').padStart(6)}`,
   );
   if (w && (w.states !== row.states || w.verdict !== row.verdict)) {
     console.log(`  note: 2 workers ended ${w.verdict} with ${fmt(w.states)} states (a violation stops the search wherever a worker finds it first)`);

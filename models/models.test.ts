@@ -63,6 +63,14 @@ describe('registered models', () => {
     expect('path' in fp ? fp.path : null).toEqual('path' in exact ? exact.path : null);
   });
 
+  it.each(pinned.filter(([, , , , states]) => states < 20_000))('%s %o: the compact (bytes) frontier gives the same search', (name, params) => {
+    const objects = check(name, params);
+    const compact = explore(compileModel(byName(name), params), { compactFrontier: true });
+    expect(compact.verdict).toBe(objects.verdict);
+    expect(compact.stats).toMatchObject({ states: objects.stats.states, transitions: objects.stats.transitions, depth: objects.stats.depth });
+    expect('path' in compact ? compact.path : null).toEqual('path' in objects ? objects.path : null);
+  });
+
   it.each(catalog.map((m) => [m.name, m] as const))('%s: its counterexample replays to the same failure', (_name, m) => {
     const model = compileModel(m);
     const r = checkModel(model);

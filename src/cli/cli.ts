@@ -44,6 +44,7 @@ interface BudgetArgs {
   readonly property?: readonly string[] | undefined;
   readonly fairness?: string;
   readonly exact?: boolean;
+  readonly compactFrontier?: boolean;
   readonly maxMemory?: unknown;
 }
 
@@ -55,6 +56,7 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
   return {
     ...memoryGuard(maxMemory),
     ...(a.exact ? { exact: true } : {}),
+    ...(a.compactFrontier ? { compactFrontier: true } : {}),
     ...(a.strategy !== undefined ? { strategy: a.strategy as Strategy } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
@@ -85,6 +87,7 @@ function selectModels(prefixes: readonly string[]): typeof catalog {
 /** Options of the commands that run the explorer: visited-set kind and memory budget. */
 const engineOptions = {
   exact: { type: 'boolean' as const, default: false, describe: 'key visited states by their full encoding instead of a 64-bit fingerprint (no collision risk, several times the memory)' },
+  'compact-frontier': { type: 'boolean' as const, default: false, describe: 'keep queued states as bytes, not objects (much smaller queue on large models, somewhat slower)' },
   'max-memory': { type: 'number' as const, describe: 'stop (exit 3, budget maxMemory) once the process uses more than this many MiB' },
 };
 

@@ -39,7 +39,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const cfg = resolveOptions(options);
   const shared = cfg.shared;
   const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
-  const frontier = frontierFor<G>(cfg.strategy);
+  const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
   const selected = cfg.properties;
   if (selected) checkSelection(model, selected);
   const checks = new PropertyChecks(model, selected);
@@ -92,6 +92,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   };
 
   const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
+  const replayed = new PathReplayer(model);
   let lastMemoryCheck = started;
   let memory = 0;
   let at = -1;
@@ -109,12 +110,15 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         // A parallel search: stop when another worker ended it; share states with idle workers;
         // when this frontier runs dry, wait for a state from another worker.
         if (shared.store.stopped() !== 0) break;
-        if (frontier.size > 1 && shared.store.hungry()) shared.store.give(frontier.pop().index);
+        if (frontier.size > 1 && shared.store.hungry()) {
+          // Give the oldest states (in BFS the shallowest, with the largest subtrees), up to half.
+          for (let n = Math.min(frontier.size >> 1, 256); n > 0; n--) shared.store.give(frontier.pop().index);
+        }
         if (frontier.size === 0) {
           const given = shared.store.take();
           if (given < 0) break;
           const path = store.pathTo(given);
-          frontier.push(given, worldAt(model, path), path.length);
+          frontier.push(given, replayed.worldAt(path), path.length);
         }
       } else if (frontier.size === 0) break;
       const { index, world, depth } = frontier.pop();
@@ -231,15 +235,32 @@ function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: strin
   return { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
 }
 
-/** The world reached by replaying `path` from the initial state (a state handed over by another worker). */
-function worldAt<G>(model: Model<G>, path: readonly number[]): World<G> {
-  let world = model.initial;
-  for (const choice of path) {
-    const out = applyTransition(model, world, enabledTransitions(model, world)[choice]!);
-    if (out.kind !== 'next') throw new Error(`replaying a stored path failed at step ${choice}`);
-    world = out.world;
+/**
+ * Rebuilds the worlds of states handed over by another worker by replaying their paths from the
+ * initial state. States handed over together are close in the search, so their paths share long
+ * prefixes: the worlds along the last path are kept and replay resumes where the paths part.
+ */
+class PathReplayer<G> {
+  private path: readonly number[] = [];
+  private readonly worlds: World<G>[];
+
+  constructor(private readonly model: Model<G>) {
+    this.worlds = [model.initial];
   }
-  return world;
+
+  worldAt(path: readonly number[]): World<G> {
+    let k = 0;
+    while (k < path.length && k < this.path.length && path[k] === this.path[k]) k++;
+    this.worlds.length = k + 1;
+    for (let i = k; i < path.length; i++) {
+      const world = this.worlds[i]!;
+      const out = applyTransition(this.model, world, enabledTransitions(this.model, world)[path[i]!]!);
+      if (out.kind !== 'next') throw new Error(`replaying a stored path failed at step ${i}`);
+      this.worlds.push(out.world);
+    }
+    this.path = path;
+    return this.worlds[path.length]!;
+  }
 }
 
 /**

@@ -31,6 +31,11 @@ export interface ExploreOptions {
    * fingerprint collision hiding a state, at many times the memory per state. Default false.
    */
   readonly exact?: boolean;
+  /**
+   * Keep queued BFS states as bytes instead of objects (rebuilt when expanded): a far smaller queue
+   * on large models, for some time per state. Default false.
+   */
+  readonly compactFrontier?: boolean;
   /** Stop with verdict `incomplete` (budget `maxMemory`) once `memoryProbe` reports more than this many MiB. */
   readonly maxMemoryMiB?: number;
   /**
@@ -54,6 +59,7 @@ export interface ExploreConfig {
   /** Undefined: check everything. */
   readonly properties: ReadonlySet<string> | undefined;
   readonly exact: boolean;
+  readonly compactFrontier: boolean;
   readonly maxMemoryMiB: number;
   readonly memoryProbe: (() => number) | undefined;
   readonly shared: SharedSearch | undefined;
@@ -78,6 +84,7 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     now: options.now ?? Date.now,
     properties: options.properties ? new Set(options.properties) : undefined,
     exact: options.exact === true,
+    compactFrontier: options.compactFrontier === true,
     maxMemoryMiB: positive('maxMemoryMiB', options.maxMemoryMiB, Number.POSITIVE_INFINITY),
     memoryProbe: options.memoryProbe,
     shared: options.shared,

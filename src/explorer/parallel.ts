@@ -18,6 +18,7 @@ import type { Stats, Witness } from './result.ts';
 import { SharedStore, sharedBuffers, STOP_MEMORY, type SharedSearch } from './sharedStore.ts';
 
 export type WorkerReply =
+  | { kind: 'started'; at: number }
   | { kind: 'finished'; info: Parameters<SharedSearch['finished']>[0]; witnesses: readonly Witness[] }
   | { kind: 'result'; outcome: ExploreOutcome; won: boolean }
   | { kind: 'error'; message: string; name: string };
@@ -44,9 +45,10 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const threads = Array.from(
     { length: n },
     (_, id) =>
-      new Worker(new URL('./parallelBoot.js', import.meta.url), { workerData: { id, model: spec.model, params: spec.params, options: rest, buffers } }),
+      new Worker(new URL('./parallelBoot.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 64 }, workerData: { id, model: spec.model, params: spec.params, options: rest, buffers } }),
   );
   let lastProgress = started;
+  let startedAt = started;
   const timer = setInterval(() => {
     const now = Date.now();
     if (memoryProbe && maxMemoryMiB !== undefined && memoryProbe() > maxMemoryMiB * 2 ** 20) store.claimStop(STOP_MEMORY);
@@ -61,9 +63,12 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
       threads.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
-            w.once('message', (m: WorkerReply) => {
-              replies.push(m);
-              resolve();
+            w.on('message', (m: WorkerReply) => {
+              if (m.kind === 'started') startedAt = Math.max(startedAt, m.at);
+              else {
+                replies.push(m);
+                resolve();
+              }
             });
             w.once('error', reject);
             w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
@@ -84,6 +89,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
     storeBytes: store.bytes(),
     collisionProbability: store.collisionProbability(),
+    startupMs: startedAt - started,
   };
   const error = replies.find((r) => r.kind === 'error');
   if (error?.kind === 'error') throw error.name === 'UsageError' ? new UsageError(error.message) : new ModelError(error.message, { model: spec.model });

@@ -32,6 +32,7 @@ try {
       info = i;
     },
   };
+  post({ kind: 'started', at: Date.now() });
   const outcome = explore(model, { ...job.options, shared });
   if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses });
   else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });

@@ -16,6 +16,8 @@ export interface Stats {
    * taken as visited and not explored (n states: about n²/2^65). 0 in exact mode.
    */
   readonly collisionProbability?: number;
+  /** Parallel search: milliseconds (within elapsedMs) before the last worker had loaded the model and started exploring. */
+  readonly startupMs?: number;
 }
 
 export interface ProgressReport extends Stats {
