@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encode, findNonPlain, fingerprint, NotPlainData } from './canonical.ts';
+import { encode, findNonPlain, fingerprint, NotPlainData, seal } from './canonical.ts';
 
 class Point {
   constructor(
@@ -130,6 +130,19 @@ describe('fingerprint', () => {
     const frozen = Object.freeze({ k: Object.freeze([1, 2, 3]) });
     expect(fp(frozen)).toBe(fp(frozen));
     expect(fp({ outer: frozen })).toBe(fp({ outer: { k: [1, 2, 3] } }));
+  });
+
+  it('seal attaches fingerprints that copies do not carry stale', () => {
+    const sealed = seal({ a: 1, inner: { b: [1, 2] } });
+    expect(Object.isFrozen(sealed.inner)).toBe(true);
+    expect(fp(sealed)).toBe(fp({ a: 1, inner: { b: [1, 2] } }));
+    // A copy with every descriptor (as immer's current() makes) carries the symbol; changed, it must not keep the old fingerprint.
+    const descriptors = Object.getOwnPropertyDescriptors(sealed);
+    for (const d of Reflect.ownKeys(descriptors)) Object.assign(descriptors[d as keyof typeof descriptors]!, { writable: true, configurable: true });
+    const copy = Object.create(Object.prototype, descriptors) as { a: number };
+    copy.a = 2;
+    expect(fp(copy)).toBe(fp({ a: 2, inner: { b: [1, 2] } }));
+    expect(fp(seal(copy))).toBe(fp({ a: 2, inner: { b: [1, 2] } }));
   });
 
   it('rejects non-plain data', () => {

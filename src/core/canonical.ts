@@ -231,8 +231,10 @@ export function fingerprint(value: unknown): Fingerprint {
 const FP = Symbol('interleave.fingerprint');
 
 function fingerprintObject(value: object): Fp {
+  // Trusted only on frozen objects: a copy made with all property descriptors (immer's current())
+  // can carry the original's fingerprint, but such a copy is not frozen until `seal` redoes it.
   const own = (value as { [FP]?: Fp })[FP];
-  if (own !== undefined) return own;
+  if (own !== undefined && Object.isFrozen(value)) return own;
   const hit = fpCache.get(value);
   if (hit !== undefined) return hit;
   const fp = computeFingerprint(value);
