@@ -22,15 +22,15 @@ describe('parallel search (worker threads, shared visited set)', () => {
     if (one.verdict === 'pass') expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
   });
 
-  it('a violation found by a worker replays: its path reaches the failure', async () => {
+  it('a violation found by a worker replays to the failure it reports', async () => {
+    // Which violation is claimed first depends on how the workers' searches interleave (this model
+    // has more than one), so the check is that the reported one is real.
     const name = 'hmm/v5.2-valid-flag';
-    const one = single(name);
     const two = await exploreParallel({ model: name, params: {} }, { workers: 2 });
     expect(two.verdict).toBe('violation');
-    expect(two.verdict === 'violation' && two.property.name).toBe(one.verdict === 'violation' && one.property.name);
+    if (two.verdict !== 'violation') return;
     const model = compileModel(catalog.find((m) => m.name === name)!);
-    const judged = judgeTrace(model, replay(model, two.verdict === 'violation' ? two.path! : []));
-    expect(judged).toMatchObject({ verdict: 'violation', property: 'lock discipline' });
+    expect(judgeTrace(model, replay(model, two.path!))).toMatchObject({ verdict: 'violation', property: two.property.name });
   });
 
   it('rejects a bad worker count and an unknown model', async () => {
