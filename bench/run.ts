@@ -1,14 +1,42 @@
 /**
- * `npm run bench`: explores each benchmark model to completion and reports states, transitions,
- * time and states/s, as a table and as reports/bench.json. Timing lives here, never in tests.
- * `npm run bench -- --quick` skips Peterson n=4 (1,119,560 states, a few minutes) and the 5.5 HMM
- * model with two reclaim threads (254,835 states, a few minutes).
+ * `npm run bench`: explores each benchmark model to completion with 1 and 2 workers and, where
+ * bench/spin.ts finds SPIN and a Promela equivalent, runs SPIN on the same model in the same run.
+ * Prints a table and writes reports/bench.json. Timing lives here, never in tests.
+ *
+ * Columns: states, seconds, states/s and visited-set bytes per state for one worker; seconds and
+ * speed-up for two workers (same state count, checked); SPIN's states, seconds and states/s; and
+ * the ratio (our states/s per core ÷ SPIN's states/s, both single-core). `2w x` is the 2-worker
+ * speed-up on wall time, `2w x*` the same after the workers' start-up (threads loading the model).
+ * Peterson n=4 also runs with the compact (bytes) frontier, to compare peak heap. `cpu s` columns
+ * are CPU time of the whole process (all threads): on a busy machine wall time shows the share of
+ * the CPU we got, CPU time what the work cost.
+ *
+ * `npm run bench -- --quick` skips the long rows (Peterson n=4, 2pc rms=7, the 5.5 HMM model with
+ * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileModel, explore, type Params } from '../src/index.ts';
+import { exploreParallel } from '../src/explorer/parallel.ts';
 import { catalog } from '../models/index.ts';
+
+interface SpinResult {
+  states: number;
+  transitions: number;
+  depth: number;
+  seconds: number;
+  statesPerSecond: number;
+  memoryMiB: number;
+  bytesPerState: number;
+  command: string;
+}
+
+interface SpinModule {
+  spinUnavailable(): string | undefined;
+  runSpin(model: string, params: Record<string, unknown>): SpinResult | undefined;
+}
 
 interface Row {
   model: string;
@@ -17,12 +45,41 @@ interface Row {
   states: number;
   transitions: number;
   depth: number;
-  elapsedMs: number;
+  seconds: number;
   statesPerSecond: number;
-  heapMiB: number;
+  /** Visited set (fingerprint table + parent/step arrays) per state. */
+  bytesPerState: number;
+  collisionProbability: number;
+  /** CPU time (user + system, all threads of the process) of the 1-worker run. */
+  cpuSeconds: number;
+  /** Peak JS heap during the 1-worker run, sampled 4 times a second. */
+  peakHeapMiB: number;
+  /** Peterson n=4 only: the same run with queued states kept as bytes (compactFrontier). */
+  compactFrontier?: { seconds: number; statesPerSecond: number; peakHeapMiB: number };
+  /**
+   * Two workers: wall time including starting the threads and loading the model in each
+   * (startupSeconds); speed-up over the 1-worker run with and without that startup.
+   */
+  workers2?: {
+    states: number;
+    verdict: string;
+    seconds: number;
+    startupSeconds: number;
+    statesPerSecond: number;
+    speedup: number;
+    speedupAfterStartup: number;
+    /** CPU time of both workers and the coordinator, start-up included: the cost of splitting the work. */
+    cpuSeconds: number;
+  };
+  spin?: SpinResult;
+  spinSkipped?: string;
+  /** Our states/s (one worker) ÷ SPIN's states/s. */
+  ratioToSpin?: number;
 }
 
 const quick = process.argv.includes('--quick');
+const withWorkers = !process.argv.includes('--no-workers');
+const withSpin = !process.argv.includes('--no-spin');
 const cases: [string, Params][] = [
   ['hmm/v5.2-valid-flag', {}],
   ['hmm/v5.2-valid-flag', { driver: 'doc' }],
@@ -35,32 +92,114 @@ const cases: [string, Params][] = [
   ...(quick
     ? []
     : ([
+        ['classic/two-phase-commit', { rms: 7 }],
         ['classic/peterson', { n: 4 }],
         ['hmm/v5.5-interval-notifier', { reclaims: 2 }],
       ] as [string, Params][])),
 ];
 
+async function loadSpin(): Promise<SpinModule | string> {
+  if (!withSpin) return 'SPIN rows skipped (--no-spin)';
+  try {
+    const spin = (await import('./spin.ts' as string)) as SpinModule;
+    return spin.spinUnavailable() ?? spin;
+  } catch (thrown) {
+    return `SPIN rows skipped: bench/spin.ts could not be loaded (${thrown instanceof Error ? thrown.message.split('\n')[0] : String(thrown)})`;
+  }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / 1e6;
+}
+
+const spin = await loadSpin();
+const loadBefore = loadavg();
+if (typeof spin === 'string') console.log(spin);
+
 const rows: Row[] = [];
+const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(
+  `${'model'.padEnd(70)} ${'verdict'.padEnd(9)} ${'states'.padStart(10)} ${'s'.padStart(7)} ${'cpu s'.padStart(7)} ${'st/s'.padStart(7)} ${'B/st'.padStart(5)} ${'2w s'.padStart(7)} ${'2w cpu'.padStart(7)} ${'2w x'.padStart(5)} ${'2w x*'.padStart(5)} ${'SPIN st'.padStart(10)} ${'SPIN s'.padStart(7)} ${'SPIN st/s'.padStart(10)} ${'ratio'.padStart(6)}`,
+);
 for (const [name, params] of cases) {
   const definition = catalog.find((m) => m.name === name);
   if (!definition) throw new Error(`no model ${name}`);
-  global.gc?.();
-  const r = explore(compileModel(definition, params));
+  const measured = (compactFrontier: boolean) => {
+    global.gc?.();
+    const cpu0 = process.cpuUsage();
+    let peak = process.memoryUsage().heapUsed;
+    const result = explore(compileModel(definition, params), {
+      compactFrontier,
+      progressIntervalMs: 250,
+      onProgress: () => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      },
+    });
+    return { result, peakHeapMiB: Math.round(Math.max(peak, process.memoryUsage().heapUsed) / 2 ** 20), cpuSeconds: cpuSince(cpu0) };
+  };
+  const { result: r, peakHeapMiB, cpuSeconds } = measured(false);
+  const seconds = r.stats.elapsedMs / 1000;
   const row: Row = {
     model: name,
     params,
     verdict: r.verdict,
-    ...r.stats,
-    heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    depth: r.stats.depth,
+    seconds,
+    statesPerSecond: r.stats.statesPerSecond,
+    bytesPerState: Math.round((r.stats.storeBytes ?? 0) / Math.max(1, r.stats.states)),
+    collisionProbability: r.stats.collisionProbability ?? 0,
+    cpuSeconds,
+    peakHeapMiB,
   };
+  if (name === 'classic/peterson' && params.n === 4) {
+    const c = measured(true);
+    row.compactFrontier = { seconds: c.result.stats.elapsedMs / 1000, statesPerSecond: c.result.stats.statesPerSecond, peakHeapMiB: c.peakHeapMiB };
+    console.log(`  frontier: objects peak heap ${peakHeapMiB} MiB in ${fmt(seconds, 1)} s; compact (bytes) peak heap ${c.peakHeapMiB} MiB in ${fmt(row.compactFrontier.seconds, 1)} s`);
+  }
+  if (withWorkers) {
+    global.gc?.();
+    const cpu0 = process.cpuUsage();
+    const p = await exploreParallel({ model: name, params }, { workers: 2 });
+    const s2 = p.stats.elapsedMs / 1000;
+    const explored = (p.stats.elapsedMs - (p.stats.startupMs ?? 0)) / 1000;
+    row.workers2 = {
+      states: p.stats.states,
+      verdict: p.verdict,
+      seconds: s2,
+      startupSeconds: (p.stats.startupMs ?? 0) / 1000,
+      statesPerSecond: p.stats.statesPerSecond,
+      speedup: s2 > 0 ? seconds / s2 : 0,
+      speedupAfterStartup: explored > 0 ? seconds / explored : 0,
+      cpuSeconds: cpuSince(cpu0),
+    };
+  }
+  if (typeof spin === 'string') row.spinSkipped = spin;
+  else {
+    const s = spin.runSpin(name, params);
+    if (s === undefined) row.spinSkipped = 'no Promela equivalent';
+    else {
+      row.spin = s;
+      row.ratioToSpin = s.statesPerSecond > 0 ? row.statesPerSecond / s.statesPerSecond : 0;
+    }
+  }
   rows.push(row);
+  const w = row.workers2;
   console.log(
-    `${`${name} ${JSON.stringify(params)}`.padEnd(78)} ${r.verdict.padEnd(10)} ${String(r.stats.states).padStart(9)} states ${String(r.stats.transitions).padStart(10)} transitions ${(r.stats.elapsedMs / 1000).toFixed(2).padStart(7)} s ${String(r.stats.statesPerSecond).padStart(7)} states/s`,
+    `${`${name} ${JSON.stringify(params)}`.padEnd(70)} ${r.verdict.padEnd(9)} ${fmt(row.states).padStart(10)} ${fmt(seconds, 2).padStart(7)} ${fmt(cpuSeconds, 2).padStart(7)} ${fmt(row.statesPerSecond).padStart(7)} ${String(row.bytesPerState).padStart(5)} ${(w ? fmt(w.seconds, 2) : '-').padStart(7)} ${(w ? fmt(w.cpuSeconds, 2) : '-').padStart(7)} ${(w ? fmt(w.speedup, 2) : '-').padStart(5)} ${(w ? fmt(w.speedupAfterStartup, 2) : '-').padStart(5)} ${(row.spin ? fmt(row.spin.states) : '-').padStart(10)} ${(row.spin ? fmt(row.spin.seconds, 2) : '-').padStart(7)} ${(row.spin ? fmt(row.spin.statesPerSecond) : '-').padStart(10)} ${(row.ratioToSpin !== undefined ? row.ratioToSpin.toFixed(4) : '-').padStart(6)}`,
   );
+  if (w && (w.states !== row.states || w.verdict !== row.verdict)) {
+    console.log(`  note: 2 workers ended ${w.verdict} with ${fmt(w.states)} states (a violation stops the search wherever a worker finds it first)`);
+  }
+  if (row.spin && row.spin.states !== row.states) console.log(`  note: SPIN stored ${fmt(row.spin.states)} states, interleave ${fmt(row.states)}`);
 }
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'reports');
 mkdirSync(out, { recursive: true });
-const report = { date: new Date().toISOString(), node: process.version, rows };
+// The machine may be shared: the load average says how much CPU the runs could get.
+const report = { date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: { before: loadBefore, after: loadavg() }, rows };
+console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(1)).join(', ')}; after ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
 writeFileSync(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${join('reports', 'bench.json')}`);

@@ -53,6 +53,24 @@ describe('registered models', () => {
     if (expected!.property !== undefined) expect(failedProperty(r)).toBe(expected!.property);
   });
 
+  it.each(catalog.map((m) => [m.name, m] as const))('%s: the fingerprint and exact visited sets agree on counts, verdict and path', (_name, m) => {
+    const model = compileModel(m);
+    const fp = explore(model, { maxStates: 20_000 });
+    const exact = explore(model, { maxStates: 20_000, exact: true });
+    expect(fp.verdict).toBe(exact.verdict);
+    expect(failedProperty(fp)).toBe(failedProperty(exact));
+    expect(fp.stats).toMatchObject({ states: exact.stats.states, transitions: exact.stats.transitions, depth: exact.stats.depth });
+    expect('path' in fp ? fp.path : null).toEqual('path' in exact ? exact.path : null);
+  });
+
+  it.each(pinned.filter(([, , , , states]) => states < 20_000))('%s %o: the compact (bytes) frontier gives the same search', (name, params) => {
+    const objects = check(name, params);
+    const compact = explore(compileModel(byName(name), params), { compactFrontier: true });
+    expect(compact.verdict).toBe(objects.verdict);
+    expect(compact.stats).toMatchObject({ states: objects.stats.states, transitions: objects.stats.transitions, depth: objects.stats.depth });
+    expect('path' in compact ? compact.path : null).toEqual('path' in objects ? objects.path : null);
+  });
+
   it.each(catalog.map((m) => [m.name, m] as const))('%s: its counterexample replays to the same failure', (_name, m) => {
     const model = compileModel(m);
     const r = checkModel(model);

@@ -10,6 +10,9 @@ import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
+import { memoryGuard, progressPrinter } from './progress.ts';
+import { exploreParallel } from '../explorer/parallel.ts';
+import type { ExploreOutcome } from '../explorer/explore.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
@@ -40,13 +43,20 @@ interface BudgetArgs {
   readonly timeout?: unknown;
   readonly property?: readonly string[] | undefined;
   readonly fairness?: string;
+  readonly exact?: boolean;
+  readonly compactFrontier?: boolean;
+  readonly maxMemory?: unknown;
 }
 
 function exploreOptions(a: BudgetArgs): CheckOptions {
   const maxStates = positiveInt('max-states', a.maxStates);
   const maxDepth = positiveInt('max-depth', a.maxDepth);
   const timeout = positiveInt('timeout', a.timeout);
+  const maxMemory = positiveInt('max-memory', a.maxMemory);
   return {
+    ...memoryGuard(maxMemory),
+    ...(a.exact ? { exact: true } : {}),
+    ...(a.compactFrontier ? { compactFrontier: true } : {}),
     ...(a.strategy !== undefined ? { strategy: a.strategy as Strategy } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
@@ -56,12 +66,30 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
   };
 }
 
+/** The safety search on worker threads, with the progress line on a terminal. */
+async function parallelSafety(spec: string, params: Params, workers: number, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
+  const { fairness: _, exact: __, now: ___, shared: ____, ...rest } = options;
+  const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+  try {
+    return await exploreParallel({ model: spec, params }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
+  } finally {
+    progress?.done();
+  }
+}
+
 /** Registered models whose names start with any of the prefixes (all when none given). */
 function selectModels(prefixes: readonly string[]): typeof catalog {
   const chosen = prefixes.length === 0 ? catalog : catalog.filter((m) => prefixes.some((f) => m.name.startsWith(f)));
   if (chosen.length === 0) throw new UsageError(`no registered model starts with ${prefixes.map((f) => `"${f}"`).join(' or ')}; see \`interleave list\``);
   return chosen;
 }
+
+/** Options of the commands that run the explorer: visited-set kind and memory budget. */
+const engineOptions = {
+  exact: { type: 'boolean' as const, default: false, describe: 'key visited states by their full encoding instead of a 64-bit fingerprint (no collision risk, several times the memory)' },
+  'compact-frontier': { type: 'boolean' as const, default: false, describe: 'keep queued states as bytes, not objects (much smaller queue on large models, somewhat slower)' },
+  'max-memory': { type: 'number' as const, describe: 'stop (exit 3, budget maxMemory) once the process uses more than this many MiB' },
+};
 
 /** Options of every command that prints a counterexample. */
 const presentOptions = {
@@ -93,6 +121,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('max-states', { type: 'number', describe: 'stop (exit 3) after storing this many unique states' })
           .option('max-depth', { type: 'number', describe: 'do not expand states deeper than this (exit 3 if any were cut off)' })
           .option('timeout', { type: 'number', describe: 'stop (exit 3) after this many seconds' })
+          .options(engineOptions)
           .option('fairness', {
             choices: ['weak', 'strong', 'none'] as const,
             default: 'weak' as const,
@@ -103,6 +132,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             array: true,
             describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
           })
+          .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
           .options(presentOptions),
@@ -117,11 +147,19 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         const definition = await loadModel(a.model);
         const bound = a.preemptionBound;
         if (bound !== undefined && (!Number.isInteger(bound) || bound < 0)) throw new UsageError(`--preemption-bound must be a non-negative integer, got ${String(bound)}`);
+        const params = parseParams(a.param);
+        const workers = positiveInt('workers', a.workers) ?? 1;
+        if (!Number.isInteger(workers)) throw new UsageError(`--workers must be a positive integer, got ${String(a.workers)}`);
+        if (workers > 1 && (bound !== undefined || a.exact || a.strategy === 'dfs')) {
+          throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
+        }
+        const safety = workers > 1 ? await parallelSafety(a.model, params, workers, exploreOptions(a), a.json, out) : undefined;
         code = runCheck(
           definition,
           {
             spec: a.model,
-            params: parseParams(a.param),
+            params,
+            ...(safety ? { safety } : {}),
             json: a.json,
             ...presentArgs(a),
             minimise: a.minimise,
@@ -141,6 +179,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('strategy', { choices: ['bfs', 'dfs'] as const, default: 'bfs' as const })
           .option('max-states', { type: 'number', describe: 'per model: stop after this many unique states' })
           .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' })
+          .options(engineOptions)
           .option('fairness', {
             choices: ['weak', 'strong', 'none'] as const,
             default: 'weak' as const,

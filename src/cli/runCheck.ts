@@ -25,6 +25,8 @@ export interface CheckArgs extends PresentArgs {
   readonly preemptionBound?: number;
   /** Reorder the counterexample towards fewest context switches (default true). */
   readonly minimise: boolean;
+  /** The safety search's result, when a parallel search (--workers) already ran it. */
+  readonly safety?: ExploreOutcome;
 }
 
 /** The bounded search's find, in the explorer's result shape. */
@@ -60,7 +62,7 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
   if (bounded) result = bounded.result;
   else {
     const progress = args.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
-    result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) });
+    result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) }, args.safety);
     progress?.done();
   }
   let trace: Trace | undefined;

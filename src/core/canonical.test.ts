@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encode, findNonPlain, NotPlainData } from './canonical.ts';
+import { encode, findNonPlain, fingerprint, NotPlainData, seal } from './canonical.ts';
 
 class Point {
   constructor(
@@ -86,6 +87,67 @@ describe('encode', () => {
     expect(() => encode(new Point(0, 0))).toThrow('an instance of Point');
     expect(() => encode(Number.NaN)).toThrow('non-finite number NaN');
     expect(() => encode(() => 0)).toThrow('a value of type function');
+  });
+});
+
+describe('fingerprint', () => {
+  const fp = (v: unknown): string => {
+    const f = fingerprint(v);
+    return `${f.hi}:${f.lo}`;
+  };
+
+  it('is independent of key insertion order, like encode', () => {
+    const a = { x: 1, y: { p: 'q', r: [1, 2] }, z: null };
+    const b = { z: null, y: { r: [1, 2], p: 'q' }, x: 1 };
+    expect(fp(a)).toBe(fp(b));
+    expect(fp(Object.freeze(a))).toBe(fp(Object.freeze(b)));
+  });
+
+  it('distinguishes values that encode differently', () => {
+    const values: unknown[] = [null, true, false, 0, 1, -1, 0.5, 2 ** 40, '', '0', '1', 'a', [], {}, [0], [[]], [1, 2], [2, 1], { x: 1 }, { x: 2 }, { y: 1 }, { x: '1' }, { a: { b: 1 } }, { a: 1, b: 1 }, { a: [1], b: [] }, { a: [], b: [1] }, [null], [false]];
+    const seen = new Map<string, unknown>();
+    for (const v of values) {
+      const f = fp(v);
+      expect(seen.has(f) ? `${encode(v)} and ${encode(seen.get(f))} share a fingerprint` : undefined).toBeUndefined();
+      seen.set(f, v);
+    }
+  });
+
+  it('maps -0 to 0 and skips undefined properties, as encode does', () => {
+    expect(fp({ v: -0 })).toBe(fp({ v: 0 }));
+    expect(fp({ a: 1, b: undefined })).toBe(fp({ a: 1 }));
+  });
+
+  it('agrees with encode on random data: equal encodings, equal fingerprints; different encodings, different fingerprints', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(fp(a) === fp(b)).toBe(encode(a) === encode(b));
+      }),
+    );
+  });
+
+  it('gives a cached frozen object the same fingerprint as an equal fresh one', () => {
+    const frozen = Object.freeze({ k: Object.freeze([1, 2, 3]) });
+    expect(fp(frozen)).toBe(fp(frozen));
+    expect(fp({ outer: frozen })).toBe(fp({ outer: { k: [1, 2, 3] } }));
+  });
+
+  it('seal attaches fingerprints that copies do not carry stale', () => {
+    const sealed = seal({ a: 1, inner: { b: [1, 2] } });
+    expect(Object.isFrozen(sealed.inner)).toBe(true);
+    expect(fp(sealed)).toBe(fp({ a: 1, inner: { b: [1, 2] } }));
+    // A copy with every descriptor (as immer's current() makes) carries the symbol; changed, it must not keep the old fingerprint.
+    const descriptors = Object.getOwnPropertyDescriptors(sealed);
+    for (const d of Reflect.ownKeys(descriptors)) Object.assign(descriptors[d as keyof typeof descriptors]!, { writable: true, configurable: true });
+    const copy = Object.create(Object.prototype, descriptors) as { a: number };
+    copy.a = 2;
+    expect(fp(copy)).toBe(fp({ a: 2, inner: { b: [1, 2] } }));
+    expect(fp(seal(copy))).toBe(fp({ a: 2, inner: { b: [1, 2] } }));
+  });
+
+  it('rejects non-plain data', () => {
+    expect(() => fingerprint({ m: new Map() })).toThrow(NotPlainData);
+    expect(() => fingerprint([Number.NaN])).toThrow(NotPlainData);
   });
 });
 

@@ -3,7 +3,7 @@
  * state's guards and steps twice and compare, to name a nondeterministic step before it corrupts a
  * search.
  */
-import { encode, NotPlainData, findNonPlain, PLAIN_HINT } from './canonical.ts';
+import { encode, fingerprint, NotPlainData, findNonPlain, PLAIN_HINT, type Fingerprint } from './canonical.ts';
 import { ModelError } from './errors.ts';
 import type { Model } from './model.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type StepOutcome, type Transition } from './transitions.ts';
@@ -18,9 +18,23 @@ export function encodeWorld<G>(model: Model<G>, world: World<G>, site: { actor?:
     return encode(world);
   } catch (thrown) {
     if (!(thrown instanceof NotPlainData)) throw thrown;
-    const where = findNonPlain(world.shared, 'shared') ?? findNonPlain(world.threads, 'locals') ?? thrown.message;
-    throw new ModelError(`the step stored non-plain data: ${where}`, { model: model.name, ...site }, PLAIN_HINT);
+    throw nonPlain(model, world, thrown, site);
   }
+}
+
+/** 64-bit fingerprint of a world (see `fingerprint`); non-plain data becomes a ModelError naming where it is. */
+export function fingerprintWorld<G>(model: Model<G>, world: World<G>, site?: () => { actor?: string; step?: string }): Fingerprint {
+  try {
+    return fingerprint(world);
+  } catch (thrown) {
+    if (!(thrown instanceof NotPlainData)) throw thrown;
+    throw nonPlain(model, world, thrown, site?.() ?? {});
+  }
+}
+
+function nonPlain<G>(model: Model<G>, world: World<G>, thrown: NotPlainData, site: { actor?: string; step?: string }): ModelError {
+  const where = findNonPlain(world.shared, 'shared') ?? findNonPlain(world.threads, 'locals') ?? thrown.message;
+  return new ModelError(`the step stored non-plain data: ${where}`, { model: model.name, ...site }, PLAIN_HINT);
 }
 
 function outcomeKey<G>(model: Model<G>, out: StepOutcome<G>, t: Transition): string {

@@ -1,9 +1,8 @@
 /**
  * A model definition (what a model file exports) and the compiled model the explorer runs.
  */
-import { freeze } from 'immer';
 import { ModelError } from './errors.ts';
-import { findNonPlain, PLAIN_HINT } from './canonical.ts';
+import { findNonPlain, PLAIN_HINT, seal } from './canonical.ts';
 import { makeLocals, settleStack } from './stack.ts';
 import type { AnyRoutine, CallStatement, Routine, Statement } from './program.ts';
 import type { Property } from './property.ts';
@@ -132,7 +131,15 @@ export function expectedOf(definition: AnyModelDefinition, params: Params): Expe
 }
 
 /** Builds the model for the given parameters and checks its shape. Throws ModelError on misuse. */
-export function compileModel<P extends Params, G>(definition: ModelDefinition<P, G>, overrides: Params = {}): Model<G> {
+export function compileModel<P extends Params, G>(
+  definition: ModelDefinition<P, G>,
+  overrides: Params = {},
+  /**
+   * Assigns routine indices by routine name instead of in order of first use (parallel workers
+   * share one assignment, so equal states have equal frames in every worker).
+   */
+  numbering?: (routineName: string) => number,
+): Model<G> {
   const params = resolveParams(definition as AnyModelDefinition, overrides) as P;
   let spec: ModelSpec<G>;
   try {
@@ -147,8 +154,12 @@ export function compileModel<P extends Params, G>(definition: ModelDefinition<P,
   const routineIndex = (r: AnyRoutine): number => {
     const known = indexOf.get(r);
     if (known !== undefined) return known;
-    const compiled = compileRoutine(definition.name, r, routines.length);
-    routines.push(compiled);
+    const index = numbering ? numbering(r.name) : routines.length;
+    if (routines[index] !== undefined) {
+      throw new ModelError(`two different routines are named "${r.name}"`, { model: definition.name }, 'a parallel search (--workers) identifies routines by name: give each a distinct name');
+    }
+    const compiled = compileRoutine(definition.name, r, index);
+    routines[index] = compiled;
     indexOf.set(r, compiled.index);
     return compiled.index;
   };
@@ -164,7 +175,7 @@ export function compileModel<P extends Params, G>(definition: ModelDefinition<P,
   if (plain !== undefined) {
     throw new ModelError(`initial shared state is not plain data: ${plain}`, { model: definition.name }, PLAIN_HINT);
   }
-  const shared = freeze(spec.shared, true);
+  const shared = seal(spec.shared);
   const partial = {
     name: definition.name,
     params,
@@ -178,7 +189,7 @@ export function compileModel<P extends Params, G>(definition: ModelDefinition<P,
     const frame: Frame = { fn: routineIndex(r), pc: 0, locals: makeLocals(definition.name, actor.name, r, actor.args) };
     return settleStack(partial, [frame], shared, tid);
   });
-  return { ...partial, initial: freeze({ shared, threads }, false) };
+  return { ...partial, initial: seal({ shared, threads }) };
 }
 
 function checkSpec<G>(model: string, spec: ModelSpec<G>): void {

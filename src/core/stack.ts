@@ -3,8 +3,7 @@
  * so that its top frame rests on a real step (calls are entered and finished routines left without
  * a step of their own).
  */
-import { freeze } from 'immer';
-import { findNonPlain, PLAIN_HINT } from './canonical.ts';
+import { findNonPlain, PLAIN_HINT, seal } from './canonical.ts';
 import { ModelError } from './errors.ts';
 import type { CompiledRoutine } from './model.ts';
 import type { AnyRoutine } from './program.ts';
@@ -29,7 +28,7 @@ export function makeLocals(model: string, actor: string, r: AnyRoutine, args: un
   if (bad !== undefined) {
     throw new ModelError(`locals of routine ${r.name} are not plain data: ${bad}`, { model, actor }, PLAIN_HINT);
   }
-  return freeze(locals as Record<string, unknown>, true);
+  return seal(locals as Record<string, unknown>);
 }
 
 /** Pushes a new frame for `callee` onto a mutable stack copy. */
@@ -54,7 +53,7 @@ export function pushFrame<G>(
     locals: makeLocals(model.name, actor, callee, args),
     ...(into !== undefined ? { into } : {}),
   };
-  stack.push(freeze(frame));
+  stack.push(seal(frame));
 }
 
 /** Pops the top frame of a mutable stack copy, delivering `value` into the caller's `into` local. */
@@ -62,7 +61,7 @@ export function popFrame(stack: Frame[], value: unknown): void {
   const done = stack.pop();
   const caller = stack[stack.length - 1];
   if (done?.into !== undefined && caller !== undefined) {
-    stack[stack.length - 1] = freeze({ ...caller, locals: freeze({ ...caller.locals, [done.into]: value ?? null }) });
+    stack[stack.length - 1] = seal({ ...caller, locals: seal({ ...caller.locals, [done.into]: value ?? null }) });
   }
 }
 
@@ -88,8 +87,8 @@ export function settleStack<G>(model: RoutineTable<G>, stack: Frame[], shared: G
         { cause: thrown },
       );
     }
-    stack[stack.length - 1] = freeze({ ...top, pc: top.pc + 1 });
+    stack[stack.length - 1] = seal({ ...top, pc: top.pc + 1 });
     pushFrame(model, stack, s.routine, args, s.into, tid);
   }
-  return freeze(stack);
+  return seal(stack);
 }

@@ -3,12 +3,20 @@
  * Enabled steps come in a fixed order (thread id, then alternative), so a replay path of indices
  * into that list names the same interleaving every time.
  */
-import { createDraft, current, finishDraft, isDraft, type Draft } from 'immer';
+import { current, Immer, isDraft, type Draft } from 'immer';
+import { seal } from './canonical.ts';
 import { ModelError } from './errors.ts';
 import { describeThrown, type CompiledRoutine, type Model } from './model.ts';
 import { popFrame, pushFrame, settleStack } from './stack.ts';
 import type { Alternative, AnyRoutine, Statement, StepContext } from './program.ts';
 import type { Frame, Stack, ThreadId, World } from './world.ts';
+
+/**
+ * Steps draft through their own immer instance with auto-freeze off: `seal` freezes what a step
+ * created and attaches fingerprints in the same walk, so the state stays frozen (a write outside
+ * the draft still throws) without immer's separate freeze pass.
+ */
+const immer = new Immer({ autoFreeze: false });
 
 export interface Transition {
   readonly tid: ThreadId;
@@ -109,8 +117,8 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
   try {
     if (alt.do !== undefined) {
       // Drafts only of what a step may touch: the shared state and its own frame's locals.
-      const g = createDraft(world.shared as object) as Draft<G>;
-      const my = createDraft(frame.locals as Record<string, unknown>);
+      const g = immer.createDraft(world.shared as object) as Draft<G>;
+      const my = immer.createDraft(frame.locals as Record<string, unknown>);
       const returned = alt.do(makeContext(model, t.tid, actor, g, my, control) as StepContext<G, Record<string, unknown>>) as unknown;
       if (returned !== undefined) {
         throw new ModelError(
@@ -119,8 +127,8 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
           'steps are immer recipes: mutate ctx.g / ctx.my and return nothing; an arrow body like `c => c.g.x = 1` returns the assigned value, write `c => { c.g.x = 1; }`',
         );
       }
-      shared = finishDraft(g as Draft<object>) as G;
-      locals = finishDraft(my);
+      shared = seal(immer.finishDraft(g as Draft<object>) as G);
+      locals = seal(immer.finishDraft(my));
     }
     if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
     const stack = nextStack(model, before, frame, locals, control, t, s.label, actor, shared);
@@ -128,7 +136,7 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
     const threads = stack === before ? world.threads : world.threads.with(t.tid, stack);
     return {
       kind: 'next',
-      world: Object.freeze({ shared, threads: threads === world.threads ? threads : Object.freeze(threads) }),
+      world: seal({ shared, threads }),
       exited: stack.length === 0,
     };
   } catch (thrown) {
@@ -166,7 +174,7 @@ function nextStack<G>(
       : control.goto !== undefined
         ? targetOf(model.routineAt(frame.fn), control.goto, site)
         : frame.pc + 1;
-    stack[stack.length - 1] = Object.freeze({ ...frame, pc, locals });
+    stack[stack.length - 1] = seal({ ...frame, pc, locals });
     if (control.call) pushFrame(model, stack, control.call.routine, control.call.args, control.call.into, t.tid);
   }
   const settled = settleStack(model, stack, shared, t.tid);

@@ -179,7 +179,36 @@ describe('budgets', () => {
     expect(seen[0]).toEqual({ states: 256, queued: 0 });
   });
 
+  it('memory budget gives verdict incomplete with budget maxMemory (injected probe and clock)', () => {
+    let t = 0;
+    const clock = () => (t += 1_000);
+    const over = explore(counting(), { now: clock, maxMemoryMiB: 100, memoryProbe: () => 200 * 2 ** 20 });
+    expect(over).toMatchObject({ verdict: 'incomplete', budget: 'maxMemory' });
+    // The probe is read with the clock, every 256 expansions.
+    expect(over.stats.states).toBe(256);
+    const under = explore(counting(), { now: clock, maxMemoryMiB: 100, memoryProbe: () => 50 * 2 ** 20 });
+    expect(under).toMatchObject({ verdict: 'pass', stats: { states: 401 } });
+  });
+
+  it('progress reports carry the probed memory', () => {
+    const seen: (number | undefined)[] = [];
+    explore(counting(), { now: jumpClock(0, 5_000), memoryProbe: () => 64 * 2 ** 20, onProgress: (p) => seen.push(p.memoryMiB) });
+    expect(seen[0]).toBe(64);
+  });
+
+  it('fingerprint and exact stores agree; stats give the collision estimate and store size', () => {
+    const fp = explore(counting());
+    const exact = explore(counting(), { exact: true });
+    expect(fp.stats.states).toBe(exact.stats.states);
+    expect(exact.stats.collisionProbability).toBe(0);
+    // n = 401: n(n-1)/2^65
+    expect(fp.stats.collisionProbability).toBeCloseTo((401 * 400) / 2 ** 65, 25);
+    expect(fp.stats.storeBytes).toBeGreaterThan(0);
+    expect(fp.stats.storeBytes!).toBeLessThan(exact.stats.storeBytes!);
+  });
+
   it('bad options are usage errors', () => {
+    expect(() => explore(independent(), { maxMemoryMiB: 10 })).toThrow('maxMemoryMiB needs a memoryProbe');
     const m = independent();
     expect(() => explore(m, { maxStates: 0 })).toThrow(UsageError);
     expect(() => explore(m, { maxStates: -3 })).toThrow('maxStates must be a positive number, got -3');

@@ -8,15 +8,15 @@ import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
 import { USE_AFTER_FREE } from '../core/kernel/lifetime.ts';
 import { SLEEP_UNDER_SPINLOCK } from '../core/program.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
+import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
-import { describeInversion, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
-import { StateStore } from './stateStore.ts';
+import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
 
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -37,8 +37,9 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
-  const store = new StateStore();
-  const frontier = frontierFor<G>(cfg.strategy);
+  const shared = cfg.shared;
+  const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
+  const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
   const selected = cfg.properties;
   if (selected) checkSelection(model, selected);
   const checks = new PropertyChecks(model, selected);
@@ -61,6 +62,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       depth: maxDepth,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
+      storeBytes: store.bytes(),
+      collisionProbability: store.collisionProbability(),
     };
   };
   const witnesses = (): Witness[] =>
@@ -72,23 +75,14 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     path: [...store.pathTo(index), ...extra],
     stats: stats(),
     witnesses: witnesses(),
-    pathKeys: store.keysTo(index),
+    pathKeys: keysAlong(model, store.pathTo(index)),
   });
   /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
   const inversion = (): ExploreOutcome | undefined => {
     const cycle = lockOrder?.inversion;
     if (cycle === undefined) return undefined;
-    const last = cycle[cycle.length - 1]!;
-    return {
-      verdict: 'violation',
-      property: { name: LOCK_ORDER, kind: 'lockOrder' },
-      message: describeInversion(cycle),
-      path: [...store.pathTo(last.state), last.choice],
-      stats: stats(),
-      witnesses: witnesses(),
-      lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...store.pathTo(e.state), e.choice] })),
-      pathKeys: store.keysTo(last.state),
-    };
+    const pathTo = (i: number): number[] => store.pathTo(i);
+    return { ...inversionViolation(cycle, pathTo, stats(), witnesses()), pathKeys: keysAlong(model, pathTo(cycle[cycle.length - 1]!.state)) };
   };
   const noteWitnesses = (index: number, world: World<G>): void => {
     for (const i of checks.reached(world, pending)) {
@@ -97,17 +91,37 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     }
   };
 
+  const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
+  const replayed = new PathReplayer(model);
+  let lastMemoryCheck = started;
+  let memory = 0;
   let at = -1;
   try {
-    const initKey = encodeWorld(model, model.initial);
-    at = store.insert(initKey, -1, -1, 0);
-    const initFailure = checks.checkState(model.initial, undefined);
-    if (initFailure) return fail(at, initFailure);
-    noteWitnesses(at, model.initial);
-    frontier.push(at, model.initial);
+    if (!shared || shared.seeds) {
+      at = store.visit(model.initial, -1, 0, Number.POSITIVE_INFINITY);
+      const initFailure = checks.checkState(model.initial, undefined);
+      if (initFailure) return fail(at, initFailure);
+      noteWitnesses(at, model.initial);
+      frontier.push(at, model.initial, 0);
+    }
 
-    while (frontier.size > 0) {
-      const { index, world } = frontier.pop();
+    for (;;) {
+      if (shared) {
+        // A parallel search: stop when another worker ended it; share states with idle workers;
+        // when this frontier runs dry, wait for a state from another worker.
+        if (shared.store.stopped() !== 0) break;
+        if (frontier.size > 1 && shared.store.hungry()) {
+          // Give the oldest states (in BFS the shallowest, with the largest subtrees), up to half.
+          for (let n = Math.min(frontier.size >> 1, 256); n > 0; n--) shared.store.give(frontier.pop().index);
+        }
+        if (frontier.size === 0) {
+          const given = shared.store.take();
+          if (given < 0) break;
+          const path = store.pathTo(given);
+          frontier.push(given, replayed.worldAt(path), path.length);
+        }
+      } else if (frontier.size === 0) break;
+      const { index, world, depth } = frontier.pop();
       at = index;
       expanded++;
       if ((expanded & 255) === 0) {
@@ -115,9 +129,16 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         if (now - started >= cfg.timeoutMs) {
           return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
         }
+        if (cfg.memoryProbe && now - lastMemoryCheck >= cfg.progressIntervalMs / 4) {
+          lastMemoryCheck = now;
+          memory = cfg.memoryProbe();
+          if (memory > maxMemoryBytes) {
+            return inversion() ?? { verdict: 'incomplete', budget: 'maxMemory', stats: stats(), witnesses: witnesses() };
+          }
+        }
         if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
           lastProgress = now;
-          cfg.onProgress({ ...stats(), queued: frontier.size });
+          cfg.onProgress({ ...stats(), queued: frontier.size, ...(cfg.memoryProbe ? { memoryMiB: Math.round(memory / 2 ** 20) } : {}) });
         }
       }
       const enabled = enabledTransitions(model, world);
@@ -131,14 +152,13 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked,
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            pathKeys: keysAlong(model, store.pathTo(index)),
           };
         }
         const endFailure = checks.checkEnd(world);
         if (endFailure) return fail(index, endFailure);
         continue;
       }
-      const depth = store.depth(index);
       if (depth >= cfg.maxDepth) {
         truncated = true;
         continue;
@@ -161,24 +181,23 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked: [],
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            pathKeys: keysAlong(model, store.pathTo(index)),
           };
         }
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
-        const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
-        if (store.has(key)) continue;
-        if (store.size >= cfg.maxStates) {
+        const next = store.visit(out.world, index, i, cfg.maxStates, () => siteOf(model, t));
+        if (next === SEEN) continue;
+        if (next === FULL) {
           return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
-        const next = store.insert(key, index, i, depth + 1);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);
         if (failure) return fail(next, failure);
         noteWitnesses(next, out.world);
-        frontier.push(next, out.world);
+        frontier.push(next, out.world, depth + 1);
       }
     }
   } catch (thrown) {
@@ -190,6 +209,10 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     throw thrown;
   }
 
+  if (shared) {
+    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [] });
+    return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+  }
   const inverted = inversion();
   if (inverted) return inverted;
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
@@ -206,4 +229,53 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     };
   }
   return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}
+
+function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: string } {
+  return { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
+}
+
+/**
+ * Rebuilds the worlds of states handed over by another worker by replaying their paths from the
+ * initial state. States handed over together are close in the search, so their paths share long
+ * prefixes: the worlds along the last path are kept and replay resumes where the paths part.
+ */
+class PathReplayer<G> {
+  private path: readonly number[] = [];
+  private readonly worlds: World<G>[];
+
+  constructor(private readonly model: Model<G>) {
+    this.worlds = [model.initial];
+  }
+
+  worldAt(path: readonly number[]): World<G> {
+    let k = 0;
+    while (k < path.length && k < this.path.length && path[k] === this.path[k]) k++;
+    this.worlds.length = k + 1;
+    for (let i = k; i < path.length; i++) {
+      const world = this.worlds[i]!;
+      const out = applyTransition(this.model, world, enabledTransitions(this.model, world)[path[i]!]!);
+      if (out.kind !== 'next') throw new Error(`replaying a stored path failed at step ${i}`);
+      this.worlds.push(out.world);
+    }
+    this.path = path;
+    return this.worlds[path.length]!;
+  }
+}
+
+/**
+ * Canonical encodings of the states along `path`, initial first, recomputed by replaying it (the
+ * store keeps no encodings): a replay compares its own states with these.
+ */
+function keysAlong<G>(model: Model<G>, path: readonly number[]): string[] {
+  let world = model.initial;
+  const keys = [encodeWorld(model, world)];
+  for (const choice of path) {
+    const t = enabledTransitions(model, world)[choice];
+    const out = t === undefined ? undefined : applyTransition(model, world, t);
+    if (out?.kind !== 'next') break;
+    world = out.world;
+    keys.push(encodeWorld(model, world, siteOf(model, t!)));
+  }
+  return keys;
 }

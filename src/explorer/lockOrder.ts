@@ -13,6 +13,7 @@ import { locksHeld } from '../core/kernel/locksHeld.ts';
 import type { Model } from '../core/model.ts';
 import type { Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
+import type { ExploreResult, Stats, Witness } from './result.ts';
 
 export const LOCK_ORDER = 'lock order';
 
@@ -43,15 +44,25 @@ export class LockOrderGraph {
     const held = new Set(locksHeld(world.shared, t.tid).map((h) => h.name));
     held.delete(to);
     for (const from of held) {
-      let out = this.edges.get(from);
-      if (out === undefined) this.edges.set(from, (out = new Map()));
-      if (out.has(to)) continue;
-      const edge: LockEdge = { from, to, actor: model.actors[t.tid]!.name, step: s.label, state, choice };
-      out.set(to, edge);
-      if (this.inversion === undefined) {
-        const back = this.pathBetween(to, from);
-        if (back) this.inversion = [...back, edge];
-      }
+      if (this.edges.get(from)?.has(to)) continue;
+      this.absorb({ from, to, actor: model.actors[t.tid]!.name, step: s.label, state, choice });
+    }
+  }
+
+  /** Every recorded order, first occurrence each (for merging the graphs of parallel workers). */
+  edgeList(): LockEdge[] {
+    return [...this.edges.values()].flatMap((out) => [...out.values()]);
+  }
+
+  /** Adds an order recorded elsewhere (another worker), finding an inversion as `observe` does. */
+  absorb(edge: LockEdge): void {
+    let out = this.edges.get(edge.from);
+    if (out === undefined) this.edges.set(edge.from, (out = new Map()));
+    if (out.has(edge.to)) return;
+    out.set(edge.to, edge);
+    if (this.inversion === undefined) {
+      const back = this.pathBetween(edge.to, edge.from);
+      if (back) this.inversion = [...back, edge];
     }
   }
 
@@ -76,4 +87,23 @@ export class LockOrderGraph {
 export function describeInversion(cycle: readonly LockEdge[]): string {
   const orders = cycle.map((e) => `${e.from} → ${e.to} (${e.actor}: ${e.step})`);
   return `possible circular locking dependency: ${orders.join('; ')}; threads taking these in turn can deadlock`;
+}
+
+/** The "lock order" violation for an inversion: the closing acquisition's path, and a path to each edge. */
+export function inversionViolation(
+  cycle: readonly LockEdge[],
+  pathTo: (state: number) => number[],
+  stats: Stats,
+  witnesses: readonly Witness[],
+): Extract<ExploreResult, { verdict: 'violation' }> {
+  const last = cycle[cycle.length - 1]!;
+  return {
+    verdict: 'violation',
+    property: { name: LOCK_ORDER, kind: 'lockOrder' },
+    message: describeInversion(cycle),
+    path: [...pathTo(last.state), last.choice],
+    stats,
+    witnesses,
+    lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...pathTo(e.state), e.choice] })),
+  };
 }

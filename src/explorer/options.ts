@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import type { ProgressReport } from './result.ts';
+import type { SharedSearch } from './sharedStore.ts';
 
 export type Strategy = 'bfs' | 'dfs';
 
@@ -25,6 +26,25 @@ export interface ExploreOptions {
    * assertion not in the list are pruned: their successors are not explored. Default: all.
    */
   readonly properties?: readonly string[];
+  /**
+   * Key the visited set by full canonical encodings instead of 64-bit fingerprints: no risk of a
+   * fingerprint collision hiding a state, at many times the memory per state. Default false.
+   */
+  readonly exact?: boolean;
+  /**
+   * Keep queued BFS states as bytes instead of objects (rebuilt when expanded): a far smaller queue
+   * on large models, for some time per state. Default false.
+   */
+  readonly compactFrontier?: boolean;
+  /** Stop with verdict `incomplete` (budget `maxMemory`) once `memoryProbe` reports more than this many MiB. */
+  readonly maxMemoryMiB?: number;
+  /**
+   * Memory in use in bytes (e.g. `() => process.memoryUsage().heapUsed`), read about every
+   * `progressIntervalMs`/4 for `maxMemoryMiB` and progress reports; the engine itself does no I/O.
+   */
+  readonly memoryProbe?: () => number;
+  /** Internal: set by a parallel-search worker (see parallel.ts); the loop then uses the shared store and work queue. */
+  readonly shared?: SharedSearch;
 }
 
 export interface ExploreConfig {
@@ -38,12 +58,20 @@ export interface ExploreConfig {
   readonly now: () => number;
   /** Undefined: check everything. */
   readonly properties: ReadonlySet<string> | undefined;
+  readonly exact: boolean;
+  readonly compactFrontier: boolean;
+  readonly maxMemoryMiB: number;
+  readonly memoryProbe: (() => number) | undefined;
+  readonly shared: SharedSearch | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
   const strategy = options.strategy ?? 'bfs';
   if (strategy !== 'bfs' && strategy !== 'dfs') {
     throw new UsageError(`strategy must be "bfs" or "dfs", got "${String(strategy)}"`);
+  }
+  if (options.maxMemoryMiB !== undefined && options.memoryProbe === undefined) {
+    throw new UsageError('maxMemoryMiB needs a memoryProbe (e.g. () => process.memoryUsage().heapUsed)');
   }
   return {
     strategy,
@@ -55,6 +83,11 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 1000),
     now: options.now ?? Date.now,
     properties: options.properties ? new Set(options.properties) : undefined,
+    exact: options.exact === true,
+    compactFrontier: options.compactFrontier === true,
+    maxMemoryMiB: positive('maxMemoryMiB', options.maxMemoryMiB, Number.POSITIVE_INFINITY),
+    memoryProbe: options.memoryProbe,
+    shared: options.shared,
   };
 }
 

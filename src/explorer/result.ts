@@ -9,10 +9,21 @@ export interface Stats {
   readonly depth: number;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
+  /** Bytes held by the visited set (typed arrays; estimated in exact mode). */
+  readonly storeBytes?: number;
+  /**
+   * Estimated probability that two distinct states shared a 64-bit fingerprint, so that one was
+   * taken as visited and not explored (n states: about n²/2^65). 0 in exact mode.
+   */
+  readonly collisionProbability?: number;
+  /** Parallel search: milliseconds (within elapsedMs) before the last worker had loaded the model and started exploring. */
+  readonly startupMs?: number;
 }
 
 export interface ProgressReport extends Stats {
   readonly queued: number;
+  /** Heap in use, when the explorer was given a memory probe. */
+  readonly memoryMiB?: number;
 }
 
 /** A replay path: indices into the enabled-step list of each successive state. */
@@ -82,7 +93,7 @@ export type ExploreResult =
     }
   | {
       readonly verdict: 'incomplete';
-      readonly budget: 'maxStates' | 'maxDepth' | 'timeout';
+      readonly budget: 'maxStates' | 'maxDepth' | 'timeout' | 'maxMemory';
       readonly stats: Stats;
       readonly witnesses: readonly Witness[];
     };

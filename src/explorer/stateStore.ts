@@ -1,66 +1,189 @@
 /**
- * The visited set, keyed by canonical encoding (exact: no collisions), with a parent pointer and
- * the index of the step that first reached each state, so a counterexample is rebuilt by walking
- * parents and replaying steps.
+ * The visited set. Every state gets an index in discovery order, with a parent index and the index
+ * of the step that first reached it, so a counterexample is rebuilt by walking parents and replaying
+ * steps; worlds themselves are never kept.
+ *
+ * Two kinds: `FingerprintStore` (default) keeps a 64-bit fingerprint per state in an open-addressing
+ * table on typed arrays, about 20 bytes a state in all, at the risk that two distinct states share a
+ * fingerprint (the second is then taken as visited; `collisionProbability` estimates that risk);
+ * `ExactStore` keys states by their full canonical encoding (no risk, many times the memory).
  */
-export class StateStore {
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private parents = new Int32Array(1024);
-  private vias = new Int32Array(1024);
-  private depths = new Int32Array(1024);
+import type { Fingerprint } from '../core/canonical.ts';
+import { encodeWorld, fingerprintWorld } from '../core/determinism.ts';
+import type { Model } from '../core/model.ts';
+import type { World } from '../core/world.ts';
 
-  get size(): number {
-    return this.keys.length;
-  }
+/** `visit` found the state already stored. */
+export const SEEN = -1;
+/** `visit` found a new state but the store already holds `limit` states. */
+export const FULL = -2;
 
-  has(key: string): boolean {
-    return this.index.has(key);
-  }
+export type Site = () => { actor?: string; step?: string };
 
-  /** Adds a new state; `parent` is -1 for an initial state. Returns its index. */
-  insert(key: string, parent: number, via: number, depth: number): number {
-    const i = this.keys.length;
+export interface StateStore<G> {
+  readonly size: number;
+  readonly exact: boolean;
+  /** Stores `world` if it is new and fewer than `limit` states are stored: its new index, SEEN or FULL. */
+  visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number;
+  /** Step indices from the initial state to state `i`. */
+  pathTo(i: number): number[];
+  /** Bytes held by the store (typed arrays; in exact mode an estimate including the key strings). */
+  bytes(): number;
+  /** Estimated probability that a fingerprint collision hid a state: 0 in exact mode. */
+  collisionProbability(): number;
+}
+
+export function stateStore<G>(model: Model<G>, exact: boolean): StateStore<G> {
+  return exact ? new ExactStore(model) : new FingerprintStore(model);
+}
+
+/** Birthday bound for n states among 2^64 fingerprints: 1 - e^(-n(n-1)/2^65), as TLC reports it. */
+export function collisionProbability(n: number): number {
+  return -Math.expm1(-(n * (n - 1)) / 2 ** 65);
+}
+
+/** Step indices from the initial state to state `i`, by walking parent links (-1: initial). */
+export function walkParents(parents: Int32Array, vias: Uint16Array, i: number): number[] {
+  const path: number[] = [];
+  for (let at = i; parents[at]! >= 0; at = parents[at]!) path.push(vias[at]!);
+  return path.reverse();
+}
+
+/** Parent and via per state index, on typed arrays that double as they fill. */
+class Links {
+  parents = new Int32Array(1024);
+  vias = new Uint16Array(1024);
+  size = 0;
+
+  add(parent: number, via: number): number {
+    const i = this.size;
     if (i === this.parents.length) this.grow();
-    this.index.set(key, i);
-    this.keys.push(key);
+    if (via > 0xfffe) throw new RangeError(`a state has more than ${0xfffe} enabled steps`);
     this.parents[i] = parent;
     this.vias[i] = via;
-    this.depths[i] = depth;
+    this.size = i + 1;
     return i;
   }
 
-  depth(i: number): number {
-    return this.depths[i]!;
-  }
-
-  key(i: number): string {
-    return this.keys[i]!;
-  }
-
-  /** Step indices from the initial state to state `i`. */
   pathTo(i: number): number[] {
-    const path: number[] = [];
-    for (let at = i; this.parents[at]! >= 0; at = this.parents[at]!) path.push(this.vias[at]!);
-    return path.reverse();
+    return walkParents(this.parents, this.vias, i);
   }
 
-  /** Encodings of the states along the path to `i`, initial first (for replay cross-checks). */
-  keysTo(i: number): string[] {
-    const keys: string[] = [];
-    for (let at = i; at >= 0; at = this.parents[at]!) keys.push(this.keys[at]!);
-    return keys.reverse();
+  bytes(): number {
+    return this.parents.byteLength + this.vias.byteLength;
   }
 
   private grow(): void {
-    const n = this.parents.length * 2;
-    const grown = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.parents = grown(this.parents);
-    this.vias = grown(this.vias);
-    this.depths = grown(this.depths);
+    const parents = new Int32Array(this.parents.length * 2);
+    parents.set(this.parents);
+    const vias = new Uint16Array(this.vias.length * 2);
+    vias.set(this.vias);
+    this.parents = parents;
+    this.vias = vias;
+  }
+}
+
+/** Open addressing with linear probing; a slot is the fingerprint's two halves, (0, 0) meaning empty. */
+export class FingerprintStore<G> implements StateStore<G> {
+  readonly exact = false;
+  private readonly links = new Links();
+  private table = new Int32Array(2 * 4096);
+  private mask = 4096 - 1;
+
+  constructor(private readonly model: Model<G>) {}
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number {
+    const fp = fingerprintWorld(this.model, world, site);
+    return this.add(fp, parent, via, limit);
+  }
+
+  add(fp: Fingerprint, parent: number, via: number, limit: number): number {
+    const hi = fp.hi;
+    const lo = hi === 0 && fp.lo === 0 ? 1 : fp.lo;
+    const table = this.table;
+    let slot = (lo ^ (hi >>> 7)) & this.mask;
+    for (;;) {
+      const h = table[2 * slot]!;
+      const l = table[2 * slot + 1]!;
+      if (h === 0 && l === 0) break;
+      if (h === hi && l === lo) return SEEN;
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.links.size >= limit) return FULL;
+    table[2 * slot] = hi;
+    table[2 * slot + 1] = lo;
+    const i = this.links.add(parent, via);
+    // Keep the load factor at most 0.7.
+    if (this.links.size * 10 > this.mask * 7) this.rehash();
+    return i;
+  }
+
+  pathTo(i: number): number[] {
+    return this.links.pathTo(i);
+  }
+
+  bytes(): number {
+    return this.table.byteLength + this.links.bytes();
+  }
+
+  collisionProbability(): number {
+    return collisionProbability(this.size);
+  }
+
+  private rehash(): void {
+    const old = this.table;
+    const slots = (this.mask + 1) * 2;
+    this.table = new Int32Array(2 * slots);
+    this.mask = slots - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      const hi = old[s]!;
+      const lo = old[s + 1]!;
+      if (hi === 0 && lo === 0) continue;
+      let slot = (lo ^ (hi >>> 7)) & this.mask;
+      while (this.table[2 * slot] !== 0 || this.table[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
+      this.table[2 * slot] = hi;
+      this.table[2 * slot + 1] = lo;
+    }
+  }
+}
+
+/** Keyed by the full canonical encoding: no collisions, for tests and small models. */
+export class ExactStore<G> implements StateStore<G> {
+  readonly exact = true;
+  private readonly links = new Links();
+  private readonly index = new Map<string, number>();
+  private keyChars = 0;
+
+  constructor(private readonly model: Model<G>) {}
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number {
+    const key = encodeWorld(this.model, world, site?.());
+    if (this.index.has(key)) return SEEN;
+    if (this.links.size >= limit) return FULL;
+    const i = this.links.add(parent, via);
+    this.index.set(key, i);
+    this.keyChars += key.length;
+    return i;
+  }
+
+  pathTo(i: number): number[] {
+    return this.links.pathTo(i);
+  }
+
+  /** Estimate: one byte per key character plus about 40 bytes of string header and map entry per state. */
+  bytes(): number {
+    return this.links.bytes() + this.keyChars + 40 * this.size;
+  }
+
+  collisionProbability(): number {
+    return 0;
   }
 }

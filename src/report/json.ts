@@ -12,7 +12,15 @@ export interface JsonReport {
   readonly budget?: string;
   readonly expected?: Expected;
   readonly params?: Readonly<Record<string, unknown>>;
-  readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number };
+  readonly stats: {
+    states: number;
+    transitions: number;
+    depth: number;
+    elapsedMs: number;
+    statesPerSecond: number;
+    storeBytes?: number;
+    collisionProbability?: number;
+  };
   readonly blocked?: readonly { actor: string; step: string; waitsFor: string; heldBy: readonly string[] }[];
   /** For a liveness violation: the trace's steps from this index (0-based) form the repeating cycle. */
   readonly cycleStart?: number;

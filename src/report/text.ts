@@ -32,7 +32,15 @@ export function formatChange(c: Change): string {
 
 export function formatStats(s: Stats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  return `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)`;
+  return `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}`;
+}
+
+/** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
+function storeNote(s: Stats): string {
+  if (s.storeBytes === undefined || s.states === 0) return '';
+  const perState = `${Math.round(s.storeBytes / s.states)} bytes/state`;
+  if (s.collisionProbability === undefined || s.collisionProbability === 0) return `\nVisited set: exact, ${perState}`;
+  return `\nVisited set: ${perState}, fingerprint collision probability ${s.collisionProbability.toExponential(1)}`;
 }
 
 function headline(input: TextReportInput, p: Palette): string {

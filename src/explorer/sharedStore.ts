@@ -1,0 +1,230 @@
+/**
+ * The visited set and work exchange shared by the workers of a parallel search, on
+ * SharedArrayBuffers. Each worker runs the ordinary explore loop with this store:
+ *
+ * - the table holds 64-bit fingerprints (BigInt64Array slots, 0 = empty), claimed with
+ *   Atomics.compareExchange, so exactly one worker stores each state;
+ * - state indices come from one atomic counter; parent and step per index live in shared arrays, so
+ *   any worker (and the coordinator) rebuilds a path by walking parents;
+ * - a worker whose frontier runs dry waits on a shared queue of state indices; busy workers give it
+ *   states from their own frontiers, and it rebuilds each world by replaying the state's path.
+ *
+ * The table does not grow: its capacity is fixed when the search starts (budget maxStates when full).
+ */
+import { fingerprint } from '../core/canonical.ts';
+import { fingerprintWorld } from '../core/determinism.ts';
+import type { Model } from '../core/model.ts';
+import type { World } from '../core/world.ts';
+import type { LockEdge } from './lockOrder.ts';
+import { collisionProbability, FULL, SEEN, walkParents, type Site, type StateStore } from './stateStore.ts';
+
+// Control words.
+const COUNT = 0;
+const STOP = 1;
+const IDLE = 2;
+const QHEAD = 3;
+const QTAIL = 4;
+const LOCK = 5;
+const WAKE = 6;
+const ROUTINES = 7;
+const CONTROL_WORDS = 8;
+const MAX_ROUTINES = 4096;
+
+const QUEUE = 1 << 16;
+
+export interface SharedBuffers {
+  readonly workers: number;
+  /** States the store can hold. */
+  readonly capacity: number;
+  readonly control: SharedArrayBuffer;
+  readonly table: SharedArrayBuffer;
+  readonly parents: SharedArrayBuffer;
+  readonly vias: SharedArrayBuffer;
+  readonly queue: SharedArrayBuffer;
+  /** Fingerprints of routine names, in index order: one routine numbering for all workers. */
+  readonly routines: SharedArrayBuffer;
+}
+
+export function sharedBuffers(workers: number, maxStates: number): SharedBuffers {
+  const capacity = Math.min(Number.isFinite(maxStates) ? maxStates : 6_000_000, 2 ** 28);
+  let slots = 1024;
+  while (slots * 0.7 < capacity) slots *= 2;
+  return {
+    workers,
+    capacity,
+    control: new SharedArrayBuffer(4 * CONTROL_WORDS),
+    table: new SharedArrayBuffer(8 * slots),
+    parents: new SharedArrayBuffer(4 * capacity),
+    vias: new SharedArrayBuffer(2 * capacity),
+    queue: new SharedArrayBuffer(4 * QUEUE),
+    routines: new SharedArrayBuffer(8 * MAX_ROUTINES),
+  };
+}
+
+/** What a parallel-search worker hands the explore loop, and what the loop reports back at its end. */
+export interface SharedSearch {
+  readonly store: SharedStore<unknown>;
+  /** This worker stores the initial state and starts from it; the others start by waiting for work. */
+  readonly seeds: boolean;
+  /** Called once the loop ran out of work (the search is complete): what the coordinator merges. */
+  finished(info: { truncated: boolean; transitions: number; depth: number; found: readonly (readonly number[] | null)[]; lockEdges: readonly LockEdge[] }): void;
+}
+
+/** Why the search stopped early: a worker's result, or the coordinator's memory budget. */
+export const STOP_WORKER = 1;
+export const STOP_MEMORY = 2;
+
+export class SharedStore<G> implements StateStore<G> {
+  readonly exact = false;
+  private readonly control: Int32Array;
+  private readonly table: BigInt64Array;
+  private readonly mask: number;
+  private readonly parents: Int32Array;
+  private readonly vias: Uint16Array;
+  private readonly queue: Int32Array;
+
+  constructor(
+    private readonly model: Model<G> | undefined,
+    private readonly buffers: SharedBuffers,
+  ) {
+    this.control = new Int32Array(buffers.control);
+    this.table = new BigInt64Array(buffers.table);
+    this.mask = this.table.length - 1;
+    this.parents = new Int32Array(buffers.parents);
+    this.vias = new Uint16Array(buffers.vias);
+    this.queue = new Int32Array(buffers.queue);
+  }
+
+  get size(): number {
+    return Math.min(Atomics.load(this.control, COUNT), this.buffers.capacity);
+  }
+
+  visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number {
+    const fp = fingerprintWorld(this.model!, world, site);
+    let key = (BigInt(fp.hi) << 32n) | BigInt(fp.lo >>> 0);
+    if (key === 0n) key = 1n;
+    const table = this.table;
+    let slot = (fp.lo ^ (fp.hi >>> 7)) & this.mask;
+    for (;;) {
+      const at = Atomics.load(table, slot);
+      if (at === key) return SEEN;
+      if (at === 0n) {
+        if (this.size >= Math.min(limit, this.buffers.capacity)) return FULL;
+        const was = Atomics.compareExchange(table, slot, 0n, key);
+        if (was === 0n) break;
+        if (was === key) return SEEN;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    const i = Atomics.add(this.control, COUNT, 1);
+    if (i >= this.buffers.capacity) return FULL;
+    if (via > 0xfffe) throw new RangeError(`a state has more than ${0xfffe} enabled steps`);
+    this.parents[i] = parent;
+    this.vias[i] = via;
+    return i;
+  }
+
+  pathTo(i: number): number[] {
+    return walkParents(this.parents, this.vias, i);
+  }
+
+  bytes(): number {
+    return this.table.byteLength + this.parents.byteLength + this.vias.byteLength;
+  }
+
+  collisionProbability(): number {
+    return collisionProbability(this.size);
+  }
+
+  /** The index of the routine named `name`, the same in every worker (first come, first numbered). */
+  routineNumber(name: string): number {
+    const fp = fingerprint(name);
+    const names = new Int32Array(this.buffers.routines);
+    this.lock();
+    try {
+      const n = this.control[ROUTINES]!;
+      for (let i = 0; i < n; i++) if (names[2 * i] === fp.hi && names[2 * i + 1] === fp.lo) return i;
+      if (n === MAX_ROUTINES) throw new RangeError(`more than ${MAX_ROUTINES} routines`);
+      names[2 * n] = fp.hi;
+      names[2 * n + 1] = fp.lo;
+      this.control[ROUTINES] = n + 1;
+      return n;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** Whether the search has been stopped (by a worker's result or the coordinator). */
+  stopped(): number {
+    return Atomics.load(this.control, STOP);
+  }
+
+  /** Claims the end of the search for this result; false if another got there first. */
+  claimStop(why: number): boolean {
+    const won = Atomics.compareExchange(this.control, STOP, 0, why) === 0;
+    this.wake();
+    return won;
+  }
+
+  /** True when some worker is waiting for states. */
+  hungry(): boolean {
+    return Atomics.load(this.control, IDLE) > 0 && Atomics.load(this.control, QTAIL) - Atomics.load(this.control, QHEAD) < this.buffers.workers;
+  }
+
+  /** Hands a stored state to a waiting worker. */
+  give(index: number): void {
+    this.lock();
+    const tail = this.control[QTAIL]!;
+    if (tail - this.control[QHEAD]! < QUEUE) {
+      this.queue[tail & (QUEUE - 1)] = index;
+      this.control[QTAIL] = tail + 1;
+    }
+    this.unlock();
+    this.wake();
+  }
+
+  /**
+   * Called by a worker with nothing left to expand: waits for a state from another worker and
+   * returns its index, or -1 when every worker is idle (the search is complete) or it was stopped.
+   */
+  take(): number {
+    this.lock();
+    this.control[IDLE]!++;
+    this.unlock();
+    for (;;) {
+      if (this.stopped() !== 0) return -1;
+      const seen = Atomics.load(this.control, WAKE);
+      this.lock();
+      const head = this.control[QHEAD]!;
+      if (head < this.control[QTAIL]!) {
+        const index = this.queue[head & (QUEUE - 1)]!;
+        this.control[QHEAD] = head + 1;
+        this.control[IDLE]!--;
+        this.unlock();
+        return index;
+      }
+      const allIdle = this.control[IDLE] === this.buffers.workers;
+      this.unlock();
+      if (allIdle) {
+        this.wake();
+        return -1;
+      }
+      Atomics.wait(this.control, WAKE, seen, 100);
+    }
+  }
+
+  private wake(): void {
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
+  }
+
+  private lock(): void {
+    while (Atomics.compareExchange(this.control, LOCK, 0, 1) !== 0) {
+      /* spin: the critical sections are a few instructions */
+    }
+  }
+
+  private unlock(): void {
+    Atomics.store(this.control, LOCK, 0);
+  }
+}
