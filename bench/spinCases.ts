@@ -1,0 +1,46 @@
+/**
+ * Benchmark cases with a Promela equivalent (bench/promela), with interleave's counts where they
+ * are known. `properties` is the explore option under which interleave's count covers the whole
+ * state space: for the 5.2 model, deadlock only, since its stale-mapping violation would end the
+ * search early at a point that depends on the search order (SPIN's and ours differ).
+ *
+ * bench/spin.test.ts checks that SPIN without reduction stores exactly `interleave.states` states
+ * and makes `interleave.transitions + 1` transitions (pan counts the initial state as reached) for
+ * the cases marked `test`; those marked `live` also re-run interleave there, as no other test pins
+ * their counts (the rest are pinned by models/models.test.ts and models/hmm/lifecycle.test.ts).
+ */
+export interface SpinCase {
+  readonly model: string;
+  readonly params: Record<string, unknown>;
+  /** Explore option `properties` under which interleave's count is the full state space. */
+  readonly properties?: readonly string[];
+  /** interleave's unique states and transitions (`npx interleave check <model> -p ...`), where known. */
+  readonly interleave?: { readonly states: number; readonly transitions: number };
+  /** Checked by bench/spin.test.ts (small enough for the unit tests). */
+  readonly test?: 'pinned' | 'live';
+  /** Skipped by `bench/spin-only.ts --quick`. */
+  readonly slow?: boolean;
+}
+
+const DEADLOCK_ONLY = ['deadlock'] as const;
+const DOC = { driver: 'doc' } as const;
+
+export const SPIN_CASES: readonly SpinCase[] = [
+  { model: 'classic/peterson', params: { n: 3 }, interleave: { states: 12_498, transitions: 33_369 }, test: 'pinned' },
+  { model: 'classic/peterson', params: { n: 4 }, interleave: { states: 1_119_560, transitions: 3_864_896 } },
+  { model: 'classic/two-phase-commit', params: { rms: 3 }, interleave: { states: 288, transitions: 1_145 }, test: 'pinned' },
+  { model: 'classic/two-phase-commit', params: { rms: 5 }, interleave: { states: 8_832, transitions: 58_145 }, test: 'pinned' },
+  { model: 'classic/two-phase-commit', params: { rms: 8 }, slow: true },
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, munmaps: 0 }, properties: DEADLOCK_ONLY, interleave: { states: 967, transitions: 1_764 }, test: 'live' },
+  { model: 'hmm/v5.2-valid-flag', params: DOC, properties: DEADLOCK_ONLY, interleave: { states: 16_062, transitions: 42_188 } },
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2, munmaps: 0 }, properties: DEADLOCK_ONLY },
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2 }, properties: DEADLOCK_ONLY, slow: true },
+  { model: 'hmm/v5.5-interval-notifier', params: { munmaps: 0 }, interleave: { states: 631, transitions: 1_052 }, test: 'pinned' },
+  { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, munmaps: 0, reclaims: 0 }, interleave: { states: 692, transitions: 1_270 }, test: 'live' },
+  { model: 'hmm/v5.5-interval-notifier', params: {}, interleave: { states: 16_028, transitions: 38_459 }, test: 'pinned' },
+  { model: 'hmm/v5.5-interval-notifier', params: { munmaps: 2, reclaims: 0 }, interleave: { states: 7_089, transitions: 14_423 } },
+  { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, munmaps: 0 }, interleave: { states: 41_742, transitions: 102_436 } },
+  { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, reclaims: 0 }, interleave: { states: 52_724, transitions: 133_197 } },
+  { model: 'hmm/v5.5-interval-notifier', params: { reclaims: 2 }, interleave: { states: 254_835, transitions: 775_311 } },
+  { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2 }, slow: true },
+];
