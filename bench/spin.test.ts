@@ -21,9 +21,13 @@ pan: elapsed time 2.82 seconds
 
 describe('pan report', () => {
   it('reads counts, including the %g form pan uses for large numbers, and memory per stored state', () => {
-    const r = parsePan(PAN_REPORT, 2, 'pan');
-    expect(r).toMatchObject({ states: 1_673_350, transitions: 123_456_780, depth: 109, seconds: 2, statesPerSecond: 836_675, memoryMiB: 301.573 });
+    const r = parsePan(PAN_REPORT, 3, 'pan');
+    expect(r).toMatchObject({ states: 1_673_350, transitions: 123_456_780, depth: 109, seconds: 2.82, statesPerSecond: 593_387, memoryMiB: 301.573 });
     expect(r.bytesPerState).toBeCloseTo((127.9 * 2 ** 20) / 1_673_350, 1);
+  });
+
+  it('times short runs by the wall clock, as pan rounds its own time to 0', () => {
+    expect(parsePan(PAN_REPORT.replace('2.82 seconds', '0.02 seconds'), 0.05, 'pan').seconds).toBe(0.05);
   });
 
   it('refuses a report with errors: the Promela model would not be equivalent', () => {

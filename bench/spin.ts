@@ -30,7 +30,7 @@ export interface SpinResult {
 export interface SpinOptions {
   /** Let SPIN apply partial-order reduction (pan built without -DNOREDUCE). Default false. */
   readonly reduction?: boolean;
-  /** pan -w: log2 of the hash-table slots. Default 24 (pan's default). */
+  /** pan -w: log2 of the hash-table slots. Default 24 (pan's: 16M slots, 128 MiB). */
   readonly hashBits?: number;
   /** pan -m: the depth-first stack bound; doubled up to 64M and re-run if pan reports it too small. */
   readonly maxDepth?: number;
@@ -155,16 +155,19 @@ function field(out: string, pattern: string, what: string): number {
 }
 
 /**
- * Parses pan's final report. `seconds` is the wall time of the pan process (pan prints its own
- * elapsed time with 3 significant digits only, and 0 for short runs); it includes pan's start-up,
- * which allocates the hash table (a few milliseconds). Counts are exact below 10^8 (pan prints
- * them with %9.8g).
+ * Parses pan's final report. `seconds` is pan's own elapsed time of the search (printed with 3
+ * significant digits, so within 1% from 1 s on); below 0.1 s, where that is too coarse, it is the
+ * wall time of the pan process (`wallSeconds`), which also counts pan's start-up (allocating and
+ * clearing the hash table), so the rates of very small runs mean little. Counts are exact below
+ * 10^8 (pan prints them with %9.8g).
  */
-export function parsePan(out: string, seconds: number, command: string): SpinResult {
+export function parsePan(out: string, wallSeconds: number, command: string): SpinResult {
   const errors = field(out, String.raw`errors:\s*${N}`, 'errors');
   if (errors > 0) throw new Error(`pan found ${errors} error(s); the Promela model is not equivalent:\n${out}`);
   if (/max search depth too small/.test(out)) throw new Error('pan: max search depth too small');
   const states = field(out, String.raw`${N} states, stored`, 'states, stored');
+  const reported = field(out, String.raw`pan: elapsed time ${N} seconds`, 'elapsed time');
+  const seconds = reported >= 0.1 ? reported : wallSeconds;
   const stateMiB = field(out, String.raw`${N}\s+actual memory usage for states`, 'actual memory usage for states');
   return {
     states,

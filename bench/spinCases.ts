@@ -31,10 +31,14 @@ export const SPIN_CASES: readonly SpinCase[] = [
   { model: 'classic/two-phase-commit', params: { rms: 3 }, interleave: { states: 288, transitions: 1_145 }, test: 'pinned' },
   { model: 'classic/two-phase-commit', params: { rms: 5 }, interleave: { states: 8_832, transitions: 58_145 }, test: 'pinned' },
   { model: 'classic/two-phase-commit', params: { rms: 8 }, slow: true },
+  { model: 'classic/two-phase-commit', params: { rms: 9 }, slow: true },
   { model: 'hmm/v5.2-valid-flag', params: { ...DOC, munmaps: 0 }, properties: DEADLOCK_ONLY, interleave: { states: 967, transitions: 1_764 }, test: 'live' },
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, munmaps: 2, reclaims: 0 }, properties: DEADLOCK_ONLY, interleave: { states: 4_969, transitions: 10_720 } },
   { model: 'hmm/v5.2-valid-flag', params: DOC, properties: DEADLOCK_ONLY, interleave: { states: 16_062, transitions: 42_188 } },
-  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2, munmaps: 0 }, properties: DEADLOCK_ONLY },
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2, munmaps: 0 }, properties: DEADLOCK_ONLY, interleave: { states: 72_792, transitions: 197_469 } },
   { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2 }, properties: DEADLOCK_ONLY, slow: true },
+  // 6,551,043 states: about 10 s or more in SPIN on the benchmark machine.
+  { model: 'hmm/v5.2-valid-flag', params: { ...DOC, drivers: 2, munmaps: 2 }, properties: DEADLOCK_ONLY, slow: true },
   { model: 'hmm/v5.5-interval-notifier', params: { munmaps: 0 }, interleave: { states: 631, transitions: 1_052 }, test: 'pinned' },
   { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, munmaps: 0, reclaims: 0 }, interleave: { states: 692, transitions: 1_270 }, test: 'live' },
   { model: 'hmm/v5.5-interval-notifier', params: {}, interleave: { states: 16_028, transitions: 38_459 }, test: 'pinned' },
@@ -43,4 +47,6 @@ export const SPIN_CASES: readonly SpinCase[] = [
   { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, reclaims: 0 }, interleave: { states: 52_724, transitions: 133_197 } },
   { model: 'hmm/v5.5-interval-notifier', params: { reclaims: 2 }, interleave: { states: 254_835, transitions: 775_311 } },
   { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2 }, slow: true },
+  // 17,009,352 states, about 2 GiB in SPIN: 10 s or more.
+  { model: 'hmm/v5.5-interval-notifier', params: { drivers: 2, munmaps: 2 }, slow: true },
 ];
