@@ -1,8 +1,9 @@
 /**
  * SPIN's numbers for every benchmark case that has a Promela equivalent, without running interleave:
  * `node bin/run-ts.js bench/spin-only.ts [--quick] [--por]`. `--por` adds a run with SPIN's
- * partial-order reduction for each case. Nothing is written; `npm run bench` records the
- * side-by-side numbers.
+ * partial-order reduction for each case. A state count that differs from interleave's known count
+ * (bench/spinCases.ts) is flagged. Nothing is written; `npm run bench` records the side-by-side
+ * numbers.
  */
 import { runSpin, spinUnavailable, type SpinResult } from './spin.ts';
 import { SPIN_CASES } from './spinCases.ts';
@@ -26,6 +27,7 @@ if (why !== undefined) {
       continue;
     }
     show(name, r);
+    if (c.interleave && c.interleave.states !== r.states) console.log(`  differs from interleave's ${c.interleave.states} states`);
     if (por) show(`${name} (SPIN partial-order reduction)`, runSpin(c.model, c.params, { reduction: true })!);
   }
 }
