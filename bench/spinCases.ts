@@ -36,6 +36,8 @@ export const SPIN_CASES: readonly SpinCase[] = [
   { model: 'hmm/v5.2-valid-flag', params: { munmaps: 0 }, interleave: { states: 876, transitions: 1_559 }, pruned: true, test: 'live' },
   { model: 'hmm/v5.2-valid-flag', params: { onTimeout: 'retry', munmaps: 0 }, interleave: { states: 977, transitions: 1_770 }, pruned: true },
   { model: 'hmm/v5.2-valid-flag', params: {}, interleave: { states: 17_578, transitions: 44_627 }, pruned: true },
+  { model: 'hmm/v5.2-valid-flag', params: { pages: 2 }, interleave: { states: 17_760, transitions: 44_952 }, pruned: true },
+  { model: 'hmm/v5.2-valid-flag', params: { drivers: 2, munmaps: 0 }, interleave: { states: 61_118, transitions: 159_024 }, pruned: true },
   { model: 'hmm/v5.2-valid-flag', params: { drivers: 2, munmaps: 2 }, pruned: true, slow: true },
   { model: 'hmm/v5.2-valid-flag', params: { ...DOC, munmaps: 0 }, interleave: { states: 967, transitions: 1_764 }, test: 'live' },
   { model: 'hmm/v5.2-valid-flag', params: { ...DOC, munmaps: 2, reclaims: 0 }, interleave: { states: 4_969, transitions: 10_720 } },
