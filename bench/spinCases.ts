@@ -28,7 +28,8 @@ const DOC = { driver: 'doc' } as const;
 
 export const SPIN_CASES: readonly SpinCase[] = [
   { model: 'classic/peterson', params: { n: 3 }, interleave: { states: 12_498, transitions: 33_369 }, test: 'pinned' },
-  { model: 'classic/peterson', params: { n: 4 }, interleave: { states: 1_119_560, transitions: 3_864_896 } },
+  // BEEM's count is 1,119,560 states (SPIN stores as many); interleave's run has not been pinned.
+  { model: 'classic/peterson', params: { n: 4 } },
   { model: 'classic/two-phase-commit', params: { rms: 3 }, interleave: { states: 288, transitions: 1_145 }, test: 'pinned' },
   { model: 'classic/two-phase-commit', params: { rms: 5 }, interleave: { states: 8_832, transitions: 58_145 }, test: 'pinned' },
   { model: 'classic/two-phase-commit', params: { rms: 8 }, slow: true },
