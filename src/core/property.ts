@@ -28,6 +28,12 @@ interface PropertyBase<G> {
   readonly name: string;
   /** Text for the report when the property fails, computed on the violating state. */
   readonly explain?: Explain<G>;
+  /**
+   * Shared-state paths the property reads (see `Footprint`), for partial-order reduction: steps
+   * writing them are visible and never reduced away. `@threads` means it reads where threads are
+   * or their locals. Without it the property counts as reading everything.
+   */
+  readonly reads?: readonly string[];
 }
 
 export interface Always<G> extends PropertyBase<G> {
@@ -119,4 +125,9 @@ export function progress<G>(name: string, isProgress: ProgressStep): Progress<G>
 /** Checked in terminal states that are not deadlocks: every thread finished or parked at an `end` statement. */
 export function atEnd<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): AtEnd<G> {
   return { kind: 'atEnd', name, holds, ...(explain ? { explain } : {}) };
+}
+
+/** The property with the shared-state paths it reads declared (see `PropertyBase.reads`). */
+export function reading<P extends { readonly name: string; readonly kind: string }>(property: P, reads: readonly string[]): P {
+  return { ...property, reads };
 }

@@ -17,6 +17,7 @@ import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { StateStore } from './stateStore.ts';
+import { Reduction } from '../reduction/index.ts';
 
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -44,6 +45,13 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const checks = new PropertyChecks(model, selected);
   const checkDeadlocks = !selected || selected.has('deadlock');
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
+  const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: selected }) : undefined;
+  // Symmetry stores states under their representative's encoding; the frontier keeps the actual state.
+  const keyOf = (world: World<G>, site?: { actor: string; step: string }): string =>
+    reduction ? reduction.key(world, site) : encodeWorld(model, world, site);
+  const onStore = cfg.onStore as ((world: World<G>) => void) | undefined;
+  // Stored keys are representatives under symmetry, so a replay cannot be cross-checked against them.
+  const keysTo = (i: number): { pathKeys?: string[] } => (reduction?.symmetric ? {} : { pathKeys: store.keysTo(i) });
   const started = cfg.now();
   let transitions = 0;
   let maxDepth = 0;
@@ -61,6 +69,9 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       depth: maxDepth,
       elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
+      ...(reduction
+        ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } }
+        : {}),
     };
   };
   const witnesses = (): Witness[] =>
@@ -72,7 +83,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     path: [...store.pathTo(index), ...extra],
     stats: stats(),
     witnesses: witnesses(),
-    pathKeys: store.keysTo(index),
+    ...keysTo(index),
   });
   /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
   const inversion = (): ExploreOutcome | undefined => {
@@ -87,7 +98,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       stats: stats(),
       witnesses: witnesses(),
       lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...store.pathTo(e.state), e.choice] })),
-      pathKeys: store.keysTo(last.state),
+      ...keysTo(last.state),
     };
   };
   const noteWitnesses = (index: number, world: World<G>): void => {
@@ -99,8 +110,9 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
 
   let at = -1;
   try {
-    const initKey = encodeWorld(model, model.initial);
+    const initKey = keyOf(model.initial);
     at = store.insert(initKey, -1, -1, 0);
+    onStore?.(model.initial);
     const initFailure = checks.checkState(model.initial, undefined);
     if (initFailure) return fail(at, initFailure);
     noteWitnesses(at, model.initial);
@@ -131,7 +143,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked,
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            ...keysTo(index),
           };
         }
         const endFailure = checks.checkEnd(world);
@@ -144,14 +156,31 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         continue;
       }
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
-      for (let i = 0; i < enabled.length; i++) {
+      // Partial-order reduction: expand an ample set first; if one of its successors is already
+      // stored (the cycle proviso, src/reduction/por.ts), expand the remaining steps too.
+      const ample = reduction?.ample(world, enabled);
+      const order: number[] = ample ? [...ample] : enabled.map((_, i) => i);
+      let full = ample === undefined;
+      let revisited = false;
+      for (let k = 0; ; k++) {
+        if (k === order.length) {
+          if (full || !revisited) break;
+          full = true;
+          reduction!.provisoExpansions++;
+          for (let i = 0; i < enabled.length; i++) if (!ample!.includes(i)) order.push(i);
+        }
+        const i = order[k]!;
         const t = enabled[i]!;
         const out = applyTransition(model, world, t);
         transitions++;
         if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);
         if (out.kind === 'failed') {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
-          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
+          // (An ample set must lead somewhere: such a step in one makes the state expand fully.)
+          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
+            revisited = true;
+            continue;
+          }
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
           if (out.verdict === 'violation') return fail(index, failure, [i]);
           return {
@@ -161,25 +190,30 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked: [],
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: store.keysTo(index),
+            ...keysTo(index),
           };
         }
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
-        const key = encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
-        if (store.has(key)) continue;
+        const key = keyOf(out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
+        if (store.has(key)) {
+          revisited = true;
+          continue;
+        }
         if (store.size >= cfg.maxStates) {
           return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
         const next = store.insert(key, index, i, depth + 1);
+        onStore?.(out.world);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);
         if (failure) return fail(next, failure);
         noteWitnesses(next, out.world);
         frontier.push(next, out.world);
       }
+      if (!full) reduction!.pruned += enabled.length - order.length;
     }
   } catch (thrown) {
     if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.ts';
+import type { World } from '../core/world.ts';
 import type { ProgressReport } from './result.ts';
 
 export type Strategy = 'bfs' | 'dfs';
@@ -25,6 +26,16 @@ export interface ExploreOptions {
    * assertion not in the list are pruned: their successors are not explored. Default: all.
    */
   readonly properties?: readonly string[];
+  /** Partial-order reduction by ample sets (src/reduction/por.ts). Default off for API calls. */
+  readonly por?: boolean;
+  /**
+   * Symmetry reduction over the model's declared symmetry groups: `true` or `canonical` stores one
+   * least representative per class, `sorted` Stateright's cheaper sort-by-key representative.
+   * Default off for API calls; no effect on a model without symmetry groups.
+   */
+  readonly symmetry?: boolean | 'canonical' | 'sorted';
+  /** Called with each state the search stores (the actual state, not a representative); for tests. */
+  readonly onStore?: (world: World<unknown>) => void;
 }
 
 export interface ExploreConfig {
@@ -38,6 +49,9 @@ export interface ExploreConfig {
   readonly now: () => number;
   /** Undefined: check everything. */
   readonly properties: ReadonlySet<string> | undefined;
+  readonly por: boolean;
+  readonly symmetry: 'canonical' | 'sorted' | false;
+  readonly onStore: ((world: World<unknown>) => void) | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -55,6 +69,9 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     progressIntervalMs: positive('progressIntervalMs', options.progressIntervalMs, 1000),
     now: options.now ?? Date.now,
     properties: options.properties ? new Set(options.properties) : undefined,
+    por: options.por === true,
+    symmetry: symmetryMode(options.symmetry),
+    onStore: options.onStore,
   };
 }
 
@@ -64,4 +81,11 @@ function positive(name: string, value: number | undefined, fallback: number, zer
     throw new UsageError(`${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number, got ${String(value)}`);
   }
   return value;
+}
+
+function symmetryMode(value: ExploreOptions['symmetry']): 'canonical' | 'sorted' | false {
+  if (value === undefined || value === false) return false;
+  if (value === true || value === 'canonical') return 'canonical';
+  if (value === 'sorted') return 'sorted';
+  throw new UsageError(`symmetry must be true, false, "canonical" or "sorted", got "${String(value)}"`);
 }

@@ -9,6 +9,19 @@ export interface Stats {
   readonly depth: number;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
+  /** Present when a reduction was on: what it was and how many enabled steps it left unexpanded. */
+  readonly reduction?: ReductionStats;
+}
+
+export interface ReductionStats {
+  /** Partial-order reduction was applied (false when requested but off for this search; see `porOff`). */
+  readonly por: boolean;
+  readonly porOff?: string;
+  readonly symmetry: 'canonical' | 'sorted' | false;
+  /** Enabled steps left unexpanded by ample sets. */
+  readonly prunedSteps: number;
+  /** States whose ample set the cycle proviso rejected (expanded fully). */
+  readonly provisoExpansions: number;
 }
 
 export interface ProgressReport extends Stats {

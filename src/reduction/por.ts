@@ -1,0 +1,142 @@
+/**
+ * Partial-order reduction by ample sets (Peled; Clarke, Grumberg and Peled, "Model Checking",
+ * ch. 10). In a state, the enabled steps of one actor `p` are expanded alone (the rest pruned)
+ * when:
+ *
+ * - C0: `p` has an enabled step, and some other actor has one too (otherwise nothing is pruned);
+ * - C1: every alternative of `p`'s current statement, enabled or not, is independent of every step
+ *   any other unfinished actor may still take (all statements of the routines on its stack and
+ *   those they may enter). So no other actor can enable, disable or change the outcome of what
+ *   `p` does next, and `p`'s steps commute with theirs;
+ * - C2 (visibility): `p`'s statement writes nothing a selected state property (`always`,
+ *   `sometimes`, `onExit`) reads;
+ * - C3 (cycle proviso, both strategies): applied by the explorer. If any successor through the
+ *   ample set is already stored, the state is expanded fully. Every cycle of the reduced graph
+ *   closes on a stored state, so every cycle has a fully expanded state, and no step is ignored
+ *   for ever. This is stronger than DFS's "not on the stack" proviso and holds for BFS, which has
+ *   no stack (Bošnački and Holzmann's observation that the stack proviso is not sound for BFS).
+ *
+ * With C0–C2 every deadlock (terminal state) and every failing step of the full graph is reached
+ * (the failing step's outcome depends only on what it reads, which the others do not write); with
+ * C3 as well, every state-property violation is reached through a path whose visible steps are
+ * the same. Lock-order edges depend on every lock a thread holds, which no footprint names, so the
+ * reduction is off while lock-order tracking is on for a model that acquires locks.
+ */
+import { LOCK_ORDER } from '../explorer/lockOrder.ts';
+import type { Model } from '../core/model.ts';
+import type { AnyRoutine, Statement } from '../core/program.ts';
+import type { Property } from '../core/property.ts';
+import { statementAt, type Transition } from '../core/transitions.ts';
+import type { World } from '../core/world.ts';
+import { dependent, footprintOf, overlaps, parsePath, reachableStatements, type Path, type Resolved } from './footprint.ts';
+
+/** What the properties being checked read: steps writing it are visible. */
+interface Visibility {
+  readonly all: boolean;
+  readonly threads: boolean;
+  readonly reads: readonly Path[];
+}
+
+function visibility<G>(properties: readonly Property<G>[]): Visibility {
+  let all = false;
+  let threads = false;
+  const reads: Path[] = [];
+  for (const p of properties) {
+    if (p.kind !== 'always' && p.kind !== 'sometimes' && p.kind !== 'onExit') continue;
+    if (p.reads === undefined) {
+      all = true;
+      continue;
+    }
+    for (const r of p.reads) {
+      if (r === '@threads') threads = true;
+      else if (r === '*' || r === '') all = true;
+      else reads.push(parsePath(r));
+    }
+  }
+  return { all, threads, reads };
+}
+
+export class AmpleSets<G> {
+  private readonly visible: Visibility;
+  /** Footprints of every statement a thread may still run, by thread and the routines on its stack. */
+  private readonly futures = new Map<string, Resolved[]>();
+  /** Why the reduction is off for this search, if it is. */
+  readonly off: string | undefined;
+
+  constructor(
+    private readonly model: Model<G>,
+    selected: ReadonlySet<string> | undefined,
+  ) {
+    const props = model.properties.filter((p) => !selected || selected.has(p.name));
+    this.visible = visibility(props);
+    this.off = this.visible.threads
+      ? 'a property reads thread positions or locals, so every step is visible'
+      : !selected || selected.has(LOCK_ORDER)
+        ? this.lockOrderConflict()
+        : undefined;
+  }
+
+  /**
+   * Indices (into `enabled`) of an ample set, or undefined to expand everything. Pure: the
+   * explorer applies the C3 proviso.
+   */
+  ample(world: World<G>, enabled: readonly Transition[]): number[] | undefined {
+    if (this.off !== undefined || enabled.length < 2) return undefined;
+    let tried = -1;
+    for (let k = 0; k < enabled.length; k++) {
+      const p = enabled[k]!.tid;
+      if (p === tried) continue;
+      tried = p;
+      const mine: number[] = [];
+      for (let i = k; i < enabled.length && enabled[i]!.tid === p; i++) mine.push(i);
+      if (mine.length === enabled.length) return undefined;
+      if (this.safe(world, p)) return mine;
+    }
+    return undefined;
+  }
+
+  private safe(world: World<G>, p: number): boolean {
+    const stack = world.threads[p]!;
+    const fp = footprintOf(statementAt(this.model, stack[stack.length - 1]!), p);
+    if (fp.top || this.isVisible(fp)) return false;
+    for (let q = 0; q < world.threads.length; q++) {
+      if (q === p || world.threads[q]!.length === 0) continue;
+      for (const other of this.future(world, q)) if (dependent(fp, other)) return false;
+    }
+    return true;
+  }
+
+  private isVisible(fp: Resolved): boolean {
+    if (fp.writes.length === 0) return false;
+    if (this.visible.all) return true;
+    for (const w of fp.writes) for (const r of this.visible.reads) if (overlaps(w, r)) return true;
+    return false;
+  }
+
+  private future(world: World<G>, q: number): Resolved[] {
+    const stack = world.threads[q]!;
+    let key = `${q}`;
+    for (const f of stack) key += `,${f.fn}`;
+    let out = this.futures.get(key);
+    if (out === undefined) {
+      const roots = stack.map((f) => this.model.routineAt(f.fn).source);
+      out = [...new Set(reachableStatements(this.model, roots, q).statements)].map((s) => footprintOf(s, q));
+      this.futures.set(key, out);
+    }
+    return out;
+  }
+
+  /** Lock-order edges name every lock a thread holds, which no footprint covers: no reduction if locks may be taken. */
+  private lockOrderConflict(): string | undefined {
+    const roots = new Map<number, AnyRoutine[]>();
+    this.model.initial.threads.forEach((stack, tid) => roots.set(tid, stack.map((f) => this.model.routineAt(f.fn).source)));
+    for (const [tid, rs] of roots) {
+      const { statements, complete } = reachableStatements(this.model, rs, tid);
+      if (!complete) return 'lock-order tracking is on and steps without a footprint may take locks';
+      if (statements.some((s: Statement<G, never>) => s.alternatives.some((a) => a.acquires !== undefined))) {
+        return 'lock-order tracking is on and the model takes locks';
+      }
+    }
+    return undefined;
+  }
+}
