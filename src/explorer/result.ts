@@ -65,7 +65,13 @@ export type ExploreResult =
       readonly stats: Stats;
       readonly witnesses: readonly Witness[];
       /** Liveness properties that were checked on the full state graph, and the fairness assumed. */
-      readonly liveness?: { readonly fairness: string; readonly properties: readonly string[]; readonly states: number };
+      readonly liveness?: {
+        readonly fairness: string;
+        readonly properties: readonly string[];
+        readonly states: number;
+        /** Set when a reduction was asked for: liveness ran on the full graph anyway (reductions do not preserve it). */
+        readonly unreduced?: true;
+      };
     }
   | {
       readonly verdict: 'violation';

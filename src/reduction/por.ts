@@ -69,11 +69,13 @@ export class AmpleSets<G> {
   ) {
     const props = model.properties.filter((p) => !selected || selected.has(p.name));
     this.visible = visibility(props);
-    this.off = this.visible.threads
-      ? 'a property reads thread positions or locals, so every step is visible'
-      : !selected || selected.has(LOCK_ORDER)
-        ? this.lockOrderConflict()
-        : undefined;
+    this.off = !this.anyFootprint()
+      ? 'no step declares a footprint'
+      : this.visible.threads
+        ? 'a property reads thread positions or locals, so every step is visible'
+        : !selected || selected.has(LOCK_ORDER)
+          ? this.lockOrderConflict()
+          : undefined;
   }
 
   /**
@@ -126,11 +128,22 @@ export class AmpleSets<G> {
     return out;
   }
 
-  /** Lock-order edges name every lock a thread holds, which no footprint covers: no reduction if locks may be taken. */
-  private lockOrderConflict(): string | undefined {
+  private roots(): Map<number, AnyRoutine[]> {
     const roots = new Map<number, AnyRoutine[]>();
     this.model.initial.threads.forEach((stack, tid) => roots.set(tid, stack.map((f) => this.model.routineAt(f.fn).source)));
-    for (const [tid, rs] of roots) {
+    return roots;
+  }
+
+  private anyFootprint(): boolean {
+    for (const [tid, rs] of this.roots()) {
+      if (reachableStatements(this.model, rs, tid).statements.some((s) => s.footprint !== undefined)) return true;
+    }
+    return false;
+  }
+
+  /** Lock-order edges name every lock a thread holds, which no footprint covers: no reduction if locks may be taken. */
+  private lockOrderConflict(): string | undefined {
+    for (const [tid, rs] of this.roots()) {
       const { statements, complete } = reachableStatements(this.model, rs, tid);
       if (!complete) return 'lock-order tracking is on and steps without a footprint may take locks';
       if (statements.some((s: Statement<G, never>) => s.alternatives.some((a) => a.acquires !== undefined))) {

@@ -1,5 +1,5 @@
 /** The machine-readable report: one JSON object per check (shape documented in the README). */
-import type { ExploreResult } from '../explorer/result.ts';
+import type { ExploreResult, ReductionStats } from '../explorer/result.ts';
 import { formatPath } from '../explorer/result.ts';
 import type { Expected } from '../core/model.ts';
 import type { Trace } from '../trace/trace.ts';
@@ -12,14 +12,14 @@ export interface JsonReport {
   readonly budget?: string;
   readonly expected?: Expected;
   readonly params?: Readonly<Record<string, unknown>>;
-  readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number };
+  readonly stats: { states: number; transitions: number; depth: number; elapsedMs: number; statesPerSecond: number; reduction?: ReductionStats };
   readonly blocked?: readonly { actor: string; step: string; waitsFor: string; heldBy: readonly string[] }[];
   /** For a liveness violation: the trace's steps from this index (0-based) form the repeating cycle. */
   readonly cycleStart?: number;
   readonly lockOrder?: readonly { from: string; to: string; actor: string; step: string; path: string }[];
   readonly witnesses?: readonly { property: string; path: string | null }[];
   /** For a pass: the liveness properties checked on the full state graph and the fairness assumed. */
-  readonly liveness?: { fairness: string; properties: readonly string[]; states: number };
+  readonly liveness?: { fairness: string; properties: readonly string[]; states: number; unreduced?: true };
   readonly trace?: {
     readonly path: string;
     readonly steps: readonly {
