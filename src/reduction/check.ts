@@ -10,6 +10,7 @@
  *   state either way round) and neither may change whether the other's alternatives are enabled;
  * - property reads: what a property with declared `reads` reads (a read-tracking view of the
  *   state) must lie inside them;
+ * - locks: a step changes only which locks its own thread holds;
  * - symmetry: a renamed state must enable the renamed steps, reach the renamed successors and give
  *   every property the same value.
  *
@@ -17,6 +18,7 @@
  */
 import { encodeWorld } from '../core/determinism.ts';
 import { ModelError } from '../core/errors.ts';
+import { locksHeld } from '../core/kernel/locksHeld.ts';
 import type { CompiledSymmetry, Model } from '../core/model.ts';
 import type { Property, WorldView } from '../core/property.ts';
 import { applyTransition, enabledTransitions, statementAt, transitionLabel, type StepOutcome, type Transition } from '../core/transitions.ts';
@@ -69,6 +71,22 @@ export function checkState<G>(model: Model<G>, world: World<G>): void {
         site(model, t),
         'declare every shared-state path the step may write in its footprint',
       );
+    }
+  });
+  // Only a thread changes which locks it holds (lock-order tracking under reduction relies on it).
+  enabled.forEach((t, i) => {
+    const out = outcomes[i]!;
+    if (out.kind !== 'next' || out.world.shared === world.shared) return;
+    for (let q = 0; q < world.threads.length; q++) {
+      if (q === t.tid) continue;
+      const held = (g: unknown): string => JSON.stringify(locksHeld(g, q));
+      if (held(world.shared) !== held(out.world.shared)) {
+        throw new ModelError(
+          `the step changed which locks ${model.actors[q]!.name} holds`,
+          site(model, t),
+          'partial-order reduction keeps lock-order tracking exact only if a thread alone takes and releases its locks',
+        );
+      }
     }
   });
   // Independent pairs commute and do not enable or disable each other.

@@ -11,7 +11,9 @@ import type { World } from '../core/world.ts';
 import { blockedThreads } from '../explorer/blocked.ts';
 import { explore, selectableProperties, type ExploreOutcome } from '../explorer/explore.ts';
 import type { ExploreOptions } from '../explorer/options.ts';
+import { LOCK_ORDER } from '../explorer/lockOrder.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
+import { confirmLockOrder } from '../trace/judge.ts';
 import { replay } from '../trace/trace.ts';
 import { SymmetryKeys } from './symmetry.ts';
 
@@ -27,6 +29,9 @@ export function summary(r: ExploreOutcome): string {
 export function replayProblem<G>(model: Model<G>, r: ExploreOutcome, selected: readonly string[] | undefined): string | undefined {
   if (r.verdict !== 'violation' && r.verdict !== 'deadlock') return undefined;
   if (r.path === null) return undefined; // a `sometimes` never reached: nothing to replay
+  if (r.verdict === 'violation' && r.lockOrder) {
+    return confirmLockOrder(model, r.lockOrder) ? undefined : 'a lock-order edge does not replay to its actor holding both locks';
+  }
   const trace = replay(model, r.path, { checkDeterminism: false });
   const last = trace.steps[trace.steps.length - 1];
   const wanted = r.verdict === 'deadlock' ? 'deadlock' : r.property.name;
@@ -54,7 +59,8 @@ export interface Difference {
  */
 export function compareReductions<G>(model: Model<G>, variants: readonly Variant[], base: ExploreOptions = {}): Difference[] {
   const out: Difference[] = [];
-  const names = selectableProperties(model).filter((n) => n === 'deadlock' || n === 'assertion' || model.properties.some((p) => p.name === n));
+  const builtIn = new Set(['deadlock', 'assertion', LOCK_ORDER]);
+  const names = selectableProperties(model).filter((n) => builtIn.has(n) || model.properties.some((p) => p.name === n));
   const selections: (readonly string[] | undefined)[] = [undefined, ...names.map((n) => [n])];
   for (const sel of selections) {
     const opts = { ...base, ...(sel ? { properties: sel } : {}) };

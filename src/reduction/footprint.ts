@@ -33,14 +33,18 @@ export function resolve(fp: Footprint): Resolved {
 // Statement objects may be shared by several routines and actors: cache per statement and thread.
 const cache = new WeakMap<object, Map<ThreadId, Resolved>>();
 
-/** The declared footprint of a statement for thread `tid`; TOP when undeclared or when it may sleep (it reads every spinlock). */
+/**
+ * The declared footprint of a statement for thread `tid`; TOP when undeclared. A `mightSleep`
+ * statement's extra check reads which spinlocks the thread itself holds, which only that thread
+ * changes, so it adds nothing another actor could conflict with.
+ */
 export function footprintOf<G>(s: Statement<G, never>, tid: ThreadId): Resolved {
   let perTid = cache.get(s);
   if (perTid === undefined) cache.set(s, (perTid = new Map()));
   const hit = perTid.get(tid);
   if (hit !== undefined) return hit;
   const decl = s.footprint;
-  const fp = decl === undefined || s.mightSleep ? TOP : resolve(typeof decl === 'function' ? decl(tid) : decl);
+  const fp = decl === undefined ? TOP : resolve(typeof decl === 'function' ? decl(tid) : decl);
   perTid.set(tid, fp);
   return fp;
 }

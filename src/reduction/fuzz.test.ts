@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileModel } from '../core/model.ts';
 import { explore } from '../explorer/explore.ts';
 import { compareReductions, type Variant } from './differential.ts';
-import { buildRandom, randomModel, type RandomModel } from './randomModels.ts';
+import { buildRandom, fuzzModel, type RandomModel } from './randomModels.ts';
 
 const RUNS = Number(process.env.INTERLEAVE_FUZZ ?? 40);
 const MAX_STATES = 300;
@@ -25,7 +25,7 @@ describe('reductions agree with the full search on random models', () => {
     it(`${strategy}: same verdicts, subset of states, counterexamples replay (${RUNS} models, seed ${SEED})`, () => {
       let reduced = 0;
       fc.assert(
-        fc.property(randomModel, (spec) => {
+        fc.property(fuzzModel, (spec) => {
           const model = compileModel(buildRandom(spec));
           // Keep each model small (a few hundred states) so thousands run in minutes.
           fc.pre(explore(model, { properties: [], maxStates: MAX_STATES, determinismChecks: 0 }).verdict !== 'incomplete');

@@ -19,12 +19,17 @@
  * With C0–C2 every deadlock (terminal state) and every failing step of the full graph is reached
  * (the failing step's outcome depends only on what it reads, which the others do not write); with
  * C3 as well, every state-property violation is reached through a path whose visible steps are
- * the same. Lock-order edges depend on every lock a thread holds, which no footprint names, so the
- * reduction is off while lock-order tracking is on for a model that acquires locks.
+ * the same.
+ *
+ * Lock order: the reduced path to any acquisition runs every actor's own steps in the same order
+ * as the full path (independent steps are only reordered, and ample steps of an actor with no
+ * step on the full path are only added), so an actor acquires each lock with the same locks held,
+ * provided only an actor itself changes which locks it holds. The kernel primitives guarantee that
+ * (unlocking another's lock fails its assertion), and the checking mode (check.ts) verifies it for
+ * any model that declares footprints; the lock-order graph is then the same.
  */
-import { LOCK_ORDER } from '../explorer/lockOrder.ts';
 import type { Model } from '../core/model.ts';
-import type { AnyRoutine, Statement } from '../core/program.ts';
+import type { AnyRoutine } from '../core/program.ts';
 import type { Property } from '../core/property.ts';
 import { statementAt, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
@@ -73,9 +78,7 @@ export class AmpleSets<G> {
       ? 'no step declares a footprint'
       : this.visible.threads
         ? 'a property reads thread positions or locals, so every step is visible'
-        : !selected || selected.has(LOCK_ORDER)
-          ? this.lockOrderConflict()
-          : undefined;
+        : undefined;
   }
 
   /**
@@ -139,17 +142,5 @@ export class AmpleSets<G> {
       if (reachableStatements(this.model, rs, tid).statements.some((s) => s.footprint !== undefined)) return true;
     }
     return false;
-  }
-
-  /** Lock-order edges name every lock a thread holds, which no footprint covers: no reduction if locks may be taken. */
-  private lockOrderConflict(): string | undefined {
-    for (const [tid, rs] of this.roots()) {
-      const { statements, complete } = reachableStatements(this.model, rs, tid);
-      if (!complete) return 'lock-order tracking is on and steps without a footprint may take locks';
-      if (statements.some((s: Statement<G, never>) => s.alternatives.some((a) => a.acquires !== undefined))) {
-        return 'lock-order tracking is on and the model takes locks';
-      }
-    }
-    return undefined;
   }
 }
