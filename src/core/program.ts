@@ -103,6 +103,13 @@ export interface Footprint {
   readonly reads?: readonly string[];
   readonly writes?: readonly string[];
   readonly calls?: readonly AnyRoutine[];
+  /**
+   * Locks (dotted paths of mutexes, spinlocks or rwsems in the shared state) the thread always
+   * holds when it runs this statement. While another actor holds one of them exclusively, this
+   * statement cannot run, so it cannot conflict with that actor's steps (checked in the checking
+   * mode: the thread must hold them every time).
+   */
+  readonly holding?: readonly string[];
 }
 
 export interface Statement<G, L> {

@@ -31,7 +31,11 @@ interface PropertyBase<G> {
   /**
    * Shared-state paths the property reads (see `Footprint`), for partial-order reduction: steps
    * writing them are visible and never reduced away. `@threads` means it reads where threads are
-   * or their locals. Without it the property counts as reading everything.
+   * or their locals (every step is then visible). `@local` means it only asks whether some thread's
+   * own position and locals satisfy a condition (an `always`/`sometimes` over `w.at(tid, …)`), or,
+   * for `onExit`, depends only on the exiting thread's own data (its locals and the locks it holds):
+   * each thread's own steps keep their order on reduced paths, so no step need be visible for it.
+   * Without `reads` the property counts as reading everything.
    */
   readonly reads?: readonly string[];
 }

@@ -4,7 +4,7 @@ import { always, compileModel, defineModel, either, reading, routine, step, when
 import { ModelError } from '../core/errors.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
 import { checkReductionDeclarations } from './check.ts';
-import { buildRandom, randomModel } from './randomModels.ts';
+import { buildRandom, fuzzModel } from './randomModels.ts';
 
 interface S {
   a: number;
@@ -50,7 +50,7 @@ describe('checking reduction declarations', () => {
   it('accepts correct footprints, property reads and symmetry (2pc, random models)', () => {
     expect(checkReductionDeclarations(compileModel(twoPhase, { rms: 3 }))).toBe(288);
     expect(checkReductionDeclarations(pair({ writes: ['a'] }, ['a'], ['a', 'b']))).toBeGreaterThan(0);
-    for (const spec of fc.sample(randomModel, { numRuns: 30, seed: 5 })) {
+    for (const spec of fc.sample(fuzzModel, { numRuns: 40, seed: 5 })) {
       expect(() => checkReductionDeclarations(compileModel(buildRandom(spec)), { maxStates: 200 })).not.toThrow();
     }
   });

@@ -10,6 +10,7 @@
  *   state either way round) and neither may change whether the other's alternatives are enabled;
  * - property reads: what a property with declared `reads` reads (a read-tracking view of the
  *   state) must lie inside them;
+ * - holding: a statement declared to run under locks runs only with them held;
  * - locks: a step changes only which locks its own thread holds;
  * - symmetry: a renamed state must enable the renamed steps, reach the renamed successors and give
  *   every property the same value.
@@ -20,12 +21,12 @@ import { encodeWorld } from '../core/determinism.ts';
 import { ModelError } from '../core/errors.ts';
 import { locksHeld } from '../core/kernel/locksHeld.ts';
 import type { CompiledSymmetry, Model } from '../core/model.ts';
-import type { Property, WorldView } from '../core/property.ts';
+import type { OnExit, Property, WorldView } from '../core/property.ts';
 import { applyTransition, enabledTransitions, statementAt, transitionLabel, type StepOutcome, type Transition } from '../core/transitions.ts';
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { explore } from '../explorer/explore.ts';
-import { dependent, footprintOf, parsePath, uncovered, type Path } from './footprint.ts';
+import { dependent, dotted, footprintOf, parsePath, uncovered, type Path } from './footprint.ts';
 import { permuteWorld } from './symmetry.ts';
 
 export interface CheckDeclarationsOptions {
@@ -73,6 +74,16 @@ export function checkState<G>(model: Model<G>, world: World<G>): void {
       );
     }
   });
+  // Declared `holding`: the thread holds those locks whenever the statement runs.
+  for (const t of enabled) {
+    const fp = footprint(model, world, t.tid);
+    if (fp.holding.length === 0) continue;
+    const held = locksHeld(world.shared, t.tid).map((h) => dotted(h.path));
+    const missing = fp.holding.filter((h) => !held.includes(h));
+    if (missing.length > 0) {
+      throw new ModelError(`the step can run without holding ${missing.join(', ')}, which its footprint's holding says it always holds`, site(model, t), 'list in holding only locks taken on every path to the statement');
+    }
+  }
   // Only a thread changes which locks it holds (lock-order tracking under reduction relies on it).
   enabled.forEach((t, i) => {
     const out = outcomes[i]!;
@@ -175,8 +186,13 @@ export function readTracked(value: unknown, path: string[], reads: Path[]): unkn
 function checkPropertyReads<G>(model: Model<G>, world: World<G>): void {
   for (const p of model.properties) {
     if (p.reads === undefined || (p.kind !== 'always' && p.kind !== 'sometimes' && p.kind !== 'atEnd' && p.kind !== 'onExit')) continue;
-    const declared = p.reads.filter((r) => r !== '@threads').map(parsePath);
-    const threadsOk = p.reads.includes('@threads');
+    const local = p.reads.includes('@local');
+    if (p.kind === 'onExit' && local) {
+      checkLocalExit(model, world, p);
+      continue;
+    }
+    const declared = p.reads.filter((r) => r !== '@threads' && r !== '@local').map(parsePath);
+    const threadsOk = p.reads.includes('@threads') || local;
     const reads: Path[] = [];
     let threads = false;
     const base = new ModelWorldView(model);
@@ -205,6 +221,30 @@ function checkPropertyReads<G>(model: Model<G>, world: World<G>): void {
         { model: model.name },
         'declare every shared-state path the property reads; `@threads` if it asks where threads are',
       );
+    }
+  }
+}
+
+/** An `onExit` declared `@local`: no step of another thread changes its value for a thread. */
+function checkLocalExit<G>(model: Model<G>, world: World<G>, p: OnExit<G>): void {
+  const view = new ModelWorldView(model);
+  const value = (w: World<G>, tid: number): boolean => {
+    view.world = w;
+    return p.holds(w.shared, view, tid);
+  };
+  const enabled = enabledTransitions(model, world);
+  for (let tid = 0; tid < world.threads.length; tid++) {
+    const before = value(world, tid);
+    for (const u of enabled) {
+      if (u.tid === tid) continue;
+      const out = applyTransition(model, world, u);
+      if (out.kind === 'next' && value(out.world, tid) !== before) {
+        throw new ModelError(
+          `property "${p.name}" is declared @local, but this step changes its value for ${model.actors[tid]!.name}`,
+          site(model, u),
+          'an onExit property declared @local may depend only on the exiting thread\'s own locals and locks',
+        );
+      }
     }
   }
 }

@@ -15,9 +15,16 @@ export interface Resolved {
   readonly reads: readonly Path[];
   readonly writes: readonly Path[];
   readonly calls: readonly AnyRoutine[];
+  /** Locks the thread holds whenever the statement runs (dotted paths). */
+  readonly holding: readonly string[];
 }
 
-export const TOP: Resolved = Object.freeze({ top: true, reads: [], writes: [], calls: [] });
+export const TOP: Resolved = Object.freeze({ top: true, reads: [], writes: [], calls: [], holding: [] });
+
+/** A lock's path as `locksHeld` reports it (`mni[0].lock`), dotted (`mni.0.lock`). */
+export function dotted(path: string): string {
+  return path.replace(/\[(\d+)\]/g, '.$1');
+}
 
 export function parsePath(text: string): Path {
   return text === '' ? [] : text.split('.');
@@ -27,7 +34,7 @@ export function resolve(fp: Footprint): Resolved {
   const reads = (fp.reads ?? []).map(parsePath);
   const writes = (fp.writes ?? []).map(parsePath);
   const top = [...(fp.reads ?? []), ...(fp.writes ?? [])].some((p) => p === '*' || p === '');
-  return { top, reads, writes, calls: fp.calls ?? [] };
+  return { top, reads, writes, calls: fp.calls ?? [], holding: (fp.holding ?? []).map(dotted) };
 }
 
 // Statement objects may be shared by several routines and actors: cache per statement and thread.

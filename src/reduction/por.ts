@@ -8,6 +8,8 @@
  *   any other unfinished actor may still take (all statements of the routines on its stack and
  *   those they may enter). So no other actor can enable, disable or change the outcome of what
  *   `p` does next, and `p`'s steps commute with theirs;
+ *   Statements an actor only runs while holding a lock that `p` holds exclusively are left out:
+ *   until `p` moves it keeps the lock, so they cannot run (footprints declare `holding`);
  * - C2 (visibility): `p`'s statement writes nothing a selected state property (`always`,
  *   `sometimes`, `onExit`) reads;
  * - C3 (cycle proviso, both strategies): applied by the explorer. If any successor through the
@@ -28,12 +30,13 @@
  * (unlocking another's lock fails its assertion), and the checking mode (check.ts) verifies it for
  * any model that declares footprints; the lock-order graph is then the same.
  */
+import { locksHeld } from '../core/kernel/locksHeld.ts';
 import type { Model } from '../core/model.ts';
 import type { AnyRoutine } from '../core/program.ts';
 import type { Property } from '../core/property.ts';
 import { statementAt, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
-import { dependent, footprintOf, overlaps, parsePath, reachableStatements, type Path, type Resolved } from './footprint.ts';
+import { dependent, dotted, footprintOf, overlaps, parsePath, reachableStatements, type Path, type Resolved } from './footprint.ts';
 
 /** What the properties being checked read: steps writing it are visible. */
 interface Visibility {
@@ -53,6 +56,7 @@ function visibility<G>(properties: readonly Property<G>[]): Visibility {
       continue;
     }
     for (const r of p.reads) {
+      if (r === '@local') continue; // one thread's own state: kept on reduced paths, never visible
       if (r === '@threads') threads = true;
       else if (r === '*' || r === '') all = true;
       else reads.push(parsePath(r));
@@ -104,9 +108,16 @@ export class AmpleSets<G> {
     const stack = world.threads[p]!;
     const fp = footprintOf(statementAt(this.model, stack[stack.length - 1]!), p);
     if (fp.top || this.isVisible(fp)) return false;
+    // Locks p holds exclusively: until p moves, no other actor runs a statement that needs one.
+    const held = locksHeld(world.shared, p)
+      .filter((h) => h.mode !== 'read')
+      .map((h) => dotted(h.path));
     for (let q = 0; q < world.threads.length; q++) {
       if (q === p || world.threads[q]!.length === 0) continue;
-      for (const other of this.future(world, q)) if (dependent(fp, other)) return false;
+      for (const other of this.future(world, q)) {
+        if (held.length > 0 && other.holding.some((h) => held.includes(h))) continue;
+        if (dependent(fp, other)) return false;
+      }
     }
     return true;
   }

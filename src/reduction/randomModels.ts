@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { defineModel, type ModelDefinition } from '../core/model.ts';
 import { either, routine, type Alternative, type Footprint, type Statement, type StepContext } from '../core/program.ts';
-import { always, atEnd, reading, sometimes, type Property } from '../core/property.ts';
+import { always, atEnd, reading, sometimes, type Property, type WorldView } from '../core/property.ts';
 import type { Renaming } from '../core/symmetry.ts';
 
 /** Values of a shared variable or slot: 0..2. */
@@ -35,7 +35,8 @@ export type Prop =
   | { readonly kind: 'never'; readonly a: number; readonly b: number; readonly c: number; readonly d: number; readonly declared: boolean }
   | { readonly kind: 'reach'; readonly a: number; readonly b: number }
   | { readonly kind: 'slots'; readonly c: number; readonly atMost: number }
-  | { readonly kind: 'end'; readonly a: number; readonly b: number };
+  | { readonly kind: 'end'; readonly a: number; readonly b: number }
+  | { readonly kind: 'at'; readonly k: number; readonly always: boolean };
 
 export interface RandomModel {
   readonly vars: number;
@@ -95,6 +96,7 @@ const prop = (vars: number, actors: number, symmetric: boolean): fc.Arbitrary<Pr
     fc.record({ kind: fc.constant('never' as const), a: v, b: c, c: v, d: c, declared: fc.boolean() }),
     fc.record({ kind: fc.constant('reach' as const), a: v, b: c }),
     fc.record({ kind: fc.constant('end' as const), a: v, b: c }),
+    fc.record({ kind: fc.constant('at' as const), k: fc.nat(3), always: fc.boolean() }),
   ];
   if (symmetric) props.push(fc.record({ kind: fc.constant('slots' as const), c, atMost: fc.nat(actors - 1) }));
   return fc.oneof(...props);
@@ -148,11 +150,26 @@ function footprint(o: Op, tid: number): Footprint {
 
 type Ctx = StepContext<Shared, Locals>;
 
-function statementOf(o: Op, k: number, last: boolean, cyclic: boolean): Statement<Shared, Locals> {
+/**
+ * Locks held whenever each statement of a body runs: in a straight-line body (no loop op, not
+ * cyclic), those taken before it and not released; otherwise none are declared.
+ */
+function holdings(body: readonly Op[], cyclic: boolean): string[][] {
+  if (cyclic || body.some((o) => o.kind === 'loop')) return body.map(() => []);
+  const held = new Set<number>();
+  return body.map((o) => {
+    const before = [...held].sort().map((l) => `l.${l}`);
+    if (o.kind === 'lock') held.add(o.l);
+    if (o.kind === 'unlock') held.delete(o.l);
+    return before;
+  });
+}
+
+function statementOf(o: Op, k: number, last: boolean, cyclic: boolean, holding: readonly string[]): Statement<Shared, Locals> {
   const label = `${k}: ${describeOp(o)}`;
   const options = {
     name: `s${k}`,
-    footprint: (tid: number) => footprint(o, tid),
+    footprint: (tid: number) => ({ ...footprint(o, tid), holding }),
     ...(last && cyclic ? { then: 's0' } : {}),
   };
   const one = (alt: Alternative<Shared, Locals>): Statement<Shared, Locals> => either(label, [alt], options);
@@ -203,6 +220,11 @@ function propertyOf(p: Prop, i: number): Property<Shared> {
       return reading(always<Shared>(name, (g) => g.mine.filter((m) => m === p.c).length <= p.atMost), ['mine']);
     case 'end':
       return reading(atEnd<Shared>(name, (g) => g.v[p.a] !== p.b), [`v.${p.a}`]);
+    case 'at': {
+      // Some thread's own position: preserved by the reduction without making any step visible.
+      const someAt = (w: WorldView): boolean => Array.from({ length: w.threadCount }, (_, t) => t).some((t) => w.at(t, `s${p.k}`));
+      return reading(p.always ? always<Shared>(name, (_g, w) => !someAt(w)) : sometimes<Shared>(name, (_g, w) => someAt(w)), ['@local']);
+    }
   }
 }
 
@@ -222,7 +244,7 @@ export function buildRandom(spec: RandomModel): ModelDefinition<Record<string, n
       const routines = spec.bodies.map((body, b) =>
         routine<Shared, Locals>(`body${b}`, {
           locals: () => ({ x: 0 }),
-          body: body.map((o, k) => statementOf(o, k, k === body.length - 1, spec.cyclic[b] ?? false)),
+          body: body.map((o, k) => statementOf(o, k, k === body.length - 1, spec.cyclic[b] ?? false, holdings(body, spec.cyclic[b] ?? false)[k]!)),
         }),
       );
       const actors = Array.from({ length: spec.actors }, (_, a) => ({ name: `a${a}`, routine: routines[spec.symmetric ? 0 : a]! }));
