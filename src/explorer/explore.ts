@@ -112,6 +112,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   try {
     const initKey = keyOf(model.initial);
     at = store.insert(initKey, -1, -1, 0);
+    reduction?.stored(initKey, 0);
     onStore?.(model.initial);
     const initFailure = checks.checkState(model.initial, undefined);
     if (initFailure) return fail(at, initFailure);
@@ -156,15 +157,15 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         continue;
       }
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
-      // Partial-order reduction: expand an ample set first; if one of its successors is already
-      // stored (the cycle proviso, src/reduction/por.ts), expand the remaining steps too.
+      // Partial-order reduction: expand an ample set first; if one of its successors was stored
+      // no deeper than this state (the cycle proviso, src/reduction/por.ts), expand the rest too.
       const ample = reduction?.ample(world, enabled);
       const order: number[] = ample ? [...ample] : enabled.map((_, i) => i);
       let full = ample === undefined;
-      let revisited = false;
+      let provisoHit = false;
       for (let k = 0; ; k++) {
         if (k === order.length) {
-          if (full || !revisited) break;
+          if (full || !provisoHit) break;
           full = true;
           reduction!.provisoExpansions++;
           for (let i = 0; i < enabled.length; i++) if (!ample!.includes(i)) order.push(i);
@@ -178,7 +179,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
           // (An ample set must lead somewhere: such a step in one makes the state expand fully.)
           if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
-            revisited = true;
+            provisoHit = true;
             continue;
           }
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
@@ -199,13 +200,14 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         }
         const key = keyOf(out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) });
         if (store.has(key)) {
-          revisited = true;
+          if (!full && !reduction!.deeper(key, depth)) provisoHit = true;
           continue;
         }
         if (store.size >= cfg.maxStates) {
           return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
         const next = store.insert(key, index, i, depth + 1);
+        reduction?.stored(key, depth + 1);
         onStore?.(out.world);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);

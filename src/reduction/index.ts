@@ -53,6 +53,19 @@ export class Reduction<G> {
     return this.symmetry ? this.symmetry.key(world, site) : encodeWorld(this.model, world, site);
   }
 
+  /** Depth at which each state was stored, for the cycle proviso (kept only with partial-order reduction). */
+  private readonly depths = new Map<string, number>();
+
+  stored(key: string, depth: number): void {
+    if (this.ampleSets !== undefined && this.ampleSets.off === undefined) this.depths.set(key, depth);
+  }
+
+  /** The stored state `key` was stored deeper than `depth` (an ample edge to it cannot close a cycle of ample edges). */
+  deeper(key: string, depth: number): boolean {
+    const d = this.depths.get(key);
+    return d !== undefined && d > depth;
+  }
+
   /** Indices into `enabled` to expand first (an ample set), or undefined for all of them. */
   ample(world: World<G>, enabled: readonly Transition[]): readonly number[] | undefined {
     return this.ampleSets?.ample(world, enabled);

@@ -12,11 +12,13 @@
  *   until `p` moves it keeps the lock, so they cannot run (footprints declare `holding`);
  * - C2 (visibility): `p`'s statement writes nothing a selected state property (`always`,
  *   `sometimes`, `onExit`) reads;
- * - C3 (cycle proviso, both strategies): applied by the explorer. If any successor through the
- *   ample set is already stored, the state is expanded fully. Every cycle of the reduced graph
- *   closes on a stored state, so every cycle has a fully expanded state, and no step is ignored
- *   for ever. This is stronger than DFS's "not on the stack" proviso and holds for BFS, which has
- *   no stack (Bošnački and Holzmann's observation that the stack proviso is not sound for BFS).
+ * - C3 (cycle proviso, both strategies): applied by the explorer. Every state keeps the depth at
+ *   which it was stored; an ample set is kept only if each of its successors is new or was stored
+ *   deeper than the state being expanded, otherwise the state is expanded fully. Along a cycle of
+ *   the reduced graph the stored depth cannot rise at every edge, so every cycle has a fully
+ *   expanded state and no step is ignored for ever. This needs no DFS stack, so it holds for BFS
+ *   as well (the stack proviso alone is not sound for BFS), and it is weaker than "expand fully
+ *   whenever a successor is already stored", which in BFS rejects most ample sets.
  *
  * With C0–C2 every deadlock (terminal state) and every failing step of the full graph is reached
  * (the failing step's outcome depends only on what it reads, which the others do not write); with
