@@ -45,6 +45,7 @@ export {
   leadsTo,
   alwaysEventually,
   progress,
+  reading,
   type LeadsTo,
   type Progress,
   type ProgressStep,
@@ -57,6 +58,8 @@ export {
   type WorldView,
 } from './core/property.ts';
 export { encode } from './core/canonical.ts';
+export type { Symmetry, Renaming } from './core/symmetry.ts';
+export type { Footprint } from './core/program.ts';
 export { enabledTransitions, applyTransition, transitionLabel, type Transition } from './core/transitions.ts';
 export { mutex, mutex_lock, mutex_trylock, mutex_unlock, LOCK_DISCIPLINE, type Mutex } from './core/kernel/mutex.ts';
 export {

@@ -79,7 +79,7 @@ describe('interleave list', () => {
 
 describe('interleave check', () => {
   it('classic/two-phase-commit passes with 288 states', async () => {
-    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '--json');
+    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '--no-symmetry', '--json');
     expect(code).toBe(0);
     expect(json).toMatchObject({
       model: 'classic/two-phase-commit',
@@ -91,10 +91,33 @@ describe('interleave check', () => {
     expect(json.trace).toBeUndefined();
   });
 
-  it('-p rms=5 gives 8832 states', async () => {
-    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '-p', 'rms=5', '--json');
+  it('-p rms=5 gives 8832 states with --no-symmetry', async () => {
+    const { code, json } = await cliJson('check', 'classic/two-phase-commit', '-p', 'rms=5', '--no-symmetry', '--json');
     expect(code).toBe(0);
     expect(json).toMatchObject({ verdict: 'pass', params: { rms: 5 }, stats: { states: 8832 } });
+    expect(json.stats.reduction).toMatchObject({ symmetry: false });
+  });
+
+  it('reductions are on by default: 2pc with 5 RMs stores 314 states (one per class), 665 with --representative sorted --strategy dfs', async () => {
+    const canonical = await cliJson('check', 'classic/two-phase-commit', '-p', 'rms=5', '--json');
+    expect(canonical.code).toBe(0);
+    expect(canonical.json.stats).toMatchObject({ states: 314, reduction: { symmetry: 'canonical', por: false, porOff: 'no step declares a footprint' } });
+    const sorted = await cliJson('check', 'classic/two-phase-commit', '-p', 'rms=5', '--representative', 'sorted', '--strategy', 'dfs', '--json');
+    expect(sorted.json.stats).toMatchObject({ states: 665, reduction: { symmetry: 'sorted' } });
+    const text = await cli('check', 'classic/two-phase-commit', '-p', 'rms=5');
+    expect(text.stdout).toContain('314 states');
+    expect(text.stdout).toContain('Reduced: partial-order reduction off: no step declares a footprint');
+    expect(text.stdout).toContain('symmetry reduction (canonical representatives)');
+  });
+
+  it('with liveness properties and reductions on, the report says liveness ran unreduced', async () => {
+    const { json } = await cliJson('check', 'classic/peterson', '-p', 'n=2', '--json');
+    expect(json).toMatchObject({ verdict: 'pass', liveness: { unreduced: true } });
+    const text = await cli('check', 'classic/peterson', '-p', 'n=2');
+    expect(text.stdout).toContain('liveness ran unreduced, on the full state graph');
+    const off = await cliJson('check', 'classic/peterson', '-p', 'n=2', '--no-por', '--no-symmetry', '--json');
+    expect(off.json.liveness.unreduced).toBeUndefined();
+    expect(off.json.stats.reduction).toBeUndefined();
   });
 
   it('--max-states 10 exits 3 with verdict incomplete', async () => {

@@ -46,6 +46,9 @@ interface BudgetArgs {
   readonly exact?: boolean;
   readonly compactFrontier?: boolean;
   readonly maxMemory?: unknown;
+  readonly por?: boolean;
+  readonly symmetry?: boolean;
+  readonly representative?: string;
 }
 
 function exploreOptions(a: BudgetArgs): CheckOptions {
@@ -63,6 +66,8 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(a.property ? { properties: a.property } : {}),
     ...(a.fairness !== undefined ? { fairness: a.fairness as Fairness } : {}),
+    ...(a.por !== undefined ? { por: a.por } : {}),
+    ...(a.symmetry !== undefined ? { symmetry: a.symmetry ? ((a.representative ?? 'canonical') as 'canonical' | 'sorted') : false } : {}),
   };
 }
 
@@ -76,6 +81,16 @@ async function parallelSafety(spec: string, params: Params, workers: number, opt
     progress?.done();
   }
 }
+/** Reduction flags of the commands that search: on by default on the command line (explore() defaults them off). */
+const reductionOptions = {
+  por: { type: 'boolean' as const, default: true, describe: 'partial-order reduction where steps declare footprints (--no-por: expand every interleaving)' },
+  symmetry: { type: 'boolean' as const, default: true, describe: 'store one state per renaming of the actors a model declares interchangeable (--no-symmetry: all)' },
+  representative: {
+    choices: ['canonical', 'sorted'] as const,
+    default: 'canonical' as const,
+    describe: "symmetry representative: the least renaming (one state per class), or Stateright's sort by key (cheaper, may store a class more than once)",
+  },
+};
 
 /** Registered models whose names start with any of the prefixes (all when none given). */
 function selectModels(prefixes: readonly string[]): typeof catalog {
@@ -135,6 +150,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
+          .options(reductionOptions)
           .options(presentOptions),
       async (a) => {
         if (a.all) {
@@ -180,6 +196,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('max-states', { type: 'number', describe: 'per model: stop after this many unique states' })
           .option('timeout', { type: 'number', describe: 'per model: stop after this many seconds' })
           .options(engineOptions)
+          .options(reductionOptions)
           .option('fairness', {
             choices: ['weak', 'strong', 'none'] as const,
             default: 'weak' as const,

@@ -6,6 +6,7 @@ import { findNonPlain, PLAIN_HINT, seal } from './canonical.ts';
 import { makeLocals, settleStack } from './stack.ts';
 import type { AnyRoutine, CallStatement, Routine, Statement } from './program.ts';
 import type { Property } from './property.ts';
+import type { Symmetry } from './symmetry.ts';
 import type { Frame, Stack, World } from './world.ts';
 
 export type Verdict = 'pass' | 'violation' | 'deadlock' | 'incomplete';
@@ -32,6 +33,8 @@ export interface ModelSpec<G> {
   readonly shared: G;
   readonly actors: readonly ActorSpec<G>[];
   readonly properties?: readonly Property<G>[];
+  /** Groups of interchangeable actors, for symmetry reduction (see `Symmetry`). */
+  readonly symmetry?: readonly Symmetry<G>[];
 }
 
 export interface ModelDefinition<P extends Params = Params, G = unknown> {
@@ -71,6 +74,12 @@ export interface CompiledActor {
   readonly name: string;
 }
 
+/** A symmetry group with its members resolved to thread ids (in declaration order). */
+export interface CompiledSymmetry<G> {
+  readonly spec: Symmetry<G>;
+  readonly tids: readonly number[];
+}
+
 /** A model ready to explore. Routines are numbered in order of first use. */
 export interface Model<G = unknown> {
   readonly name: string;
@@ -78,6 +87,8 @@ export interface Model<G = unknown> {
   readonly actors: readonly CompiledActor[];
   readonly properties: readonly Property<G>[];
   readonly initial: World<G>;
+  /** Declared symmetry groups (empty when the model declares none). */
+  readonly symmetry?: readonly CompiledSymmetry<G>[];
   routineAt(index: number): CompiledRoutine<G>;
   routineIndex(routine: AnyRoutine): number;
 }
@@ -189,7 +200,30 @@ export function compileModel<P extends Params, G>(
     const frame: Frame = { fn: routineIndex(r), pc: 0, locals: makeLocals(definition.name, actor.name, r, actor.args) };
     return settleStack(partial, [frame], shared, tid);
   });
-  return { ...partial, initial: seal({ shared, threads }) };
+  const symmetry = compileSymmetry(definition.name, spec);
+  return { ...partial, symmetry, initial: seal({ shared, threads }) };
+}
+
+function compileSymmetry<G>(model: string, spec: ModelSpec<G>): CompiledSymmetry<G>[] {
+  const groups = spec.symmetry ?? [];
+  const taken = new Set<number>();
+  return groups.map((g) => {
+    if (!Array.isArray(g.actors) || g.actors.length < 2 || typeof g.permute !== 'function') {
+      throw new ModelError('a symmetry group needs at least two actors and a permute function', { model });
+    }
+    const tids = g.actors.map((name) => {
+      const tid = spec.actors.findIndex((a) => a.name === name);
+      if (tid < 0) throw new ModelError(`symmetry group names actor "${name}", which the model does not have`, { model });
+      if (taken.has(tid)) throw new ModelError(`actor "${name}" is in more than one symmetry group (or twice in one)`, { model, actor: name });
+      taken.add(tid);
+      return tid;
+    });
+    const routines = new Set(tids.map((t) => spec.actors[t]!.routine));
+    if (routines.size !== 1) {
+      throw new ModelError(`symmetric actors ${g.actors.join(', ')} must run the same routine`, { model });
+    }
+    return { spec: g, tids };
+  });
 }
 
 function checkSpec<G>(model: string, spec: ModelSpec<G>): void {

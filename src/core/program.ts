@@ -84,6 +84,32 @@ export interface StatementOptions<G, L> {
   readonly mightSleep?: boolean;
   /** Who holds what the statement waits for when blocked (wait-for graph in deadlock reports). */
   readonly holders?: Holders<G, L>;
+  /**
+   * What the statement (every alternative: guard, effect, and the calls its thread enters next)
+   * may read and write in the shared state, for partial-order reduction. Without one the step
+   * counts as touching everything. See `Footprint`.
+   */
+  readonly footprint?: Footprint | ((tid: ThreadId) => Footprint);
+}
+
+/**
+ * Shared-state locations a step may read and write, as dotted paths from the shared state's root
+ * (`range.valid`, `rmState.2`); a path covers everything beneath it, `*` covers the whole state.
+ * Two steps of different actors are independent when neither writes what the other reads or
+ * writes. `calls` lists routines the step may enter with `ctx.call` (statically listed `call(...)`
+ * lines need no declaration).
+ */
+export interface Footprint {
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
+  readonly calls?: readonly AnyRoutine[];
+  /**
+   * Locks (dotted paths of mutexes, spinlocks or rwsems in the shared state) the thread always
+   * holds when it runs this statement. While another actor holds one of them exclusively, this
+   * statement cannot run, so it cannot conflict with that actor's steps (checked in the checking
+   * mode: the thread must hold them every time).
+   */
+  readonly holding?: readonly string[];
 }
 
 export interface Statement<G, L> {
@@ -97,6 +123,7 @@ export interface Statement<G, L> {
   readonly then?: string;
   readonly mightSleep: boolean;
   readonly holders?: Holders<G, L>;
+  readonly footprint?: Footprint | ((tid: ThreadId) => Footprint);
 }
 
 /** Enter a routine without taking a step of its own: the callee's first statement is the next step. */
@@ -155,6 +182,7 @@ function statement<G, L>(
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.waitsFor !== undefined ? { waitsFor: options.waitsFor } : {}),
     ...(options.then !== undefined ? { then: options.then } : {}),
+    ...(options.footprint !== undefined ? { footprint: options.footprint } : {}),
   };
 }
 

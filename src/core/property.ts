@@ -28,6 +28,16 @@ interface PropertyBase<G> {
   readonly name: string;
   /** Text for the report when the property fails, computed on the violating state. */
   readonly explain?: Explain<G>;
+  /**
+   * Shared-state paths the property reads (see `Footprint`), for partial-order reduction: steps
+   * writing them are visible and never reduced away. `@threads` means it reads where threads are
+   * or their locals (every step is then visible). `@local` means it only asks whether some thread's
+   * own position and locals satisfy a condition (an `always`/`sometimes` over `w.at(tid, …)`), or,
+   * for `onExit`, depends only on the exiting thread's own data (its locals and the locks it holds):
+   * each thread's own steps keep their order on reduced paths, so no step need be visible for it.
+   * Without `reads` the property counts as reading everything.
+   */
+  readonly reads?: readonly string[];
 }
 
 export interface Always<G> extends PropertyBase<G> {
@@ -119,4 +129,9 @@ export function progress<G>(name: string, isProgress: ProgressStep): Progress<G>
 /** Checked in terminal states that are not deadlocks: every thread finished or parked at an `end` statement. */
 export function atEnd<G>(name: string, holds: StatePredicate<G>, explain?: Explain<G>): AtEnd<G> {
   return { kind: 'atEnd', name, holds, ...(explain ? { explain } : {}) };
+}
+
+/** The property with the shared-state paths it reads declared (see `PropertyBase.reads`). */
+export function reading<P extends { readonly name: string; readonly kind: string }>(property: P, reads: readonly string[]): P {
+  return { ...property, reads };
 }

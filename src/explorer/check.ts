@@ -26,7 +26,9 @@ export function checkModel<G>(model: Model<G>, options: CheckOptions = {}, safet
   });
   const stats = { ...safety.stats, elapsedMs: safety.stats.elapsedMs + r.stats.elapsedMs };
   if (r.verdict === 'pass') {
-    return { ...safety, stats, liveness: { fairness: options.fairness ?? 'weak', properties: live.map((q) => q.name), states: r.stats.states } };
+    // Liveness always runs on the full graph: neither reduction as built preserves it.
+    const unreduced = options.por === true || (options.symmetry !== undefined && options.symmetry !== false) ? { unreduced: true as const } : {};
+    return { ...safety, stats, liveness: { fairness: options.fairness ?? 'weak', properties: live.map((q) => q.name), states: r.stats.states, ...unreduced } };
   }
   if (r.verdict === 'incomplete') return { verdict: 'incomplete', budget: 'maxStates', stats, witnesses: safety.witnesses };
   return {

@@ -17,6 +17,7 @@ import { resolveOptions, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
+import { Reduction } from '../reduction/index.ts';
 
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -45,6 +46,13 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const checks = new PropertyChecks(model, selected);
   const checkDeadlocks = !selected || selected.has('deadlock');
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
+  const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: selected }) : undefined;
+  // Symmetry stores each state under its class representative; the frontier keeps the actual state,
+  // so stored paths replay exactly in the unreduced model.
+  const stored = (world: World<G>): World<G> => (reduction?.symmetric ? reduction.representative(world) : world);
+  const onStore = cfg.onStore as ((world: World<G>) => void) | undefined;
+  // The encodings along a path are those of actual states, not of the stored representatives.
+  const keysTo = (i: number): { pathKeys?: string[] } => (reduction?.symmetric ? {} : { pathKeys: keysAlong(model, store.pathTo(i)) });
   const started = cfg.now();
   let transitions = 0;
   let maxDepth = 0;
@@ -64,6 +72,9 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
       storeBytes: store.bytes(),
       collisionProbability: store.collisionProbability(),
+      ...(reduction
+        ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } }
+        : {}),
     };
   };
   const witnesses = (): Witness[] =>
@@ -75,14 +86,14 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     path: [...store.pathTo(index), ...extra],
     stats: stats(),
     witnesses: witnesses(),
-    pathKeys: keysAlong(model, store.pathTo(index)),
+    ...keysTo(index),
   });
   /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
   const inversion = (): ExploreOutcome | undefined => {
     const cycle = lockOrder?.inversion;
     if (cycle === undefined) return undefined;
     const pathTo = (i: number): number[] => store.pathTo(i);
-    return { ...inversionViolation(cycle, pathTo, stats(), witnesses()), pathKeys: keysAlong(model, pathTo(cycle[cycle.length - 1]!.state)) };
+    return { ...inversionViolation(cycle, pathTo, stats(), witnesses()), ...keysTo(cycle[cycle.length - 1]!.state) };
   };
   const noteWitnesses = (index: number, world: World<G>): void => {
     for (const i of checks.reached(world, pending)) {
@@ -98,7 +109,10 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   let at = -1;
   try {
     if (!shared || shared.seeds) {
-      at = store.visit(model.initial, -1, 0, Number.POSITIVE_INFINITY);
+      const initial = stored(model.initial);
+      at = store.visit(initial, -1, 0, Number.POSITIVE_INFINITY);
+      reduction?.stored(initial, 0);
+      onStore?.(model.initial);
       const initFailure = checks.checkState(model.initial, undefined);
       if (initFailure) return fail(at, initFailure);
       noteWitnesses(at, model.initial);
@@ -152,7 +166,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked,
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: keysAlong(model, store.pathTo(index)),
+            ...keysTo(index),
           };
         }
         const endFailure = checks.checkEnd(world);
@@ -164,14 +178,31 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         continue;
       }
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
-      for (let i = 0; i < enabled.length; i++) {
+      // Partial-order reduction: expand an ample set first; if one of its successors was stored
+      // no deeper than this state (the cycle proviso, src/reduction/por.ts), expand the rest too.
+      const ample = reduction?.ample(world, enabled);
+      const order: number[] = ample ? [...ample] : enabled.map((_, i) => i);
+      let full = ample === undefined;
+      let provisoHit = false;
+      for (let k = 0; ; k++) {
+        if (k === order.length) {
+          if (full || !provisoHit) break;
+          full = true;
+          reduction!.provisoExpansions++;
+          for (let i = 0; i < enabled.length; i++) if (!ample!.includes(i)) order.push(i);
+        }
+        const i = order[k]!;
         const t = enabled[i]!;
         const out = applyTransition(model, world, t);
         transitions++;
         if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);
         if (out.kind === 'failed') {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
-          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
+          // (An ample set must lead somewhere: such a step in one makes the state expand fully.)
+          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
+            provisoHit = true;
+            continue;
+          }
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
           if (out.verdict === 'violation') return fail(index, failure, [i]);
           return {
@@ -181,24 +212,31 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
             blocked: [],
             stats: stats(),
             witnesses: witnesses(),
-            pathKeys: keysAlong(model, store.pathTo(index)),
+            ...keysTo(index),
           };
         }
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
-        const next = store.visit(out.world, index, i, cfg.maxStates, () => siteOf(model, t));
-        if (next === SEEN) continue;
+        const key = stored(out.world);
+        const next = store.visit(key, index, i, cfg.maxStates, () => siteOf(model, t));
+        if (next === SEEN) {
+          if (!full && !reduction!.deeper(key, depth)) provisoHit = true;
+          continue;
+        }
         if (next === FULL) {
           return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
         }
+        reduction?.stored(key, depth + 1);
+        onStore?.(out.world);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);
         if (failure) return fail(next, failure);
         noteWitnesses(next, out.world);
         frontier.push(next, out.world, depth + 1);
       }
+      if (!full) reduction!.pruned += enabled.length - order.length;
     }
   } catch (thrown) {
     if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {

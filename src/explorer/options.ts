@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.ts';
+import type { World } from '../core/world.ts';
 import type { ProgressReport } from './result.ts';
 import type { SharedSearch } from './sharedStore.ts';
 
@@ -45,6 +46,16 @@ export interface ExploreOptions {
   readonly memoryProbe?: () => number;
   /** Internal: set by a parallel-search worker (see parallel.ts); the loop then uses the shared store and work queue. */
   readonly shared?: SharedSearch;
+  /** Partial-order reduction by ample sets (src/reduction/por.ts). Default off for API calls. */
+  readonly por?: boolean;
+  /**
+   * Symmetry reduction over the model's declared symmetry groups: `true` or `canonical` stores one
+   * least representative per class, `sorted` Stateright's cheaper sort-by-key representative.
+   * Default off for API calls; no effect on a model without symmetry groups.
+   */
+  readonly symmetry?: boolean | 'canonical' | 'sorted';
+  /** Called with each state the search stores (the actual state, not a representative); for tests. */
+  readonly onStore?: (world: World<unknown>) => void;
 }
 
 export interface ExploreConfig {
@@ -63,6 +74,9 @@ export interface ExploreConfig {
   readonly maxMemoryMiB: number;
   readonly memoryProbe: (() => number) | undefined;
   readonly shared: SharedSearch | undefined;
+  readonly por: boolean;
+  readonly symmetry: 'canonical' | 'sorted' | false;
+  readonly onStore: ((world: World<unknown>) => void) | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -88,6 +102,9 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     maxMemoryMiB: positive('maxMemoryMiB', options.maxMemoryMiB, Number.POSITIVE_INFINITY),
     memoryProbe: options.memoryProbe,
     shared: options.shared,
+    por: options.por === true,
+    symmetry: symmetryMode(options.symmetry),
+    onStore: options.onStore,
   };
 }
 
@@ -97,4 +114,11 @@ function positive(name: string, value: number | undefined, fallback: number, zer
     throw new UsageError(`${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number, got ${String(value)}`);
   }
   return value;
+}
+
+function symmetryMode(value: ExploreOptions['symmetry']): 'canonical' | 'sorted' | false {
+  if (value === undefined || value === false) return false;
+  if (value === true || value === 'canonical') return 'canonical';
+  if (value === 'sorted') return 'sorted';
+  throw new UsageError(`symmetry must be true, false, "canonical" or "sorted", got "${String(value)}"`);
 }

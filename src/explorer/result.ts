@@ -18,6 +18,19 @@ export interface Stats {
   readonly collisionProbability?: number;
   /** Parallel search: milliseconds (within elapsedMs) before the last worker had loaded the model and started exploring. */
   readonly startupMs?: number;
+  /** Present when a reduction was on: what it was and how many enabled steps it left unexpanded. */
+  readonly reduction?: ReductionStats;
+}
+
+export interface ReductionStats {
+  /** Partial-order reduction was applied (false when requested but off for this search; see `porOff`). */
+  readonly por: boolean;
+  readonly porOff?: string;
+  readonly symmetry: 'canonical' | 'sorted' | false;
+  /** Enabled steps left unexpanded by ample sets. */
+  readonly prunedSteps: number;
+  /** States whose ample set the cycle proviso rejected (expanded fully). */
+  readonly provisoExpansions: number;
 }
 
 export interface ProgressReport extends Stats {
@@ -63,7 +76,13 @@ export type ExploreResult =
       readonly stats: Stats;
       readonly witnesses: readonly Witness[];
       /** Liveness properties that were checked on the full state graph, and the fairness assumed. */
-      readonly liveness?: { readonly fairness: string; readonly properties: readonly string[]; readonly states: number };
+      readonly liveness?: {
+        readonly fairness: string;
+        readonly properties: readonly string[];
+        readonly states: number;
+        /** Set when a reduction was asked for: liveness ran on the full graph anyway (reductions do not preserve it). */
+        readonly unreduced?: true;
+      };
     }
   | {
       readonly verdict: 'violation';

@@ -1,5 +1,5 @@
 /** The machine-readable report: one JSON object per check (shape documented in the README). */
-import type { ExploreResult } from '../explorer/result.ts';
+import type { ExploreResult, ReductionStats } from '../explorer/result.ts';
 import { formatPath } from '../explorer/result.ts';
 import type { Expected } from '../core/model.ts';
 import type { Trace } from '../trace/trace.ts';
@@ -27,7 +27,7 @@ export interface JsonReport {
   readonly lockOrder?: readonly { from: string; to: string; actor: string; step: string; path: string }[];
   readonly witnesses?: readonly { property: string; path: string | null }[];
   /** For a pass: the liveness properties checked on the full state graph and the fairness assumed. */
-  readonly liveness?: { fairness: string; properties: readonly string[]; states: number };
+  readonly liveness?: { fairness: string; properties: readonly string[]; states: number; unreduced?: true };
   readonly trace?: {
     readonly path: string;
     readonly steps: readonly {

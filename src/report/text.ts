@@ -1,6 +1,6 @@
 /** Plain-text reports for terminals: the verdict, the counterexample step by step, the stats. */
 import type { Expected } from '../core/model.ts';
-import type { ExploreResult, Stats } from '../explorer/result.ts';
+import type { ExploreResult, ReductionStats, Stats } from '../explorer/result.ts';
 import { formatPath } from '../explorer/result.ts';
 import { waitForCycle } from '../explorer/blocked.ts';
 import type { Change } from '../trace/diff.ts';
@@ -32,7 +32,19 @@ export function formatChange(c: Change): string {
 
 export function formatStats(s: Stats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  return `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}`;
+  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}`;
+  return s.reduction ? `${base}\n${formatReduction(s.reduction)}` : base;
+}
+
+/** One line saying which reductions were on and what they pruned. */
+export function formatReduction(r: ReductionStats): string {
+  const por = r.por
+    ? `partial-order reduction pruned ${r.prunedSteps.toLocaleString('en-US')} enabled steps (${r.provisoExpansions.toLocaleString('en-US')} states fully expanded by the cycle proviso)`
+    : r.porOff !== undefined
+      ? `partial-order reduction off: ${r.porOff}`
+      : undefined;
+  const sym = r.symmetry ? `symmetry reduction (${r.symmetry} representatives): states counted once per renaming of interchangeable actors` : undefined;
+  return `Reduced: ${[por, sym].filter((x) => x !== undefined).join('; ') || 'no reduction applies to this model'}`;
 }
 
 /** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
@@ -111,6 +123,9 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
   if (r.verdict === 'pass' && r.liveness) {
     for (const name of r.liveness.properties) {
       lines.push(`liveness "${name}": holds under ${r.liveness.fairness} fairness (${r.liveness.states.toLocaleString('en-US')}-state graph)`);
+    }
+    if (r.liveness.unreduced) {
+      lines.push('liveness ran unreduced, on the full state graph: partial-order and symmetry reduction preserve safety verdicts only');
     }
   }
   lines.push('', `Explored ${formatStats(r.stats)}`);

@@ -19,6 +19,10 @@ import type { Pfn, Shared } from './state.ts';
 
 type Pages = { start: number; end: number };
 
+/** Footprints (partial-order reduction): the CPU side touches `mm.vma`, `mm.pte` and `mm.mmap_sem`. */
+const MMAP_SEM = 'mm.mmap_sem';
+const onMmapSem = (holding: readonly string[] = []) => ({ reads: [MMAP_SEM], writes: [MMAP_SEM], holding });
+
 /** The part of a model's shared state the CPU threads touch. */
 export interface CpuSide {
   readonly mm: { readonly mmap_sem: RwSemaphore; readonly vma: boolean; readonly pte: readonly Pfn[] };
@@ -43,15 +47,19 @@ export function cpuThreads<G extends CpuSide>(
   const munmap = routine<G, Pages, Pages>('munmap', {
     locals: (p) => ({ ...p }),
     body: [
-      down_write('down_write_killable(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-      step('detach_vmas_to_be_unmapped(mm, vma, prev, end)', ({ g }) => {
-        mm(g).vma = false;
-      }),
-      downgrade_write('downgrade_write(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+      down_write('down_write_killable(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onMmapSem() }),
+      step(
+        'detach_vmas_to_be_unmapped(mm, vma, prev, end)',
+        ({ g }) => {
+          mm(g).vma = false;
+        },
+        { footprint: { writes: ['mm.vma'], holding: [MMAP_SEM] } },
+      ),
+      downgrade_write('downgrade_write(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onMmapSem([MMAP_SEM]) }),
       call(start, pages),
-      step('unmap_single_vma(tlb, vma, start, end, NULL)', ({ g, my }) => clear(g, my)),
+      step('unmap_single_vma(tlb, vma, start, end, NULL)', ({ g, my }) => clear(g, my), { footprint: { writes: ['mm.pte'], holding: [MMAP_SEM] } }),
       call(end, pages),
-      up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+      up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onMmapSem([MMAP_SEM]) }),
     ],
   });
   /** Page reclaim of one page: try_to_unmap_one(page, vma, address). */
@@ -59,7 +67,7 @@ export function cpuThreads<G extends CpuSide>(
     locals: (p) => ({ ...p }),
     body: [
       call(start, pages),
-      step('ptep_clear_flush(vma, address, pvmw.pte)', ({ g, my }) => clear(g, my)),
+      step('ptep_clear_flush(vma, address, pvmw.pte)', ({ g, my }) => clear(g, my), { footprint: { writes: ['mm.pte'] } }),
       call(end, pages),
     ],
   });

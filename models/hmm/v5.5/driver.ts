@@ -26,6 +26,7 @@ import { call, down_read, kfree, label, mutex_lock, mutex_unlock, routine, step,
 import { hmm_range_fault, type FaultResult } from './hmm.ts';
 import { mmu_interval_notifier_insert, mmu_interval_notifier_remove, mmu_interval_read_begin, mmu_interval_read_retry } from './mmu_notifier.ts';
 import { EBUSY, type Shared } from './state.ts';
+import { local, MMAP_SEM, onLock, UPDATE } from './footprints.ts';
 
 interface Locals {
   readonly r: number;
@@ -44,34 +45,50 @@ export const driver = routine<Shared, Locals, { r: number }>('driver_populate_ra
     call(mmu_interval_notifier_insert, mniArg),
     label('again'),
     call(mmu_interval_read_begin, mniArg, { into: 'seq' }),
-    down_read('down_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
+    down_read('down_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onLock(MMAP_SEM) }),
     call(hmm_range_fault, (_g: Shared, my: Locals) => ({ r: my.r, seq: my.seq }), { into: 'res' }),
-    step('if (ret)', ({ my, goto }) => {
-      if (my.res.ret >= 0) goto('ok');
-    }),
-    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-    step('if (ret == -EBUSY) goto again; return ret', ({ my, goto }) => goto(my.res.ret === EBUSY ? 'again' : 'teardown')),
+    step(
+      'if (ret)',
+      ({ my, goto }) => {
+        if (my.res.ret >= 0) goto('ok');
+      },
+      { footprint: local([MMAP_SEM]) },
+    ),
+    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onLock(MMAP_SEM, [MMAP_SEM]) }),
+    step('if (ret == -EBUSY) goto again; return ret', ({ my, goto }) => goto(my.res.ret === EBUSY ? 'again' : 'teardown'), { footprint: local() }),
     label('ok'),
-    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem),
-    mutex_lock('take_lock(driver->update)', (g) => g.device.lock),
-    step('if (mmu_interval_read_retry(&ni, range.notifier_seq))', ({ g, my, goto }) => {
-      if (!mmu_interval_read_retry(g, my.r, my.seq)) goto('populate');
-    }),
-    mutex_unlock(RETRY_UNLOCK, (g) => g.device.lock, { then: 'again' }),
+    up_read('up_read(&mm->mmap_sem)', (g) => g.mm.mmap_sem, { footprint: onLock(MMAP_SEM, [MMAP_SEM]) }),
+    mutex_lock('take_lock(driver->update)', (g) => g.device.lock, { footprint: onLock(UPDATE) }),
+    step(
+      'if (mmu_interval_read_retry(&ni, range.notifier_seq))',
+      ({ g, my, goto }) => {
+        if (!mmu_interval_read_retry(g, my.r, my.seq)) goto('populate');
+      },
+      { footprint: (tid) => ({ reads: [`mni.${tid}.invalidate_seq`], holding: [UPDATE] }) },
+    ),
+    mutex_unlock(RETRY_UNLOCK, (g) => g.device.lock, { then: 'again', footprint: onLock(UPDATE, [UPDATE]) }),
     label('populate'),
-    step('// Use pfns array content to update device page table, under the update lock', ({ g, my }) => {
-      const mni = g.mni[my.r]!;
-      for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = my.res.pfns[p - mni.start] ?? null;
-    }),
-    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock),
+    step(
+      '// Use pfns array content to update device page table, under the update lock',
+      ({ g, my }) => {
+        const mni = g.mni[my.r]!;
+        for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = my.res.pfns[p - mni.start] ?? null;
+      },
+      { footprint: (tid) => ({ reads: [`mni.${tid}.start`, `mni.${tid}.end`], writes: ['device.pte'], holding: [UPDATE] }) },
+    ),
+    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock, { footprint: onLock(UPDATE, [UPDATE]) }),
     label('teardown'),
-    mutex_lock('take_lock(driver->update)', (g) => g.device.lock),
-    step('unmap the range from the device page table', ({ g, my }) => {
-      const mni = g.mni[my.r]!;
-      for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = null;
-    }),
-    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock),
+    mutex_lock('take_lock(driver->update)', (g) => g.device.lock, { footprint: onLock(UPDATE) }),
+    step(
+      'unmap the range from the device page table',
+      ({ g, my }) => {
+        const mni = g.mni[my.r]!;
+        for (let p = mni.start; p < mni.end; p++) g.device.pte[p] = null;
+      },
+      { footprint: (tid) => ({ reads: [`mni.${tid}.start`, `mni.${tid}.end`], writes: ['device.pte'], holding: [UPDATE] }) },
+    ),
+    mutex_unlock('release_lock(driver->update)', (g) => g.device.lock, { footprint: onLock(UPDATE, [UPDATE]) }),
     call(mmu_interval_notifier_remove, mniArg),
-    step('kfree(mni)', (c) => kfree(c, c.g.mni[c.my.r]!.life, 'kfree(mni)')),
+    step('kfree(mni)', (c) => kfree(c, c.g.mni[c.my.r]!.life, 'kfree(mni)'), { footprint: (tid) => ({ reads: [`mni.${tid}.life`], writes: [`mni.${tid}.life`] }) }),
   ],
 });

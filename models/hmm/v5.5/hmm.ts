@@ -10,6 +10,7 @@
  */
 import { routine, step } from '../../../src/index.ts';
 import { EBUSY, EFAULT, type Shared } from './state.ts';
+import { MMAP_SEM } from './footprints.ts';
 
 export interface FaultArgs {
   readonly r: number;
@@ -25,18 +26,30 @@ interface FaultLocals extends FaultArgs {
 export const hmm_range_fault = routine<Shared, FaultLocals, FaultArgs>('hmm_range_fault', {
   locals: (a) => ({ ...a, pfns: [] }),
   body: [
-    step('if (mmu_interval_check_retry(range->notifier, range->notifier_seq)) return -EBUSY', ({ g, my, ret }) => {
-      if (g.mni[my.r]!.invalidate_seq !== my.seq) ret({ ret: EBUSY, pfns: [] });
-    }),
-    step('vma = find_vma(mm, start); if (vma == NULL) return -EFAULT', ({ g, ret }) => {
-      if (!g.mm.vma) ret({ ret: EFAULT, pfns: [] });
-    }),
-    step('walk_page_range(start, end, &hmm_walk_ops, &hmm_vma_walk)', ({ g, my, ret }) => {
-      const mni = g.mni[my.r]!;
-      const pfns: (number | null)[] = [];
-      for (let p = mni.start; p < mni.end; p++) pfns.push(g.mm.pte[p] ?? null);
-      ret({ ret: mni.end - mni.start, pfns });
-    }),
+    step(
+      'if (mmu_interval_check_retry(range->notifier, range->notifier_seq)) return -EBUSY',
+      ({ g, my, ret }) => {
+        if (g.mni[my.r]!.invalidate_seq !== my.seq) ret({ ret: EBUSY, pfns: [] });
+      },
+      { footprint: (tid) => ({ reads: [`mni.${tid}.invalidate_seq`], holding: [MMAP_SEM] }) },
+    ),
+    step(
+      'vma = find_vma(mm, start); if (vma == NULL) return -EFAULT',
+      ({ g, ret }) => {
+        if (!g.mm.vma) ret({ ret: EFAULT, pfns: [] });
+      },
+      { footprint: { reads: ['mm.vma'], holding: [MMAP_SEM] } },
+    ),
+    step(
+      'walk_page_range(start, end, &hmm_walk_ops, &hmm_vma_walk)',
+      ({ g, my, ret }) => {
+        const mni = g.mni[my.r]!;
+        const pfns: (number | null)[] = [];
+        for (let p = mni.start; p < mni.end; p++) pfns.push(g.mm.pte[p] ?? null);
+        ret({ ret: mni.end - mni.start, pfns });
+      },
+      { footprint: (tid) => ({ reads: [`mni.${tid}.start`, `mni.${tid}.end`, 'mm.pte'], holding: [MMAP_SEM] }) },
+    ),
   ],
 });
 

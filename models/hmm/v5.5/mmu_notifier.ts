@@ -28,6 +28,7 @@ import type { Draft } from 'immer';
 import { label, routine, spin_lock, spin_unlock, step, use, wait_event, wakeUpAll } from '../../../src/index.ts';
 import { mni_invalidate } from './ops.ts';
 import type { Shared } from './state.ts';
+import { local, MMN_LOCK, onLock } from './footprints.ts';
 
 type Mni = { r: number };
 type Range = { start: number; end: number };
@@ -47,7 +48,7 @@ export const isInvalidating = (g: Shared | Draft<Shared>): boolean => (g.mmn_mm.
 export const mmu_interval_notifier_insert = routine<Shared, Mni, Mni>('mmu_interval_notifier_insert', {
   locals: ({ r }) => ({ r }),
   body: [
-    spin_lock('spin_lock(&mmn_mm->lock)', lock),
+    spin_lock('spin_lock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK) }),
     step(
       'if (mmn_mm->active_invalidate_ranges) { if (mn_itree_is_invalidating(mmn_mm)) hlist_add_head(&mni->deferred_item, &mmn_mm->deferred_list); else { mmn_mm->invalidate_seq |= 1; interval_tree_insert(); } mni->invalidate_seq = mmn_mm->invalidate_seq; } else { mni->invalidate_seq = mmn_mm->invalidate_seq - 1; interval_tree_insert(); }',
       ({ g, my }) => {
@@ -66,8 +67,15 @@ export const mmu_interval_notifier_insert = routine<Shared, Mni, Mni>('mmu_inter
         }
         g.ghost.inserted[my.r]! += 1;
       },
+      {
+        footprint: (tid) => ({
+          reads: ['mmn_mm.active_invalidate_ranges', 'mmn_mm.invalidate_seq'],
+          writes: ['mmn_mm.invalidate_seq', `mni.${tid}.deferred`, `mni.${tid}.inTree`, `mni.${tid}.invalidate_seq`, `ghost.inserted.${tid}`],
+          holding: [MMN_LOCK],
+        }),
+      },
     ),
-    spin_unlock('spin_unlock(&mmn_mm->lock); return 0', lock),
+    spin_unlock('spin_unlock(&mmn_mm->lock); return 0', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
   ],
 });
 
@@ -79,7 +87,7 @@ export const mmu_interval_notifier_insert = routine<Shared, Mni, Mni>('mmu_inter
 export const mmu_interval_notifier_remove = routine<Shared, Mni & { seq: number }, Mni>('mmu_interval_notifier_remove', {
   locals: ({ r }) => ({ r, seq: 0 }),
   body: [
-    spin_lock('spin_lock(&mmn_mm->lock)', lock),
+    spin_lock('spin_lock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK) }),
     step(
       'if (mn_itree_is_invalidating(mmn_mm)) { if (RB_EMPTY_NODE(&mni->interval_tree.rb)) hlist_del(&mni->deferred_item); else { hlist_add_head(&mni->deferred_item, &mmn_mm->deferred_list); seq = mmn_mm->invalidate_seq; } } else interval_tree_remove(&mni->interval_tree, &mmn_mm->itree)',
       ({ g, my }) => {
@@ -93,9 +101,21 @@ export const mmu_interval_notifier_remove = routine<Shared, Mni & { seq: number 
           }
         } else mni.inTree = false;
       },
+      {
+        footprint: (tid) => ({
+          reads: ['mmn_mm.invalidate_seq', `mni.${tid}.inTree`],
+          writes: [`ghost.removed.${tid}`, `mni.${tid}.deferred`, `mni.${tid}.inTree`],
+          holding: [MMN_LOCK],
+        }),
+      },
     ),
-    spin_unlock('spin_unlock(&mmn_mm->lock)', lock),
-    wait_event('if (seq) wait_event(mmn_mm->wq, READ_ONCE(mmn_mm->invalidate_seq) != seq)', (g) => g.mmn_mm.wq, (g, my) => my.seq === 0 || g.mmn_mm.invalidate_seq !== my.seq),
+    spin_unlock('spin_unlock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
+    wait_event(
+      'if (seq) wait_event(mmn_mm->wq, READ_ONCE(mmn_mm->invalidate_seq) != seq)',
+      (g) => g.mmn_mm.wq,
+      (g, my) => my.seq === 0 || g.mmn_mm.invalidate_seq !== my.seq,
+      { footprint: { reads: ['mmn_mm.wq', 'mmn_mm.invalidate_seq'], writes: ['mmn_mm.wq'] } },
+    ),
   ],
 });
 
@@ -103,20 +123,21 @@ export const mmu_interval_notifier_remove = routine<Shared, Mni & { seq: number 
 export const mmu_interval_read_begin = routine<Shared, Mni & { seq: number; is_invalidating: boolean }, Mni>('mmu_interval_read_begin', {
   locals: ({ r }) => ({ r, seq: 0, is_invalidating: false }),
   body: [
-    spin_lock('spin_lock(&mmn_mm->lock)', lock),
+    spin_lock('spin_lock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK) }),
     step('seq = READ_ONCE(mni->invalidate_seq); is_invalidating = seq == mmn_mm->invalidate_seq', (c) => {
       const mni = c.g.mni[c.my.r]!;
       use(c, mni.life, 'READ_ONCE(mni->invalidate_seq)');
       c.my.seq = mni.invalidate_seq;
       c.my.is_invalidating = c.my.seq === c.g.mmn_mm.invalidate_seq;
-    }),
-    spin_unlock('spin_unlock(&mmn_mm->lock)', lock),
+    }, { footprint: (tid) => ({ reads: [`mni.${tid}.life`, `mni.${tid}.invalidate_seq`, 'mmn_mm.invalidate_seq'], holding: [MMN_LOCK] }) }),
+    spin_unlock('spin_unlock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
     wait_event(
       'if (is_invalidating) wait_event(mmn_mm->wq, READ_ONCE(mmn_mm->invalidate_seq) != seq)',
       (g) => g.mmn_mm.wq,
       (g, my) => !my.is_invalidating || g.mmn_mm.invalidate_seq !== my.seq,
+      { footprint: { reads: ['mmn_mm.wq', 'mmn_mm.invalidate_seq'], writes: ['mmn_mm.wq'] } },
     ),
-    step('return seq', ({ my, ret }) => ret(my.seq)),
+    step('return seq', ({ my, ret }) => ret(my.seq), { footprint: local() }),
   ],
 });
 
@@ -137,7 +158,7 @@ interface InvalidateLocals extends Range {
 export const mn_itree_invalidate = routine<Shared, InvalidateLocals, Range>('mn_itree_invalidate', {
   locals: (r) => ({ ...r, hits: [], next: 0, cur_seq: 0 }),
   body: [
-    spin_lock('mn_itree_inv_start_range: spin_lock(&mmn_mm->lock)', lock),
+    spin_lock('mn_itree_inv_start_range: spin_lock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK) }),
     step(
       'mmn_mm->active_invalidate_ranges++; node = interval_tree_iter_first(&mmn_mm->itree, range->start, range->end - 1); if (node) mmn_mm->invalidate_seq |= 1; *seq = mmn_mm->invalidate_seq',
       ({ g, my }) => {
@@ -151,8 +172,9 @@ export const mn_itree_invalidate = routine<Shared, InvalidateLocals, Range>('mn_
         my.hits = hits;
         my.cur_seq = mm.invalidate_seq;
       },
+      { footprint: { reads: ['mmn_mm.active_invalidate_ranges', 'mmn_mm.invalidate_seq', 'mni'], writes: ['mmn_mm.active_invalidate_ranges', 'mmn_mm.invalidate_seq'], holding: [MMN_LOCK] } },
     ),
-    spin_unlock('mn_itree_inv_start_range: spin_unlock(&mmn_mm->lock)', lock),
+    spin_unlock('mn_itree_inv_start_range: spin_unlock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
     step(
       'for (mni = ...; mni; mni = mn_itree_inv_next(mni, range)) ret = mni->ops->invalidate(mni, range, cur_seq)',
       ({ my, call, goto, ret }) => {
@@ -165,7 +187,7 @@ export const mn_itree_invalidate = routine<Shared, InvalidateLocals, Range>('mn_
         goto('walk');
         call(mni_invalidate, { r, start: my.start, end: my.end, cur_seq: my.cur_seq });
       },
-      { name: 'walk' },
+      { name: 'walk', footprint: { calls: [mni_invalidate] } },
     ),
   ],
 });
@@ -174,7 +196,7 @@ export const mn_itree_invalidate = routine<Shared, InvalidateLocals, Range>('mn_
 /** The range is __mmu_notifier_invalidate_range_end()'s; mn_itree_inv_end itself does not look at it. */
 export const mn_itree_inv_end = routine<Shared, Record<string, never>, Range>('mn_itree_inv_end', {
   body: [
-    spin_lock('spin_lock(&mmn_mm->lock)', lock),
+    spin_lock('spin_lock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK) }),
     step(
       'if (--mmn_mm->active_invalidate_ranges || !mn_itree_is_invalidating(mmn_mm)) { spin_unlock; return; } mmn_mm->invalidate_seq++; hlist_for_each_entry_safe(mni, next, &mmn_mm->deferred_list, deferred_item) interval_tree_insert/remove; hlist_del',
       ({ g, goto }) => {
@@ -191,13 +213,18 @@ export const mn_itree_inv_end = routine<Shared, Record<string, never>, Range>('m
           mni.deferred = false;
         }
       },
+      { footprint: { reads: ['mmn_mm.active_invalidate_ranges', 'mmn_mm.invalidate_seq', 'mni'], writes: ['mmn_mm.active_invalidate_ranges', 'mmn_mm.invalidate_seq', 'mni'], holding: [MMN_LOCK] } },
     ),
-    spin_unlock('spin_unlock(&mmn_mm->lock)', lock),
-    step('wake_up_all(&mmn_mm->wq)', ({ g, ret }) => {
-      wakeUpAll(g.mmn_mm.wq);
-      ret();
-    }),
+    spin_unlock('spin_unlock(&mmn_mm->lock)', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
+    step(
+      'wake_up_all(&mmn_mm->wq)',
+      ({ g, ret }) => {
+        wakeUpAll(g.mmn_mm.wq);
+        ret();
+      },
+      { footprint: { reads: ['mmn_mm.wq'], writes: ['mmn_mm.wq'] } },
+    ),
     label('busy'),
-    spin_unlock('spin_unlock(&mmn_mm->lock); return', lock),
+    spin_unlock('spin_unlock(&mmn_mm->lock); return', lock, { footprint: onLock(MMN_LOCK, [MMN_LOCK]) }),
   ],
 });

@@ -12,6 +12,7 @@
  */
 import { mutex_lock, mutex_unlock, routine, step, use } from '../../../src/index.ts';
 import type { Shared } from './state.ts';
+import { onLock, UPDATE } from './footprints.ts';
 
 export interface InvalidateArgs {
   readonly r: number;
@@ -24,13 +25,13 @@ export interface InvalidateArgs {
 export const mni_invalidate = routine<Shared, InvalidateArgs, InvalidateArgs>('driver_invalidate', {
   locals: (a) => ({ ...a }),
   body: [
-    mutex_lock('if (mmu_notifier_range_blockable(range)) mutex_lock(&driver->update)', (g) => g.device.lock),
+    mutex_lock('if (mmu_notifier_range_blockable(range)) mutex_lock(&driver->update)', (g) => g.device.lock, { footprint: onLock(UPDATE) }),
     step('mmu_interval_set_seq(mni, cur_seq); clear the device page table for [range->start, range->end)', (c) => {
       const mni = c.g.mni[c.my.r]!;
       use(c, mni.life, 'mmu_interval_set_seq(mni, cur_seq)');
       mni.invalidate_seq = c.my.cur_seq;
       for (let p = Math.max(c.my.start, mni.start); p < Math.min(c.my.end, mni.end); p++) c.g.device.pte[p] = null;
-    }),
-    mutex_unlock('mutex_unlock(&driver->update); return true', (g) => g.device.lock),
+    }, { footprint: { reads: ['mni'], writes: ['mni', 'device.pte'], holding: [UPDATE] } }),
+    mutex_unlock('mutex_unlock(&driver->update); return true', (g) => g.device.lock, { footprint: onLock(UPDATE, [UPDATE]) }),
   ],
 });

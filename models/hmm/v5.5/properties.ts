@@ -14,7 +14,7 @@
  * has no cycle and every run ends; deadlock freedom then means every driver finishes, including
  * mmu_interval_read_begin()'s wait_event, which has no timeout.
  */
-import { sometimes, type Property } from '../../../src/index.ts';
+import { reading, sometimes, type Property } from '../../../src/index.ts';
 import { exactlyOnce } from '../../../properties/exactlyOnce.ts';
 import { noLockHeldAtExit } from '../../../properties/lockDiscipline.ts';
 import { noStaleMapping } from '../../../properties/noStaleMapping.ts';
@@ -24,18 +24,29 @@ import type { Shared } from './state.ts';
 
 /** `invalidations`: whether the model has invalidating threads (else no re-check can fail). */
 export function intervalProperties(invalidations = true): Property<Shared>[] {
-  const caught = sometimes<Shared>('mmu_interval_read_retry catches an invalidation', (_g, w) =>
-    Array.from({ length: w.threadCount }, (_, tid) => tid).some((tid) => w.at(tid, RETRY_UNLOCK)),
+  // What each property reads (partial-order reduction: steps writing it are visible). `@local`:
+  // some thread's own position, or the exiting thread's own locks.
+  const caught = reading(
+    sometimes<Shared>('mmu_interval_read_retry catches an invalidation', (_g, w) =>
+      Array.from({ length: w.threadCount }, (_, tid) => tid).some((tid) => w.at(tid, RETRY_UNLOCK)),
+    ),
+    ['@local'],
   );
   return [
-    noStaleMapping<Shared>((g) => g.device.pte.map((device, page) => ({ page, device, cpu: g.mm.pte[page] ?? null, invalidating: false }))),
+    reading(
+      noStaleMapping<Shared>((g) => g.device.pte.map((device, page) => ({ page, device, cpu: g.mm.pte[page] ?? null, invalidating: false }))),
+      ['device.pte', 'mm.pte'],
+    ),
     ...exactlyOnce<Shared>({
       name: UNREGISTER_ONCE,
       calls: ['mmu_interval_notifier_insert', 'mmu_interval_notifier_remove'],
       counts: (g) => g.ghost.inserted.map((opened, r) => ({ id: `mni${r}`, opened, closed: g.ghost.removed[r]! })),
-    }),
-    noLockHeldAtExit<Shared>(),
-    sometimes<Shared>('the device maps a page', (g) => g.device.pte.some((pfn) => pfn !== null)),
+    }).map((p) => reading(p, ['ghost'])),
+    reading(noLockHeldAtExit<Shared>(), ['@local']),
+    reading(
+      sometimes<Shared>('the device maps a page', (g) => g.device.pte.some((pfn) => pfn !== null)),
+      ['device.pte'],
+    ),
     // The 5.2 race window is exercised: some driver's re-check under driver->update fails.
     ...(invalidations ? [caught] : []),
   ];

@@ -1,0 +1,159 @@
+/**
+ * Partial-order reduction by ample sets (Peled; Clarke, Grumberg and Peled, "Model Checking",
+ * ch. 10). In a state, the enabled steps of one actor `p` are expanded alone (the rest pruned)
+ * when:
+ *
+ * - C0: `p` has an enabled step, and some other actor has one too (otherwise nothing is pruned);
+ * - C1: every alternative of `p`'s current statement, enabled or not, is independent of every step
+ *   any other unfinished actor may still take (all statements of the routines on its stack and
+ *   those they may enter). So no other actor can enable, disable or change the outcome of what
+ *   `p` does next, and `p`'s steps commute with theirs;
+ *   Statements an actor only runs while holding a lock that `p` holds exclusively are left out:
+ *   until `p` moves it keeps the lock, so they cannot run (footprints declare `holding`);
+ * - C2 (visibility): `p`'s statement writes nothing a selected state property (`always`,
+ *   `sometimes`, `onExit`) reads;
+ * - C3 (cycle proviso, both strategies): applied by the explorer. Every state keeps the depth at
+ *   which it was stored; an ample set is kept only if each of its successors is new or was stored
+ *   deeper than the state being expanded, otherwise the state is expanded fully. Along a cycle of
+ *   the reduced graph the stored depth cannot rise at every edge, so every cycle has a fully
+ *   expanded state and no step is ignored for ever. This needs no DFS stack, so it holds for BFS
+ *   as well (the stack proviso alone is not sound for BFS), and it is weaker than "expand fully
+ *   whenever a successor is already stored", which in BFS rejects most ample sets.
+ *
+ * With C0–C2 every deadlock (terminal state) and every failing step of the full graph is reached
+ * (the failing step's outcome depends only on what it reads, which the others do not write); with
+ * C3 as well, every state-property violation is reached through a path whose visible steps are
+ * the same.
+ *
+ * Lock order: the reduced path to any acquisition runs every actor's own steps in the same order
+ * as the full path (independent steps are only reordered, and ample steps of an actor with no
+ * step on the full path are only added), so an actor acquires each lock with the same locks held,
+ * provided only an actor itself changes which locks it holds. The kernel primitives guarantee that
+ * (unlocking another's lock fails its assertion), and the checking mode (check.ts) verifies it for
+ * any model that declares footprints; the lock-order graph is then the same.
+ */
+import { locksHeld } from '../core/kernel/locksHeld.ts';
+import type { Model } from '../core/model.ts';
+import type { AnyRoutine } from '../core/program.ts';
+import type { Property } from '../core/property.ts';
+import { statementAt, type Transition } from '../core/transitions.ts';
+import type { World } from '../core/world.ts';
+import { dependent, dotted, footprintOf, overlaps, parsePath, reachableStatements, type Path, type Resolved } from './footprint.ts';
+
+/** What the properties being checked read: steps writing it are visible. */
+interface Visibility {
+  readonly all: boolean;
+  readonly threads: boolean;
+  readonly reads: readonly Path[];
+}
+
+function visibility<G>(properties: readonly Property<G>[]): Visibility {
+  let all = false;
+  let threads = false;
+  const reads: Path[] = [];
+  for (const p of properties) {
+    if (p.kind !== 'always' && p.kind !== 'sometimes' && p.kind !== 'onExit') continue;
+    if (p.reads === undefined) {
+      all = true;
+      continue;
+    }
+    for (const r of p.reads) {
+      if (r === '@local') continue; // one thread's own state: kept on reduced paths, never visible
+      if (r === '@threads') threads = true;
+      else if (r === '*' || r === '') all = true;
+      else reads.push(parsePath(r));
+    }
+  }
+  return { all, threads, reads };
+}
+
+export class AmpleSets<G> {
+  private readonly visible: Visibility;
+  /** Footprints of every statement a thread may still run, by thread and the routines on its stack. */
+  private readonly futures = new Map<string, Resolved[]>();
+  /** Why the reduction is off for this search, if it is. */
+  readonly off: string | undefined;
+
+  constructor(
+    private readonly model: Model<G>,
+    selected: ReadonlySet<string> | undefined,
+  ) {
+    const props = model.properties.filter((p) => !selected || selected.has(p.name));
+    this.visible = visibility(props);
+    this.off = !this.anyFootprint()
+      ? 'no step declares a footprint'
+      : this.visible.threads
+        ? 'a property reads thread positions or locals, so every step is visible'
+        : undefined;
+  }
+
+  /**
+   * Indices (into `enabled`) of an ample set, or undefined to expand everything. Pure: the
+   * explorer applies the C3 proviso.
+   */
+  ample(world: World<G>, enabled: readonly Transition[]): number[] | undefined {
+    if (this.off !== undefined || enabled.length < 2) return undefined;
+    let tried = -1;
+    for (let k = 0; k < enabled.length; k++) {
+      const p = enabled[k]!.tid;
+      if (p === tried) continue;
+      tried = p;
+      const mine: number[] = [];
+      for (let i = k; i < enabled.length && enabled[i]!.tid === p; i++) mine.push(i);
+      if (mine.length === enabled.length) return undefined;
+      if (this.safe(world, p)) return mine;
+    }
+    return undefined;
+  }
+
+  private safe(world: World<G>, p: number): boolean {
+    const stack = world.threads[p]!;
+    const fp = footprintOf(statementAt(this.model, stack[stack.length - 1]!), p);
+    if (fp.top || this.isVisible(fp)) return false;
+    // Locks p holds exclusively: until p moves, no other actor runs a statement that needs one.
+    const held = locksHeld(world.shared, p)
+      .filter((h) => h.mode !== 'read')
+      .map((h) => dotted(h.path));
+    for (let q = 0; q < world.threads.length; q++) {
+      if (q === p || world.threads[q]!.length === 0) continue;
+      for (const other of this.future(world, q)) {
+        if (held.length > 0 && other.holding.some((h) => held.includes(h))) continue;
+        if (dependent(fp, other)) return false;
+      }
+    }
+    return true;
+  }
+
+  private isVisible(fp: Resolved): boolean {
+    if (fp.writes.length === 0) return false;
+    if (this.visible.all) return true;
+    for (const w of fp.writes) for (const r of this.visible.reads) if (overlaps(w, r)) return true;
+    return false;
+  }
+
+  private future(world: World<G>, q: number): Resolved[] {
+    const stack = world.threads[q]!;
+    let key = `${q}`;
+    for (const f of stack) key += `,${f.fn}`;
+    let out = this.futures.get(key);
+    if (out === undefined) {
+      const roots = stack.map((f) => this.model.routineAt(f.fn).source);
+      out = [...new Set(reachableStatements(this.model, roots, q).statements)].map((s) => footprintOf(s, q));
+      this.futures.set(key, out);
+    }
+    return out;
+  }
+
+  private roots(): Map<number, AnyRoutine[]> {
+    const roots = new Map<number, AnyRoutine[]>();
+    this.model.initial.threads.forEach((stack, tid) => roots.set(tid, stack.map((f) => this.model.routineAt(f.fn).source)));
+    return roots;
+  }
+
+  private anyFootprint(): boolean {
+    for (const [tid, rs] of this.roots()) {
+      if (reachableStatements(this.model, rs, tid).statements.some((s) => s.footprint !== undefined)) return true;
+    }
+    return false;
+  }
+}
