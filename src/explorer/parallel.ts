@@ -14,12 +14,12 @@ import type { Params } from '../core/model.ts';
 import type { ExploreOutcome } from './explore.ts';
 import { inversionViolation, LockOrderGraph, type LockEdge } from './lockOrder.ts';
 import type { ExploreOptions } from './options.ts';
-import type { Stats, Witness } from './result.ts';
+import type { ReductionStats, Stats, Witness } from './result.ts';
 import { SharedStore, sharedBuffers, STOP_MEMORY, type SharedSearch } from './sharedStore.ts';
 
 export type WorkerReply =
   | { kind: 'started'; at: number }
-  | { kind: 'finished'; info: Parameters<SharedSearch['finished']>[0]; witnesses: readonly Witness[] }
+  | { kind: 'finished'; info: Parameters<SharedSearch['finished']>[0]; witnesses: readonly Witness[]; reduction?: ReductionStats }
   | { kind: 'result'; outcome: ExploreOutcome; won: boolean }
   | { kind: 'error'; message: string; name: string };
 
@@ -90,6 +90,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     storeBytes: store.bytes(),
     collisionProbability: store.collisionProbability(),
     startupMs: startedAt - started,
+    ...reductionOf(finished),
   };
   const error = replies.find((r) => r.kind === 'error');
   if (error?.kind === 'error') throw error.name === 'UsageError' ? new UsageError(error.message) : new ModelError(error.message, { model: spec.model });
@@ -102,6 +103,19 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   }
   if (store.stopped() === STOP_MEMORY) return { verdict: 'incomplete', budget: 'maxMemory', stats, witnesses: [] };
   return merge(finished, stats, store);
+}
+
+/** The workers' reduction counts, summed (each worker reduces the states it expands). */
+function reductionOf(finished: readonly Extract<WorkerReply, { kind: 'finished' }>[]): { reduction?: ReductionStats } {
+  const parts = finished.flatMap((r) => (r.reduction ? [r.reduction] : []));
+  if (parts.length === 0) return {};
+  return {
+    reduction: {
+      ...parts[0]!,
+      prunedSteps: parts.reduce((a, r) => a + r.prunedSteps, 0),
+      provisoExpansions: parts.reduce((a, r) => a + r.provisoExpansions, 0),
+    },
+  };
 }
 
 /** A completed search: what one loop would report after its last state, from the workers' parts. */

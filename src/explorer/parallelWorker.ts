@@ -34,7 +34,7 @@ try {
   };
   post({ kind: 'started', at: Date.now() });
   const outcome = explore(model, { ...job.options, shared });
-  if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses });
+  if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
   else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
 } catch (thrown) {
   new SharedStore(undefined, job.buffers).claimStop(STOP_WORKER);

@@ -50,7 +50,8 @@ export function formatReduction(r: ReductionStats): string {
 /** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
 function storeNote(s: Stats): string {
   if (s.storeBytes === undefined || s.states === 0) return '';
-  const perState = `${Math.round(s.storeBytes / s.states)} bytes/state`;
+  // A parallel search's shared table is allocated up front for its capacity, not per state.
+  const perState = s.startupMs !== undefined ? `${(s.storeBytes / 2 ** 20).toFixed(0)} MiB shared table` : `${Math.round(s.storeBytes / s.states)} bytes/state`;
   if (s.collisionProbability === undefined || s.collisionProbability === 0) return `\nVisited set: exact, ${perState}`;
   return `\nVisited set: ${perState}, fingerprint collision probability ${s.collisionProbability.toExponential(1)}`;
 }
