@@ -72,5 +72,5 @@ describe('declared footprints hold', () => {
     expect(checkReductionDeclarations(v55(), { maxStates: 100_000 })).toBe(16_028);
     const two = compileModel(catalog.find((m) => m.name === 'hmm/v5.5-interval-notifier')!, { drivers: 2, munmaps: 0, reclaims: 1 });
     expect(checkReductionDeclarations(two, { maxStates: 100_000 })).toBe(41_742);
-  });
+  }, 1_800_000);
 });
