@@ -218,6 +218,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
           if (exitFailure) return fail(index, exitFailure, [i]);
+          // An ample step that finishes its thread is visible to onExit properties: expand fully.
+          if (!full && reduction!.exitsVisible) provisoHit = true;
         }
         const key = stored(out.world);
         const next = store.visit(key, index, i, cfg.maxStates, () => siteOf(model, t));
@@ -247,12 +249,24 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     throw thrown;
   }
 
+  const symmetricLockNesting = (): boolean => {
+    if (!reduction?.symmetric || lockOrder === undefined) return false;
+    const members = new Set((model.symmetry ?? []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
+    return lockOrder.edgeList().some((e) => members.has(e.actor));
+  };
   if (shared) {
-    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [] });
+    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [], symmetricLockNesting: symmetricLockNesting() });
     return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
   }
   const inverted = inversion();
   if (inverted) return inverted;
+  // Under symmetry the lock-order graph holds only the acquisitions of the states stored, which are
+  // class representatives: a renaming can change which locks a symmetric actor nests, so an
+  // inversion could be missed. If a symmetric actor nested locks, search again without symmetry.
+  if (symmetricLockNesting()) {
+    const again = explore(model, { ...options, symmetry: false });
+    return withoutSymmetry(again, stats().elapsedMs);
+  }
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
   const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
   if (missing >= 0) {
@@ -267,6 +281,14 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
     };
   }
   return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}
+
+export const SYMMETRY_OFF_LOCKS = 'symmetric actors take a lock while holding another, and lock-order tracking needs every acquisition';
+
+/** The result of a search repeated without symmetry, with the first search's time and the reason. */
+export function withoutSymmetry(again: ExploreOutcome, firstMs: number): ExploreOutcome {
+  const r = again.stats.reduction ?? { por: false, symmetry: false as const, prunedSteps: 0, provisoExpansions: 0 };
+  return { ...again, stats: { ...again.stats, elapsedMs: again.stats.elapsedMs + firstMs, reduction: { ...r, symmetryOff: SYMMETRY_OFF_LOCKS } } };
 }
 
 function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: string } {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { compileModel, type Params } from '../core/model.ts';
 import { catalog } from '../../models/index.ts';
 import { explore } from './explore.ts';
@@ -37,4 +38,14 @@ describe('parallel search (worker threads, shared visited set)', () => {
     await expect(exploreParallel({ model: 'classic/peterson', params: {} }, { workers: 0 })).rejects.toThrow('workers must be a positive integer');
     await expect(exploreParallel({ model: 'no/such-model', params: {} }, { workers: 2 })).rejects.toThrow('no model named');
   });
+});
+
+describe('parallel search under symmetry', () => {
+  it('repeats a search without symmetry when symmetric actors nest locks, as one loop does', async () => {
+    const path = fileURLToPath(new URL('../testing/fixtures/symmetric-lock-order.ts', import.meta.url));
+    const r = await exploreParallel({ model: path, params: {} }, { workers: 2, symmetry: true });
+    expect(r.verdict).toBe('violation');
+    expect(r.verdict === 'violation' && r.property.name).toBe('lock order');
+    expect(r.stats.reduction?.symmetryOff).toMatch(/lock-order tracking needs every acquisition/);
+  }, 120_000);
 });

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError, UsageError } from '../core/errors.ts';
 import type { Params } from '../core/model.ts';
-import type { ExploreOutcome } from './explore.ts';
+import { withoutSymmetry, type ExploreOutcome } from './explore.ts';
 import { inversionViolation, LockOrderGraph, type LockEdge } from './lockOrder.ts';
 import type { ExploreOptions } from './options.ts';
 import type { ReductionStats, Stats, Witness } from './result.ts';
@@ -102,7 +102,12 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     return { ...outcome, stats: { ...outcome.stats, ...stats, transitions: outcome.stats.transitions } };
   }
   if (store.stopped() === STOP_MEMORY) return { verdict: 'incomplete', budget: 'maxMemory', stats, witnesses: [] };
-  return merge(finished, stats, store);
+  const merged = merge(finished, stats, store);
+  // As in one loop: under symmetry, nested locks of symmetric actors need a search without it.
+  if (!(merged.verdict === 'violation' && merged.lockOrder) && finished.some((r) => r.info.symmetricLockNesting)) {
+    return withoutSymmetry(await exploreParallel(spec, { ...options, symmetry: false }), stats.elapsedMs);
+  }
+  return merged;
 }
 
 /** The workers' reduction counts, summed (each worker reduces the states it expands). */

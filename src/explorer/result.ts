@@ -26,6 +26,8 @@ export interface ReductionStats {
   /** Partial-order reduction was applied (false when requested but off for this search; see `porOff`). */
   readonly por: boolean;
   readonly porOff?: string;
+  /** Why symmetry reduction was dropped and the search repeated without it. */
+  readonly symmetryOff?: string;
   readonly symmetry: 'canonical' | 'sorted' | false;
   /** Enabled steps left unexpanded by ample sets. */
   readonly prunedSteps: number;

@@ -67,7 +67,7 @@ export interface SharedSearch {
   /** This worker stores the initial state and starts from it; the others start by waiting for work. */
   readonly seeds: boolean;
   /** Called once the loop ran out of work (the search is complete): what the coordinator merges. */
-  finished(info: { truncated: boolean; transitions: number; depth: number; found: readonly (readonly number[] | null)[]; lockEdges: readonly LockEdge[] }): void;
+  finished(info: { truncated: boolean; transitions: number; depth: number; found: readonly (readonly number[] | null)[]; lockEdges: readonly LockEdge[]; symmetricLockNesting?: boolean }): void;
 }
 
 /** Why the search stopped early: a worker's result, or the coordinator's memory budget. */

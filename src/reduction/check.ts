@@ -26,7 +26,7 @@ import { applyTransition, enabledTransitions, statementAt, transitionLabel, type
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { explore } from '../explorer/explore.ts';
-import { dependent, dotted, footprintOf, parsePath, uncovered, type Path } from './footprint.ts';
+import { dependent, dotted, footprintOf, parsePath, reachableRoutines, uncovered, type Path } from './footprint.ts';
 import { permuteWorld } from './symmetry.ts';
 
 export interface CheckDeclarationsOptions {
@@ -72,6 +72,25 @@ export function checkState<G>(model: Model<G>, world: World<G>): void {
         site(model, t),
         'declare every shared-state path the step may write in its footprint',
       );
+    }
+  });
+  // Every routine a step enters is one the thread's routines call or declare in `calls`: the
+  // futures partial-order reduction computes for other actors follow exactly those.
+  enabled.forEach((t, i) => {
+    const out = outcomes[i]!;
+    if (out.kind !== 'next') return;
+    const before = world.threads[t.tid]!;
+    const after = out.world.threads[t.tid]!;
+    const known = reachableRoutines(before.map((f) => model.routineAt(f.fn).source), t.tid);
+    for (const f of after) {
+      const r = model.routineAt(f.fn).source;
+      if (!known.has(r)) {
+        throw new ModelError(
+          `the step entered routine "${r.name}", which no call line or footprint \`calls\` of the thread's routines declares`,
+          site(model, t),
+          'list every routine a step may enter with ctx.call in its footprint\'s calls',
+        );
+      }
     }
   });
   // Declared `holding`: the thread holds those locks whenever the statement runs.
@@ -273,6 +292,29 @@ function checkSymmetry<G>(
       };
       if (value(world) !== value(pw)) {
         throw new ModelError(`property "${p.name}" tells a state and its renaming apart`, where, 'a property over symmetric actors must treat them alike');
+      }
+      if (p.kind === 'onExit') {
+        // Thread tids[i] of the state is thread tids[to[i]] of its renaming; an onExit property must
+        // judge them alike (checked for every thread, exited or not; a throw counts as a value).
+        const exitValue = (w: World<G>, tid: number): unknown => {
+          view.world = w;
+          try {
+            return p.holds(w.shared, view, tid);
+          } catch {
+            return 'throws';
+          }
+        };
+        for (let tid = 0; tid < world.threads.length; tid++) {
+          const i = group.tids.indexOf(tid);
+          const renamed = i < 0 ? tid : group.tids[to[i]!]!;
+          if (exitValue(world, tid) !== exitValue(pw, renamed)) {
+            throw new ModelError(
+              `onExit property "${p.name}" judges ${model.actors[tid]!.name} differently from its renaming`,
+              where,
+              'a property over symmetric actors must treat them alike',
+            );
+          }
+        }
       }
     }
     // Successors as sets of states: a step may name a member in its alternative (the TM's

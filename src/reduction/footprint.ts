@@ -84,6 +84,21 @@ export function uncovered(paths: readonly Path[], by: readonly Path[]): Path[] {
  * the routines their `call` lines enter, and those declared in footprints' `calls`, transitively.
  * `complete` is false when a statement without footprint is among them (it may call anything).
  */
+/** Every routine a thread may enter from `roots`: static `call` lines and declared `calls`, transitively. */
+export function reachableRoutines(roots: readonly AnyRoutine[], tid: ThreadId): Set<AnyRoutine> {
+  const seen = new Set<AnyRoutine>();
+  const visit = (r: AnyRoutine): void => {
+    if (seen.has(r)) return;
+    seen.add(r);
+    for (const line of r.body) {
+      if (line.kind === 'call') visit(line.routine);
+      else if (line.kind === 'step') for (const c of footprintOf(line as Statement<unknown, never>, tid).calls) visit(c);
+    }
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
 export function reachableStatements<G>(model: Model<G>, roots: readonly AnyRoutine[], tid: ThreadId): { statements: Statement<G, never>[]; complete: boolean } {
   const seen = new Set<AnyRoutine>();
   const statements: Statement<G, never>[] = [];

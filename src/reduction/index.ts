@@ -44,6 +44,11 @@ export class Reduction<G> {
     };
   }
 
+  /** A step that finishes its thread is visible (see AmpleSets.exitsVisible). */
+  get exitsVisible(): boolean {
+    return this.ampleSets?.exitsVisible === true;
+  }
+
   get symmetric(): boolean {
     return this.symmetry !== undefined;
   }

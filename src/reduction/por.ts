@@ -11,7 +11,9 @@
  *   Statements an actor only runs while holding a lock that `p` holds exclusively are left out:
  *   until `p` moves it keeps the lock, so they cannot run (footprints declare `holding`);
  * - C2 (visibility): `p`'s statement writes nothing a selected state property (`always`,
- *   `sometimes`, `onExit`) reads;
+ *   `sometimes`, `onExit`) reads, and, when an `onExit` property reads more than the exiting
+ *   thread's own state, the step does not finish `p`'s thread (the explorer checks that on the
+ *   applied step and expands the state fully if it does: `exitsVisible`);
  * - C3 (cycle proviso, both strategies): applied by the explorer. Every state keeps the depth at
  *   which it was stored; an ample set is kept only if each of its successors is new or was stored
  *   deeper than the state being expanded, otherwise the state is expanded fully. Along a cycle of
@@ -69,6 +71,12 @@ function visibility<G>(properties: readonly Property<G>[]): Visibility {
 
 export class AmpleSets<G> {
   private readonly visible: Visibility;
+  /**
+   * A selected `onExit` property reads more than the exiting thread's own state: it is checked on
+   * the step that finishes a thread, so such a step is visible (the explorer expands a state fully
+   * when an ample step finishes its thread).
+   */
+  readonly exitsVisible: boolean;
   /** Footprints of every statement a thread may still run, by thread and the routines on its stack. */
   private readonly futures = new Map<string, Resolved[]>();
   /** Why the reduction is off for this search, if it is. */
@@ -80,6 +88,7 @@ export class AmpleSets<G> {
   ) {
     const props = model.properties.filter((p) => !selected || selected.has(p.name));
     this.visible = visibility(props);
+    this.exitsVisible = props.some((p) => p.kind === 'onExit' && (p.reads === undefined || p.reads.some((r) => r !== '@local')));
     this.off = !this.anyFootprint()
       ? 'no step declares a footprint'
       : this.visible.threads

@@ -43,7 +43,11 @@ export function formatReduction(r: ReductionStats): string {
     : r.porOff !== undefined
       ? `partial-order reduction off: ${r.porOff}`
       : undefined;
-  const sym = r.symmetry ? `symmetry reduction (${r.symmetry} representatives): states counted once per renaming of interchangeable actors` : undefined;
+  const sym = r.symmetry
+    ? `symmetry reduction (${r.symmetry} representatives): states counted once per renaming of interchangeable actors`
+    : r.symmetryOff !== undefined
+      ? `symmetry reduction off (searched again without it): ${r.symmetryOff}`
+      : undefined;
   return `Reduced: ${[por, sym].filter((x) => x !== undefined).join('; ') || 'no reduction applies to this model'}`;
 }
 
