@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { defineModel, type ModelDefinition } from '../core/model.ts';
 import { either, routine, type Alternative, type Footprint, type Statement, type StepContext } from '../core/program.ts';
-import { always, atEnd, reading, sometimes, type Property, type WorldView } from '../core/property.ts';
+import { always, atEnd, onExit, reading, sometimes, type Property, type WorldView } from '../core/property.ts';
 import type { Renaming } from '../core/symmetry.ts';
 
 /** Values of a shared variable or slot: 0..2. */
@@ -36,6 +36,7 @@ export type Prop =
   | { readonly kind: 'reach'; readonly a: number; readonly b: number }
   | { readonly kind: 'slots'; readonly c: number; readonly atMost: number }
   | { readonly kind: 'end'; readonly a: number; readonly b: number }
+  | { readonly kind: 'exit'; readonly a: number; readonly b: number; readonly declared: boolean }
   | { readonly kind: 'at'; readonly k: number; readonly always: boolean };
 
 export interface RandomModel {
@@ -96,6 +97,7 @@ const prop = (vars: number, actors: number, symmetric: boolean): fc.Arbitrary<Pr
     fc.record({ kind: fc.constant('never' as const), a: v, b: c, c: v, d: c, declared: fc.boolean() }),
     fc.record({ kind: fc.constant('reach' as const), a: v, b: c }),
     fc.record({ kind: fc.constant('end' as const), a: v, b: c }),
+    fc.record({ kind: fc.constant('exit' as const), a: v, b: c, declared: fc.boolean() }),
     fc.record({ kind: fc.constant('at' as const), k: fc.nat(3), always: fc.boolean() }),
   ];
   if (symmetric) props.push(fc.record({ kind: fc.constant('slots' as const), c, atMost: fc.nat(actors - 1) }));
@@ -220,6 +222,11 @@ function propertyOf(p: Prop, i: number): Property<Shared> {
       return reading(always<Shared>(name, (g) => g.mine.filter((m) => m === p.c).length <= p.atMost), ['mine']);
     case 'end':
       return reading(atEnd<Shared>(name, (g) => g.v[p.a] !== p.b), [`v.${p.a}`]);
+    case 'exit': {
+      // Checked on the step that finishes a thread, over shared state another actor may write.
+      const pr = onExit<Shared>(name, (g) => g.v[p.a] !== p.b);
+      return p.declared ? reading(pr, [`v.${p.a}`]) : pr;
+    }
     case 'at': {
       // Some thread's own position: preserved by the reduction without making any step visible.
       const someAt = (w: WorldView): boolean => Array.from({ length: w.threadCount }, (_, t) => t).some((t) => w.at(t, `s${p.k}`));
