@@ -16,6 +16,7 @@
  * ```
  */
 import type { Draft } from 'immer';
+import { viewLocksHeld } from './compiled/roots.ts';
 import type { ThreadId } from './world.ts';
 
 /** Read-only view of a thread's state for guards: shared state, the current frame's locals, the thread. */
@@ -205,6 +206,9 @@ const spinlockOwners = new WeakMap<object, ReadonlyMap<ThreadId, readonly string
 /** Names of the spinlocks `tid` holds, found by walking the state (cached per frozen state). */
 export function spinlocksHeldBy(g: unknown, tid: ThreadId): readonly string[] {
   if (typeof g !== 'object' || g === null) return [];
+  const kinds: string[] = [];
+  const viewed = viewLocksHeld(g, tid, kinds);
+  if (viewed !== undefined) return viewed.filter((_, i) => kinds[i] === 'spinlock').map((h) => h.name);
   let owners = Object.isFrozen(g) ? spinlockOwners.get(g) : undefined;
   if (owners === undefined) {
     const found = new Map<ThreadId, string[]>();

@@ -9,7 +9,7 @@ import type { CompiledRoutine } from './model.ts';
 import type { AnyRoutine } from './program.ts';
 import type { Frame, Stack, ThreadId } from './world.ts';
 
-const MAX_CALL_DEPTH = 256;
+export const MAX_CALL_DEPTH = 256;
 
 /** The parts of a model that stack operations need (available before the initial world exists). */
 export interface RoutineTable<G> {

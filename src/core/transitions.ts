@@ -36,7 +36,7 @@ export type StepOutcome<G> =
     };
 
 /** Thrown inside a step by `assert`/`deadlock`; becomes a `failed` outcome, never escapes. */
-class StepFailure {
+export class StepFailure {
   constructor(
     readonly verdict: 'violation' | 'deadlock',
     readonly property: string,
@@ -193,7 +193,7 @@ function sameStack(a: Stack, b: Stack): boolean {
   return true;
 }
 
-function targetOf<G>(r: CompiledRoutine<G>, target: string, site: { model: string; actor: string; step: string }): number {
+export function targetOf<G>(r: CompiledRoutine<G>, target: string, site: { model: string; actor: string; step: string }): number {
   const pc = r.targets.get(target);
   if (pc === undefined) {
     const known = [...r.targets.keys()];

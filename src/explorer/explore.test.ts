@@ -164,8 +164,9 @@ describe('budgets', () => {
   it('timeout gives verdict incomplete (deterministic with an injected clock)', () => {
     const r = explore(counting(), { timeoutMs: 5_000, now: jumpClock(1_000, 10_000) });
     expect(r).toMatchObject({ verdict: 'incomplete', budget: 'timeout' });
-    // The clock is read every 256 expansions: the first check comes before expanding the 256th state.
-    expect(r.stats).toMatchObject({ states: 256, elapsedMs: 9_000 });
+    // The clock is read after every 256 units of work (a state expanded or a step applied). On this
+    // chain each state costs 2, so the first check comes before expanding the 129th state.
+    expect(r.stats).toMatchObject({ states: 129, elapsedMs: 9_000 });
   });
 
   it('reports progress through onProgress', () => {
@@ -176,7 +177,7 @@ describe('budgets', () => {
       onProgress: (p) => seen.push({ states: p.states, queued: p.queued }),
     });
     // A single chain: the state being expanded has just been popped, nothing else is queued.
-    expect(seen[0]).toEqual({ states: 256, queued: 0 });
+    expect(seen[0]).toEqual({ states: 129, queued: 0 });
   });
 
   it('memory budget gives verdict incomplete with budget maxMemory (injected probe and clock)', () => {
@@ -184,8 +185,8 @@ describe('budgets', () => {
     const clock = () => (t += 1_000);
     const over = explore(counting(), { now: clock, maxMemoryMiB: 100, memoryProbe: () => 200 * 2 ** 20 });
     expect(over).toMatchObject({ verdict: 'incomplete', budget: 'maxMemory' });
-    // The probe is read with the clock, every 256 expansions.
-    expect(over.stats.states).toBe(256);
+    // The probe is read with the clock, every 256 units of work (128 states of this chain).
+    expect(over.stats.states).toBe(129);
     const under = explore(counting(), { now: clock, maxMemoryMiB: 100, memoryProbe: () => 50 * 2 ** 20 });
     expect(under).toMatchObject({ verdict: 'pass', stats: { states: 401 } });
   });

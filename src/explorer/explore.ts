@@ -2,7 +2,7 @@
  * The explorer: one loop for every strategy. Pop a state, compute its enabled steps, apply each,
  * fingerprint the result, check properties on new states, store and push them.
  */
-import { checkDeterminism, encodeWorld } from '../core/determinism.ts';
+import { checkDeterminism } from '../core/determinism.ts';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
 import { USE_AFTER_FREE } from '../core/kernel/lifetime.ts';
@@ -13,7 +13,8 @@ import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
-import { resolveOptions, type ExploreOptions } from './options.ts';
+import { CLOCK_WORK, exploreCompiled, keysAlong } from './kernel.ts';
+import { resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
@@ -36,8 +37,35 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
   }
 }
 
+/** Why a search runs on the reference space although the compiled one was asked for, or undefined. */
+function referenceOnly(cfg: ExploreConfig): string | undefined {
+  if (cfg.shared) return 'parallel search (--workers) runs on the reference space';
+  if (cfg.por) return 'partial-order reduction runs on the reference space';
+  if (cfg.symmetry !== false) return 'symmetry reduction runs on the reference space';
+  if (cfg.exact) return 'the exact store runs on the reference space';
+  if (cfg.onStore) return 'onStore observers need the reference space';
+  return undefined;
+}
+
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
+  if (cfg.properties) checkSelection(model, cfg.properties);
+  if (cfg.engine === 'compiled') {
+    const why = referenceOnly(cfg) ?? compiledRun(model, cfg);
+    if (typeof why !== 'string') return why;
+    const r = exploreReference(model, options, cfg);
+    return { ...r, stats: { ...r.stats, engine: { name: 'reference', fallback: why } } };
+  }
+  const r = exploreReference(model, options, cfg);
+  return { ...r, stats: { ...r.stats, engine: { name: 'reference' } } };
+}
+
+function compiledRun<G>(model: Model<G>, cfg: ExploreConfig): ExploreOutcome | string {
+  const run = exploreCompiled(model, cfg);
+  return 'fallback' in run ? run.fallback : run.outcome;
+}
+
+function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: ExploreConfig): ExploreOutcome {
   const shared = cfg.shared;
   const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
   const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
@@ -106,6 +134,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const replayed = new PathReplayer(model);
   let lastMemoryCheck = started;
   let memory = 0;
+  let clockIn = CLOCK_WORK;
   let at = -1;
   try {
     if (!shared || shared.seeds) {
@@ -138,7 +167,8 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
       const { index, world, depth } = frontier.pop();
       at = index;
       expanded++;
-      if ((expanded & 255) === 0) {
+      if (clockIn <= 0) {
+        clockIn = CLOCK_WORK;
         const now = cfg.now();
         if (now - started >= cfg.timeoutMs) {
           return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
@@ -156,6 +186,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
         }
       }
       const enabled = enabledTransitions(model, world);
+      clockIn -= enabled.length + 1;
       if (enabled.length === 0) {
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
         if (blocked.length > 0) {
@@ -264,7 +295,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   // class representatives: a renaming can change which locks a symmetric actor nests, so an
   // inversion could be missed. If a symmetric actor nested locks, search again without symmetry.
   if (symmetricLockNesting()) {
-    const again = explore(model, { ...options, symmetry: false });
+    const again = explore(model, { ...options, symmetry: false, engine: 'reference' });
     return withoutSymmetry(again, stats().elapsedMs);
   }
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
@@ -321,21 +352,4 @@ class PathReplayer<G> {
     this.path = path;
     return this.worlds[path.length]!;
   }
-}
-
-/**
- * Canonical encodings of the states along `path`, initial first, recomputed by replaying it (the
- * store keeps no encodings): a replay compares its own states with these.
- */
-function keysAlong<G>(model: Model<G>, path: readonly number[]): string[] {
-  let world = model.initial;
-  const keys = [encodeWorld(model, world)];
-  for (const choice of path) {
-    const t = enabledTransitions(model, world)[choice];
-    const out = t === undefined ? undefined : applyTransition(model, world, t);
-    if (out?.kind !== 'next') break;
-    world = out.world;
-    keys.push(encodeWorld(model, world, siteOf(model, t!)));
-  }
-  return keys;
 }

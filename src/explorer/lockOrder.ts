@@ -40,8 +40,14 @@ export class LockOrderGraph {
     const acquires = s.alternatives[t.alt]?.acquires;
     if (acquires === undefined) return;
     const stack = world.threads[t.tid]!;
-    const to = acquires(world.shared, stack[stack.length - 1]!.locals as never);
-    const held = new Set(locksHeld(world.shared, t.tid).map((h) => h.name));
+    this.record(model, t, acquires(world.shared, stack[stack.length - 1]!.locals as never), locksHeld(world.shared, t.tid), state, choice);
+  }
+
+  /** Records "held → to" for the lock `to` that transition `t` acquires while holding `heldLocks`. */
+  record<G>(model: Model<G>, t: Transition, to: string, heldLocks: readonly { readonly name: string }[], state: number, choice: number): void {
+    const s = model.routineAt(t.fn).statements[t.stmt];
+    if (s === undefined || s.kind !== 'step') return;
+    const held = new Set(heldLocks.map((h) => h.name));
     held.delete(to);
     for (const from of held) {
       if (this.edges.get(from)?.has(to)) continue;

@@ -56,7 +56,15 @@ export interface ExploreOptions {
   readonly symmetry?: boolean | 'canonical' | 'sorted';
   /** Called with each state the search stores (the actual state, not a representative); for tests. */
   readonly onStore?: (world: World<unknown>) => void;
+  /**
+   * `compiled` (default): packed state vectors through generated accessors (src/core/compiled), for
+   * the searches it supports, else the reference space with the reason in `stats.engine.fallback`.
+   * `reference`: immer over frozen objects, the space the compiled one is tested against.
+   */
+  readonly engine?: Engine;
 }
+
+export type Engine = 'compiled' | 'reference';
 
 export interface ExploreConfig {
   readonly strategy: Strategy;
@@ -77,6 +85,7 @@ export interface ExploreConfig {
   readonly por: boolean;
   readonly symmetry: 'canonical' | 'sorted' | false;
   readonly onStore: ((world: World<unknown>) => void) | undefined;
+  readonly engine: Engine;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -105,6 +114,7 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     por: options.por === true,
     symmetry: symmetryMode(options.symmetry),
     onStore: options.onStore,
+    engine: engineOf(options.engine),
   };
 }
 
@@ -121,4 +131,10 @@ function symmetryMode(value: ExploreOptions['symmetry']): 'canonical' | 'sorted'
   if (value === true || value === 'canonical') return 'canonical';
   if (value === 'sorted') return 'sorted';
   throw new UsageError(`symmetry must be true, false, "canonical" or "sorted", got "${String(value)}"`);
+}
+
+function engineOf(value: ExploreOptions['engine']): Engine {
+  if (value === undefined) return 'compiled';
+  if (value === 'compiled' || value === 'reference') return value;
+  throw new UsageError(`engine must be "compiled" or "reference", got "${String(value)}"`);
 }

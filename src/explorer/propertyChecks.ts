@@ -1,6 +1,6 @@
 import { ModelError } from '../core/errors.ts';
 import { describeThrown, type Model } from '../core/model.ts';
-import type { Always, AtEnd, OnExit, Property, Sometimes } from '../core/property.ts';
+import type { Always, AtEnd, OnExit, Property, Sometimes, WorldView } from '../core/property.ts';
 import { ModelWorldView } from '../core/worldView.ts';
 import type { ThreadId, World } from '../core/world.ts';
 import type { PropertyRef } from './result.ts';
@@ -53,41 +53,19 @@ export class PropertyChecks<G> {
   /** Invariants, and `onExit` for a thread that just finished. */
   checkState(world: World<G>, exited: ThreadId | undefined): Failure | undefined {
     this.view.world = world;
-    const g = world.shared;
-    for (const p of this.always) {
-      if (!this.run(p.name, () => p.holds(g, this.view))) {
-        return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g) };
-      }
-    }
-    return exited !== undefined ? this.checkExit(world, exited) : undefined;
+    return this.stateFailure(world.shared, this.view) ?? (exited !== undefined ? this.exitFailure(world.shared, this.view, exited) : undefined);
   }
 
   /** `onExit` checks belong to the transition, not the state: run them on every exit, even into a known state. */
   checkExit(world: World<G>, exited: ThreadId): Failure | undefined {
     this.view.world = world;
-    const g = world.shared;
-    {
-      for (const p of this.onExit) {
-        if (!this.run(p.name, () => p.holds(g, this.view, exited))) {
-          const who = this.view.actorName(exited);
-          const why = p.explainExit ? this.run(p.name, () => p.explainExit!(g, this.view, exited)) : '';
-          return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished: ${why || p.name}` };
-        }
-      }
-    }
-    return undefined;
+    return this.exitFailure(world.shared, this.view, exited);
   }
 
   /** Indices of `sometimes` properties satisfied by this state. */
   reached(world: World<G>, pending: ReadonlySet<number>): number[] {
-    if (pending.size === 0) return [];
     this.view.world = world;
-    const hits: number[] = [];
-    for (const i of pending) {
-      const p = this.sometimes[i]!;
-      if (this.run(p.name, () => p.reached(world.shared, this.view))) hits.push(i);
-    }
-    return hits;
+    return this.reachedIn(world.shared, this.view, pending);
   }
 
   /** End-of-run checks in a terminal state that is not a deadlock. */
@@ -95,14 +73,49 @@ export class PropertyChecks<G> {
     this.view.world = world;
     for (const p of this.atEnd) {
       if (!this.run(p.name, () => p.holds(world.shared, this.view))) {
-        return { property: { name: p.name, kind: 'atEnd' }, message: this.explain(p, world.shared) };
+        return { property: { name: p.name, kind: 'atEnd' }, message: this.explain(p, world.shared, this.view) };
       }
     }
     return undefined;
   }
 
-  private explain(p: Always<G> | AtEnd<G>, g: G): string {
-    const detail = p.explain ? this.run(p.name, () => p.explain!(g, this.view)) : '';
+  /** The invariants, on any representation of a state: its shared data `g` and a view of its threads. */
+  stateFailure(g: G, view: WorldView): Failure | undefined {
+    for (const p of this.always) {
+      if (!this.run(p.name, () => p.holds(g, view))) {
+        return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g, view) };
+      }
+    }
+    return undefined;
+  }
+
+  exitFailure(g: G, view: WorldView, exited: ThreadId): Failure | undefined {
+    for (const p of this.onExit) {
+      if (!this.run(p.name, () => p.holds(g, view, exited))) {
+        const who = view.actorName(exited);
+        const why = p.explainExit ? this.run(p.name, () => p.explainExit!(g, view, exited)) : '';
+        return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished: ${why || p.name}` };
+      }
+    }
+    return undefined;
+  }
+
+  reachedIn(g: G, view: WorldView, pending: ReadonlySet<number>): number[] {
+    if (pending.size === 0) return [];
+    const hits: number[] = [];
+    for (const i of pending) {
+      const p = this.sometimes[i]!;
+      if (this.run(p.name, () => p.reached(g, view))) hits.push(i);
+    }
+    return hits;
+  }
+
+  get hasExitChecks(): boolean {
+    return this.onExit.length > 0;
+  }
+
+  private explain(p: Always<G> | AtEnd<G>, g: G, view: WorldView): string {
+    const detail = p.explain ? this.run(p.name, () => p.explain!(g, view)) : '';
     return detail || `${p.kind === 'always' ? 'invariant' : 'end-of-run check'} "${p.name}" does not hold`;
   }
 

@@ -20,6 +20,18 @@ export interface Stats {
   readonly startupMs?: number;
   /** Present when a reduction was on: what it was and how many enabled steps it left unexpanded. */
   readonly reduction?: ReductionStats;
+  /** Which state space ran the search (see `ExploreOptions.engine`). */
+  readonly engine?: EngineStats;
+}
+
+export interface EngineStats {
+  readonly name: 'compiled' | 'reference';
+  /** Compiled: bytes per packed state vector. */
+  readonly vectorBytes?: number;
+  /** Compiled: how many times the layout grew and the search started again. */
+  readonly relayouts?: number;
+  /** Reference chosen although the compiled space was asked for: why. */
+  readonly fallback?: string;
 }
 
 export interface ReductionStats {

@@ -1,3 +1,4 @@
+import { viewLocksHeld } from '../compiled/roots.ts';
 import type { ThreadId } from '../world.ts';
 
 export interface HeldLock {
@@ -9,6 +10,8 @@ export interface HeldLock {
 
 /** Every mutex/rwsem in the shared state that `tid` holds, found by walking the state. */
 export function locksHeld(shared: unknown, tid: ThreadId): HeldLock[] {
+  const viewed = viewLocksHeld(shared, tid);
+  if (viewed !== undefined) return viewed;
   const out: HeldLock[] = [];
   walk(shared, '', tid, out);
   return out;

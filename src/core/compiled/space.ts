@@ -1,0 +1,551 @@
+/**
+ * The compiled state space: every state is one packed byte vector (the shared state, then each
+ * thread's call stack as fixed frame slots), read and written through generated views (views.ts).
+ * Steps, guards and properties are the model's own closures, unchanged; they run against views of
+ * the parent vector (guards) or of a copy that becomes the successor (steps). No immer, and no
+ * object is allocated per state on this path.
+ *
+ * The layout is learnt (spec.ts): from the initial state, then from every state the compiled space
+ * could not hold. Whatever goes wrong here (a write the layout cannot hold, a step that throws or
+ * misbehaves) is handed back to the caller as an exception; the search kernel then replays the step
+ * on the reference space, which either diagnoses it exactly as it always has or yields the state the
+ * layout must widen to hold.
+ */
+import { seal } from '../canonical.ts';
+import type { Fingerprint } from '../canonical.ts';
+import type { HeldLock } from '../kernel/locksHeld.ts';
+import type { CompiledRoutine, Model } from '../model.ts';
+import type { AnyRoutine, Statement, StepContext } from '../program.ts';
+import type { WorldView } from '../property.ts';
+import { makeLocals, MAX_CALL_DEPTH } from '../stack.ts';
+import { StepFailure, targetOf, type Transition } from '../transitions.ts';
+import type { Frame, Stack, ThreadId, World } from '../world.ts';
+import { registerRoot } from './roots.ts';
+import { absorb, Spec } from './spec.ts';
+import { compileSite, Misfit, plainOf, type Cursor, type Site, type View } from './views.ts';
+
+/** What the compiled space has learnt about a model's states; kept across relayouts. */
+export class LayoutFacts {
+  readonly shared = new Spec();
+  readonly locals = new Map<number, Spec>();
+  readonly into = new Spec();
+  /** Per thread, per call depth: the routines seen in a frame there. */
+  readonly frames: Set<number>[][] = [];
+
+  absorbWorld(world: World<unknown>): void {
+    absorb(this.shared, world.shared);
+    world.threads.forEach((stack, tid) => {
+      const depths = (this.frames[tid] ??= []);
+      stack.forEach((f, d) => {
+        (depths[d] ??= new Set()).add(f.fn);
+        let spec = this.locals.get(f.fn);
+        if (spec === undefined) this.locals.set(f.fn, (spec = new Spec()));
+        absorb(spec, f.locals);
+        absorb(this.into, f.into);
+      });
+    });
+  }
+}
+
+interface FrameSlot {
+  readonly at: number;
+  readonly localsAt: number;
+  readonly end: number;
+  readonly routines: ReadonlyMap<number, Site>;
+}
+
+interface ThreadSlot {
+  /** Offset of the stack's length byte; frames follow. */
+  readonly at: number;
+  readonly end: number;
+  readonly frames: readonly FrameSlot[];
+}
+
+/** Frame header: routine (index + 1; 0 for no frame), statement (2 bytes), `into` (dictionary code). */
+const FN = 0;
+const PC = 1;
+const INTO = 3;
+const HEADER = 4;
+
+export const NEXT = 0;
+export const EXITED = 1;
+export const FAILED = 2;
+
+interface Control {
+  goto: string | undefined;
+  stay: boolean;
+  ret: { value: unknown } | undefined;
+  exit: boolean;
+  call: { routine: AnyRoutine; args: unknown; into: string | undefined } | undefined;
+}
+
+export class CompiledSpace<G> {
+  /** Bytes per state vector (a multiple of 4). */
+  readonly size: number;
+  readonly cursor: Cursor;
+  readonly root: G;
+  readonly view: CompiledWorldView<G>;
+  /** Set when `apply` returns FAILED. */
+  failure: StepFailure | undefined;
+  private readonly rootSite: Site;
+  private readonly threads: ThreadSlot[] = [];
+  private readonly intoSite: Site;
+  private readonly localsViews: (View | undefined)[][][] = [];
+  private readonly control: Control = { goto: undefined, stay: false, ret: undefined, exit: false, call: undefined };
+  private readonly contexts: StepContext<G, unknown>[] = [];
+  private readonly lockWalk: LockWalk | undefined;
+
+  constructor(
+    readonly model: Model<G>,
+    readonly facts: LayoutFacts,
+  ) {
+    this.rootSite = compileSite(facts.shared);
+    this.intoSite = compileSite(facts.into);
+    if (this.intoSite.size !== 1) throw new Misfit('more than 255 distinct `into` locals');
+    const localsSites = new Map<number, Site>();
+    for (const [fn, spec] of facts.locals) localsSites.set(fn, compileSite(spec));
+    let at = this.rootSite.size;
+    for (let tid = 0; tid < model.actors.length; tid++) {
+      const depths = facts.frames[tid] ?? [];
+      const threadAt = at;
+      at += 1;
+      const frames: FrameSlot[] = [];
+      for (const fns of depths) {
+        const routines = new Map<number, Site>();
+        let localsSize = 0;
+        for (const fn of fns) {
+          const site = localsSites.get(fn)!;
+          routines.set(fn, site);
+          localsSize = Math.max(localsSize, site.size);
+        }
+        frames.push({ at, localsAt: at + HEADER, end: at + HEADER + localsSize, routines });
+        at += HEADER + localsSize;
+      }
+      if (frames.length > 255) throw new Misfit('call stack deeper than 255');
+      this.threads.push({ at: threadAt, end: at, frames });
+    }
+    this.size = (at + 3) & ~3;
+    const initial = new Uint8Array(this.size);
+    this.cursor = { b: initial, ro: true };
+    this.root = this.rootSite.makeView ? (this.rootSite.makeView(this.cursor, 0) as G) : ({} as G);
+    this.view = new CompiledWorldView(this);
+    this.lockWalk = lockWalker(facts.shared, '');
+    for (let tid = 0; tid < model.actors.length; tid++) this.contexts.push(this.makeContext(tid));
+    if (typeof this.root === 'object' && this.root !== null) registerRoot(this.root, (tid, kinds) => this.locksHeld(tid, kinds));
+  }
+
+  /** Writes `world` into a new vector (throws Misfit if the layout cannot hold it). */
+  encode(world: World<G>): Uint8Array {
+    const b = new Uint8Array(this.size);
+    const c = this.cursor;
+    const saved = c.b;
+    c.b = b;
+    c.ro = false;
+    try {
+      this.rootSite.set(c, 0, world.shared);
+      world.threads.forEach((stack, tid) => {
+        const t = this.threads[tid]!;
+        if (stack.length > t.frames.length) throw new Misfit('deeper stack');
+        b[t.at] = stack.length;
+        stack.forEach((f, d) => this.writeFrame(tid, d, f.fn, f.pc, f.into, f.locals));
+      });
+    } finally {
+      c.b = saved;
+      c.ro = true;
+    }
+    return b;
+  }
+
+  /** The plain frozen world a vector stands for (for traces, reports and the reference space). */
+  decode(b: Uint8Array): World<G> {
+    const shared = this.rootSite.decode(b, 0) as G;
+    const threads: Stack[] = this.threads.map((t) => {
+      const n = b[t.at]!;
+      const stack: Frame[] = [];
+      for (let d = 0; d < n; d++) {
+        const f = t.frames[d]!;
+        const fn = b[f.at + FN]! - 1;
+        const pc = b[f.at + PC]! | (b[f.at + PC + 1]! << 8);
+        const into = this.intoSite.decode(b, f.at + INTO) as string | undefined;
+        const locals = f.routines.get(fn)!.decode(b, f.localsAt) as Frame['locals'];
+        stack.push(into !== undefined ? { fn, pc, locals, into } : { fn, pc, locals });
+      }
+      return stack;
+    });
+    return seal({ shared, threads });
+  }
+
+  /** Points the views at `b`, read-only (for guards and properties). */
+  point(b: Uint8Array): void {
+    this.cursor.b = b;
+    this.cursor.ro = true;
+  }
+
+  depthOf(tid: ThreadId): number {
+    return this.cursor.b[this.threads[tid]!.at]!;
+  }
+
+  /** Routine and statement of the thread's top frame, as fn * 65536 + pc; -1 once it has finished. */
+  positionOf(tid: ThreadId): number {
+    const t = this.threads[tid]!;
+    const b = this.cursor.b;
+    const n = b[t.at]!;
+    if (n === 0) return -1;
+    const f = t.frames[n - 1]!;
+    return (b[f.at + FN]! - 1) * 65536 + (b[f.at + PC]! | (b[f.at + PC + 1]! << 8));
+  }
+
+  /** Locals view of the thread's top frame (the cursor's vector), or undefined once finished. */
+  topLocals(tid: ThreadId): unknown {
+    const n = this.depthOf(tid);
+    if (n === 0) return undefined;
+    const f = this.threads[tid]!.frames[n - 1]!;
+    return this.localsView(tid, n - 1, this.cursor.b[f.at + FN]! - 1);
+  }
+
+  private localsView(tid: ThreadId, d: number, fn: number): View {
+    const byDepth = (this.localsViews[tid] ??= []);
+    const byFn = (byDepth[d] ??= []);
+    let v = byFn[fn];
+    if (v === undefined) {
+      const f = this.threads[tid]!.frames[d]!;
+      const site = f.routines.get(fn);
+      if (site === undefined) throw new Misfit('routine not seen at this depth');
+      v = byFn[fn] = site.makeView!(this.cursor, f.localsAt);
+    }
+    return v;
+  }
+
+  /** Enabled transitions of vector `b`, in the reference space's order (thread, then alternative). */
+  enabled(b: Uint8Array): Transition[] {
+    this.point(b);
+    const out: Transition[] = [];
+    const model = this.model;
+    for (let tid = 0; tid < this.threads.length; tid++) {
+      const pos = this.positionOf(tid);
+      if (pos < 0) continue;
+      const fn = (pos / 65536) | 0;
+      const pc = pos & 65535;
+      const s = model.routineAt(fn).statements[pc] as Statement<G, unknown>;
+      const alts = s.alternatives;
+      let my: unknown;
+      for (let a = 0; a < alts.length; a++) {
+        const guard = alts[a]!.when;
+        if (guard !== undefined) {
+          my ??= this.topLocals(tid);
+          if (guard(this.root, my, tid) !== true) continue;
+        }
+        out.push({ tid, fn, stmt: pc, alt: a });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies `t` to `parent`, writing the successor into `out` (this.size bytes). NEXT or EXITED
+   * (the step finished its thread), or FAILED with `failure` set (an assertion or a certain
+   * deadlock). Anything else throws, for the caller to replay on the reference space.
+   */
+  apply(parent: Uint8Array, t: Transition, out: Uint8Array): number {
+    out.set(parent);
+    const c = this.cursor;
+    c.b = out;
+    c.ro = false;
+    const model = this.model;
+    const tid = t.tid;
+    const r = model.routineAt(t.fn);
+    const s = r.statements[t.stmt] as Statement<G, unknown>;
+    const alt = s.alternatives[t.alt]!;
+    const control = this.resetControl();
+    const ts = this.threads[tid]!;
+    const depth = out[ts.at]!;
+    if (alt.do !== undefined) {
+      const ctx = this.contexts[tid]! as { my: unknown };
+      ctx.my = this.localsView(tid, depth - 1, t.fn);
+      try {
+        const returned = alt.do(this.contexts[tid]!) as unknown;
+        if (returned !== undefined) throw new Misfit('the step returned a value');
+      } catch (thrown) {
+        if (thrown instanceof StepFailure) {
+          this.failure = thrown;
+          c.ro = true;
+          return FAILED;
+        }
+        throw thrown;
+      }
+    }
+    if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
+    if (control.exit) {
+      out.fill(0, ts.at, ts.end);
+    } else if (control.ret !== undefined) {
+      if (control.call !== undefined || control.goto !== undefined) throw new Misfit('return with call or goto');
+      this.popFrame(tid, control.ret.value);
+    } else {
+      if (control.stay && control.goto !== undefined) throw new Misfit('stay with goto');
+      const f = ts.frames[depth - 1]!;
+      const site = { model: model.name, actor: model.actors[tid]!.name, step: s.label };
+      const pc = control.stay ? t.stmt : control.goto !== undefined ? targetOf(r, control.goto, site) : t.stmt + 1;
+      out[f.at + PC] = pc & 255;
+      out[f.at + PC + 1] = pc >>> 8;
+      const call = control.call;
+      if (call !== undefined) this.pushFrame(tid, call.routine, call.args, call.into);
+    }
+    this.settle(tid);
+    c.ro = true;
+    return out[ts.at] === 0 ? EXITED : NEXT;
+  }
+
+  private resetControl(): Control {
+    const control = this.control;
+    control.goto = undefined;
+    control.stay = false;
+    control.ret = undefined;
+    control.exit = false;
+    control.call = undefined;
+    return control;
+  }
+
+  private writeFrame(tid: ThreadId, d: number, fn: number, pc: number, into: string | undefined, locals: unknown): void {
+    const t = this.threads[tid]!;
+    const f = t.frames[d];
+    if (f === undefined) throw new Misfit('deeper stack');
+    const site = f.routines.get(fn);
+    if (site === undefined || fn > 253) throw new Misfit('routine not seen at this depth');
+    const b = this.cursor.b;
+    b.fill(0, f.at, f.end);
+    b[f.at + FN] = fn + 1;
+    b[f.at + PC] = pc & 255;
+    b[f.at + PC + 1] = pc >>> 8;
+    this.intoSite.set(this.cursor, f.at + INTO, into);
+    site.set(this.cursor, f.localsAt, locals);
+  }
+
+  private pushFrame(tid: ThreadId, callee: AnyRoutine, args: unknown, into: string | undefined): void {
+    const b = this.cursor.b;
+    const t = this.threads[tid]!;
+    const d = b[t.at]!;
+    if (callee?.kind !== 'routine' || d >= MAX_CALL_DEPTH) throw new Misfit('bad call');
+    const locals = makeLocals(this.model.name, this.model.actors[tid]!.name, callee, args);
+    this.writeFrame(tid, d, this.model.routineIndex(callee), 0, into, locals);
+    b[t.at] = d + 1;
+  }
+
+  private popFrame(tid: ThreadId, value: unknown): void {
+    const b = this.cursor.b;
+    const t = this.threads[tid]!;
+    const d = b[t.at]! - 1;
+    const f = t.frames[d]!;
+    const into = this.intoSite.decode(b, f.at + INTO) as string | undefined;
+    b.fill(0, f.at, f.end);
+    b[t.at] = d;
+    if (into !== undefined && d > 0) {
+      const caller = t.frames[d - 1]!;
+      const my = this.localsView(tid, d - 1, b[caller.at + FN]! - 1) as unknown as Record<string, unknown>;
+      my[into] = value ?? null;
+    }
+  }
+
+  private settle(tid: ThreadId): void {
+    const b = this.cursor.b;
+    const t = this.threads[tid]!;
+    for (;;) {
+      const n = b[t.at]!;
+      if (n === 0) return;
+      const f = t.frames[n - 1]!;
+      const fn = b[f.at + FN]! - 1;
+      const pc = b[f.at + PC]! | (b[f.at + PC + 1]! << 8);
+      const r: CompiledRoutine<G> = this.model.routineAt(fn);
+      const s = r.statements[pc];
+      if (s === undefined) {
+        this.popFrame(tid, null);
+        continue;
+      }
+      if (s.kind !== 'call') return;
+      this.cursor.ro = true;
+      const args = plainOf(s.args(this.root, this.localsView(tid, n - 1, fn) as never, tid));
+      this.cursor.ro = false;
+      b[f.at + PC] = (pc + 1) & 255;
+      b[f.at + PC + 1] = (pc + 1) >>> 8;
+      this.pushFrame(tid, s.routine, args, s.into);
+    }
+  }
+
+  private makeContext(tid: ThreadId): StepContext<G, unknown> {
+    const control = this.control;
+    const model = this.model;
+    return {
+      g: this.root as never,
+      my: undefined as never,
+      tid,
+      actor: model.actors[tid]!.name,
+      goto(target) {
+        control.goto = target;
+      },
+      stay() {
+        control.stay = true;
+      },
+      call(callee, args, into) {
+        if (control.call !== undefined) throw new Misfit('a step may call at most one routine');
+        control.call = { routine: callee, args: plainOf(args), into: into as string | undefined };
+      },
+      ret(value) {
+        control.ret = { value: plainOf(value ?? null) };
+      },
+      exit() {
+        control.exit = true;
+      },
+      assert(condition, message, property = 'assertion') {
+        if (!condition) throw new StepFailure('violation', property, message);
+      },
+      deadlock(message): never {
+        throw new StepFailure('deadlock', 'deadlock', message);
+      },
+      nameOf(other) {
+        return model.actors[other]?.name ?? `thread ${other}`;
+      },
+    };
+  }
+
+  /** A vector of this layout with a 32-bit view of it, for `hashWords`. */
+  vector(): { readonly b: Uint8Array; readonly w: Uint32Array } {
+    const b = new Uint8Array(this.size);
+    return { b, w: new Uint32Array(b.buffer) };
+  }
+
+  /** Locks `tid` holds in the cursor's vector, visiting only the places that can hold locks. */
+  locksHeld(tid: ThreadId, kinds: string[] = []): HeldLock[] {
+    const out: HeldLock[] = [];
+    this.lockWalk?.(this.root, '', tid, out, kinds);
+    return out;
+  }
+}
+
+const FP_RESULT = { hi: 0, lo: 0 };
+
+/** Two murmur3-style lanes over the vector's 32-bit words. */
+export function hashWords(w: Uint32Array): Fingerprint {
+  let h1 = 0x9747b28c;
+  let h2 = 0x5bd1e995 ^ w.length;
+  for (let i = 0; i < w.length; i++) {
+    let k = w[i]!;
+    let k1 = Math.imul(k, 0xcc9e2d51);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, 0x1b873593);
+    h1 ^= k1;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    k = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
+    h2 = Math.imul(h2 ^ k, 0xc2b2ae35) + i;
+    h2 = (h2 << 17) | (h2 >>> 15);
+  }
+  h1 ^= h2;
+  h2 ^= h1 >>> 11;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
+  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  h2 = Math.imul(h2 ^ (h2 >>> 15), 0x2c1b3c6d);
+  h2 = Math.imul(h2 ^ (h2 >>> 12), 0x297a2d39);
+  h2 ^= h2 >>> 15;
+  FP_RESULT.hi = h1 | 0;
+  FP_RESULT.lo = h2 | 0;
+  return FP_RESULT;
+}
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The `WorldView` properties see on the compiled space: positions and locals read from the vector. */
+export class CompiledWorldView<G> implements WorldView {
+  private readonly tids = new Map<string, ThreadId>();
+  constructor(private readonly space: CompiledSpace<G>) {
+    space.model.actors.forEach((a, i) => this.tids.set(a.name, i));
+  }
+  get threadCount(): number {
+    return this.space.model.actors.length;
+  }
+  actorName(tid: ThreadId): string {
+    return this.space.model.actors[tid]?.name ?? `thread ${tid}`;
+  }
+  tidOf(name: string): ThreadId {
+    const tid = this.tids.get(name);
+    if (tid === undefined) throw new Error(`no actor named "${name}" in model ${this.space.model.name}`);
+    return tid;
+  }
+  finished(tid: ThreadId): boolean {
+    return tid < 0 || tid >= this.threadCount || this.space.depthOf(tid) === 0;
+  }
+  at(tid: ThreadId, statement: string): boolean {
+    if (tid < 0 || tid >= this.threadCount) return false;
+    const pos = this.space.positionOf(tid);
+    if (pos < 0) return false;
+    const r = this.space.model.routineAt((pos / 65536) | 0);
+    const pc = pos & 65535;
+    if (r.targets.get(statement) === pc) return true;
+    const s = r.statements[pc];
+    return s !== undefined && s.kind === 'step' && s.label === statement;
+  }
+  locals(tid: ThreadId): Readonly<Record<string, unknown>> {
+    if (tid < 0 || tid >= this.threadCount) return EMPTY;
+    return (this.space.topLocals(tid) as Readonly<Record<string, unknown>> | undefined) ?? EMPTY;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock discovery: only the places whose spec can hold a mutex, spinlock or rwsem are visited.
+
+type LockWalk = (v: unknown, path: string, tid: ThreadId, out: HeldLock[], kinds: string[]) => void;
+const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem'];
+
+function lockWalker(spec: Spec, _path: string): LockWalk | undefined {
+  const walks: LockWalk[] = [];
+  const rec = spec.rec;
+  if (rec !== undefined) {
+    const kind = rec.get('kind');
+    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) {
+      walks.push((v, path, tid, out, kinds) => {
+        const o = v as Record<string, unknown>;
+        const k = o.kind;
+        if ((k === 'mutex' || k === 'spinlock') && o.owner === tid) {
+          out.push({ path, name: String(o.name), mode: 'exclusive' });
+          kinds.push(k);
+        }
+        if (k === 'rwsem') {
+          if (o.writer === tid) {
+            out.push({ path, name: String(o.name), mode: 'write' });
+            kinds.push(k);
+          }
+          const readers = o.readers as { includes?: (x: unknown) => boolean } | undefined;
+          if (typeof readers?.includes === 'function' && readers.includes(tid)) {
+            out.push({ path, name: String(o.name), mode: 'read' });
+            kinds.push(k);
+          }
+        }
+      });
+    }
+    for (const [k, child] of rec) {
+      const w = lockWalker(child, k);
+      if (w === undefined) continue;
+      walks.push((v, path, tid, out, kinds) => {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) w(x, path === '' ? k : `${path}.${k}`, tid, out, kinds);
+      });
+    }
+  }
+  const list = spec.list;
+  if (list !== undefined) {
+    const w = lockWalker(list.elem, '');
+    if (w !== undefined) {
+      walks.push((v, path, tid, out, kinds) => {
+        const l = v as { length: number } & Record<number, unknown>;
+        for (let i = 0; i < l.length; i++) {
+          const x = l[i];
+          if (typeof x === 'object' && x !== null) w(x, `${path}[${i}]`, tid, out, kinds);
+        }
+      });
+    }
+  }
+  if (walks.length === 0) return undefined;
+  if (walks.length === 1) return walks[0];
+  return (v, path, tid, out, kinds) => {
+    for (const w of walks) w(v, path, tid, out, kinds);
+  };
+}

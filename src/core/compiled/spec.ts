@@ -1,0 +1,105 @@
+/**
+ * What the compiled state space has learnt about the shape of a model's state: for every place in
+ * the shared state and in each routine's locals, whether it has held scalars (and which: small
+ * integers or anything), objects (and with which keys) or arrays (and how long). A layout is
+ * derived from this (see layout.ts); a step that writes something the layout cannot hold makes the
+ * search absorb the new state into the spec and start again, so no value ever wraps or is dropped.
+ */
+import { isView, plainOf } from './views.ts';
+
+export class Spec {
+  /** Observations absorbed (an object key first seen after the first observation was absent before). */
+  seen = 0;
+  /** Some scalar (including null and absent) was seen here. */
+  scalars = false;
+  /** Every scalar seen is an integer (no null, absent, string, boolean, fraction). */
+  intOnly = true;
+  lo = 0;
+  hi = 0;
+  /** The dictionary of a dictionary-coded slot outgrew one byte. */
+  wide = false;
+  rec: Map<string, Spec> | undefined;
+  list: { cap: number; readonly elem: Spec } | undefined;
+  /** Dictionary of a dictionary-coded slot: code → value; code 0 is always `undefined` (absent). */
+  readonly dict: unknown[] = [undefined];
+  readonly codes = new Map<unknown, number>([[undefined, 0]]);
+}
+
+/** The marker a composite place's tag slot holds when an object or array is present. */
+export const PRESENT: unique symbol = Symbol('present');
+
+/** Widens `spec` to admit `value`; true if anything changed. */
+export function absorb(spec: Spec, value: unknown): boolean {
+  const v = isView(value) ? plainOf(value) : value;
+  let changed = spec.seen === 0;
+  spec.seen++;
+  if (Array.isArray(v)) {
+    if (spec.list === undefined) {
+      spec.list = { cap: 0, elem: new Spec() };
+      changed = true;
+    }
+    if (v.length > spec.list.cap) {
+      // Headroom: a list that grew once is likely to grow again; each growth restarts the search.
+      spec.list.cap = spec.list.cap === 0 ? v.length : Math.max(v.length, spec.list.cap * 2);
+      changed = true;
+    }
+    for (const x of v) if (absorb(spec.list.elem, x)) changed = true;
+    return changed;
+  }
+  if (typeof v === 'object' && v !== null) {
+    const first = spec.rec === undefined;
+    if (first) {
+      spec.rec = new Map();
+      changed = true;
+    }
+    const rec = spec.rec!;
+    const o = v as Record<string, unknown>;
+    for (const [k, x] of Object.entries(o)) {
+      if (x === undefined) continue;
+      let child = rec.get(k);
+      if (child === undefined) {
+        child = new Spec();
+        rec.set(k, child);
+        changed = true;
+        if (!first || spec.seen > 1) absorb(child, undefined);
+      }
+      if (absorb(child, x)) changed = true;
+    }
+    for (const [k, child] of rec) {
+      if (o[k] === undefined && (!child.scalars || child.intOnly || !child.codes.has(undefined))) {
+        if (absorb(child, undefined)) changed = true;
+      }
+    }
+    return changed;
+  }
+  // A scalar.
+  if (!spec.scalars) {
+    spec.scalars = true;
+    changed = true;
+  }
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    if (spec.intOnly) {
+      if (v < spec.lo) {
+        spec.lo = v;
+        changed = true;
+      }
+      if (v > spec.hi) {
+        spec.hi = v;
+        changed = true;
+      }
+    }
+  } else if (spec.intOnly) {
+    spec.intOnly = false;
+    changed = true;
+  }
+  // Known values go in the dictionary up front (lock discovery reads which kinds a place can hold).
+  if (!spec.codes.has(v) && spec.dict.length < 65536) {
+    spec.codes.set(v, spec.dict.length);
+    spec.dict.push(v);
+    if (spec.dict.length > 256 && !spec.wide) {
+      spec.wide = true;
+      changed = true;
+    }
+  }
+  return changed;
+}

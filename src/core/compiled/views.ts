@@ -1,0 +1,369 @@
+/**
+ * Generated accessors over a packed state vector. A `Site` is the compiled form of a `Spec`: a
+ * fixed-size region of bytes and how to read, write, decode and clear it. Record and list places
+ * are read through view objects (one class per record shape, accessors on the prototype) that the
+ * model's own guards, steps and properties use as if they were the state's objects: `g.range.valid`
+ * reads one byte, `g.range.valid = false` writes one. Views are allocated once per place and reused
+ * for every state: the cursor says which vector they currently read.
+ */
+import { PRESENT, type Spec } from './spec.ts';
+
+/** Which vector the views read and write, and whether writing is allowed. */
+export interface Cursor {
+  b: Uint8Array;
+  ro: boolean;
+}
+
+/** A write the current layout cannot hold: the search widens the layout and starts again. */
+export class Misfit extends Error {
+  override readonly name = 'Misfit';
+}
+
+const VIEW: unique symbol = Symbol('interleave.view');
+
+export function isView(v: unknown): v is View {
+  return typeof v === 'object' && v !== null && (v as { [VIEW]?: boolean })[VIEW] === true;
+}
+
+/** Plain (unfrozen) data for a value that may be or contain views. */
+export function plainOf(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (isView(v)) return v.site.decode(v.c.b, v.o);
+  if (Array.isArray(v)) return v.map(plainOf);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = plainOf((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+function readOnly(): never {
+  throw new TypeError('Cannot assign to read only property of the state (a guard, property or argument function wrote to it)');
+}
+
+function misfit(what: string): never {
+  throw new Misfit(what);
+}
+
+export interface Site {
+  readonly size: number;
+  /** The value at absolute offset `a`: a scalar, or a view (cached in `kids[slot]` of the owner). */
+  get(c: Cursor, a: number, owner: View, slot: number): unknown;
+  set(c: Cursor, a: number, value: unknown): void;
+  decode(b: Uint8Array, a: number): unknown;
+  /** For list and record sites: the view class instances are made of. */
+  readonly makeView?: (c: Cursor, a: number) => View;
+}
+
+export abstract class View {
+  declare readonly [VIEW]: true;
+  kids: (View | undefined)[] | undefined;
+  constructor(
+    readonly c: Cursor,
+    readonly o: number,
+    readonly site: Site,
+  ) {}
+  kid(slot: number, site: Site, a: number): View {
+    const kids = (this.kids ??= []);
+    return (kids[slot] ??= site.makeView!(this.c, a));
+  }
+  toJSON(): unknown {
+    return this.site.decode(this.c.b, this.o);
+  }
+}
+Object.defineProperty(View.prototype, VIEW, { value: true });
+
+// ---------------------------------------------------------------------------------------------
+// Scalars
+
+function intSite(width: 1 | 2, base: number, spec: Spec): Site {
+  const max = width === 1 ? 255 : 65535;
+  const set =
+    width === 1
+      ? (c: Cursor, a: number, v: unknown): void => {
+          if (c.ro) readOnly();
+          const x = (v as number) - base;
+          if (typeof v !== 'number' || !(x >= 0 && x <= max) || (x | 0) !== x) misfit(`value ${String(v)}`);
+          c.b[a] = x;
+        }
+      : (c: Cursor, a: number, v: unknown): void => {
+          if (c.ro) readOnly();
+          const x = (v as number) - base;
+          if (typeof v !== 'number' || !(x >= 0 && x <= max) || (x | 0) !== x) misfit(`value ${String(v)}`);
+          c.b[a] = x & 255;
+          c.b[a + 1] = x >>> 8;
+        };
+  const read = width === 1 ? (b: Uint8Array, a: number): number => b[a]! + base : (b: Uint8Array, a: number): number => (b[a]! | (b[a + 1]! << 8)) + base;
+  void spec;
+  return { size: width, get: (c, a) => read(c.b, a), set, decode: read };
+}
+
+/** Interns a scalar in a dictionary-coded slot's dictionary; the code, or a misfit if the slot is full. */
+function intern(spec: Spec, v: unknown): number {
+  let code = spec.codes.get(v);
+  if (code !== undefined) return code;
+  const t = typeof v;
+  if (!(t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v)))) misfit(`value of type ${t}`);
+  code = spec.dict.length;
+  if (code > (spec.wide ? 65535 : 255)) {
+    spec.wide = true;
+    misfit('dictionary full');
+  }
+  spec.dict.push(v);
+  spec.codes.set(v, code);
+  return code;
+}
+
+function dictSite(spec: Spec): Site {
+  const dict = spec.dict;
+  if (spec.wide) {
+    return {
+      size: 2,
+      get: (c, a) => dict[c.b[a]! | (c.b[a + 1]! << 8)],
+      set: (c, a, v) => {
+        if (c.ro) readOnly();
+        const code = intern(spec, v);
+        c.b[a] = code & 255;
+        c.b[a + 1] = code >>> 8;
+      },
+      decode: (b, a) => dict[b[a]! | (b[a + 1]! << 8)],
+    };
+  }
+  return {
+    size: 1,
+    get: (c, a) => dict[c.b[a]!],
+    set: (c, a, v) => {
+      if (c.ro) readOnly();
+      c.b[a] = intern(spec, v);
+    },
+    decode: (b, a) => dict[b[a]!],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+class RecordView extends View {}
+
+function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
+  const keys = [...rec.keys()];
+  const sites = keys.map((k) => compileSite(rec.get(k)!));
+  const offs: number[] = [];
+  let size = 0;
+  for (const s of sites) {
+    offs.push(size);
+    size += s.size;
+  }
+  const keySet = new Set(keys);
+  class Rec extends RecordView {}
+  keys.forEach((k, i) => {
+    const s = sites[i]!;
+    const off = offs[i]!;
+    Object.defineProperty(Rec.prototype, k, {
+      get(this: View) {
+        return s.get(this.c, this.o + off, this, i);
+      },
+      set(this: View, v: unknown) {
+        s.set(this.c, this.o + off, v);
+      },
+      enumerable: true,
+      configurable: false,
+    });
+  });
+  const site: Site = {
+    size,
+    get: (c, a, owner, slot) => owner.kid(slot, site, a),
+    set: (c, a, v) => {
+      if (c.ro) readOnly();
+      const p = plainOf(v);
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) misfit('not a record');
+      const proto = Object.getPrototypeOf(p) as unknown;
+      if (proto !== Object.prototype && proto !== null) misfit('not plain data');
+      const o = p as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (o[k] !== undefined && !keySet.has(k)) misfit(`new key ${k}`);
+      for (let i = 0; i < keys.length; i++) sites[i]!.set(c, a + offs[i]!, o[keys[i]!]);
+    },
+    decode: (b, a) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const v = sites[i]!.decode(b, a + offs[i]!);
+        if (v !== undefined) out[keys[i]!] = v;
+      }
+      return out;
+    },
+    makeView: (c, a) => {
+      const v = new Rec(c, a, site);
+      Object.preventExtensions(v);
+      return v;
+    },
+  };
+  void spec;
+  return site;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists: a length slot, then `cap` elements of one site each
+
+const ARRAY_READERS = ['map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'forEach', 'reduce', 'reduceRight', 'indexOf', 'lastIndexOf', 'includes', 'slice', 'join', 'at', 'flatMap', 'entries', 'keys', 'values', 'concat', 'toSorted', 'toReversed', 'with'] as const;
+const ARRAY_WRITERS = ['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin'] as const;
+
+export class ListView extends View {
+  declare length: number;
+  /** The elements as an array (scalars, or views of composite elements). */
+  toArray(): unknown[] {
+    const n = this.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = (this as unknown as Record<number, unknown>)[i];
+    return out;
+  }
+  [Symbol.iterator](): Iterator<unknown> {
+    return this.toArray()[Symbol.iterator]();
+  }
+}
+for (const m of ARRAY_READERS) {
+  Object.defineProperty(ListView.prototype, m, {
+    value(this: ListView, ...args: unknown[]) {
+      return (Array.prototype[m] as (...a: unknown[]) => unknown).apply(this.toArray(), args);
+    },
+  });
+}
+for (const m of ARRAY_WRITERS) {
+  Object.defineProperty(ListView.prototype, m, {
+    value(this: ListView, ...args: unknown[]) {
+      if (this.c.ro) readOnly();
+      const arr = plainOf(this) as unknown[];
+      const r = (Array.prototype[m] as (...a: unknown[]) => unknown).apply(arr, args);
+      this.site.set(this.c, this.o, arr);
+      return r === arr ? this : r;
+    },
+  });
+}
+
+function listSite(list: { cap: number; elem: Spec }): Site {
+  const cap = list.cap;
+  const elem = compileSite(list.elem);
+  const lw = cap < 256 ? 1 : 2;
+  const es = elem.size;
+  const size = lw + cap * es;
+  const lenAt = lw === 1 ? (b: Uint8Array, a: number) => b[a]! : (b: Uint8Array, a: number) => b[a]! | (b[a + 1]! << 8);
+  const setLen =
+    lw === 1
+      ? (b: Uint8Array, a: number, n: number) => {
+          b[a] = n;
+        }
+      : (b: Uint8Array, a: number, n: number) => {
+          b[a] = n & 255;
+          b[a + 1] = n >>> 8;
+        };
+  class List extends ListView {}
+  Object.defineProperty(List.prototype, 'length', {
+    get(this: View) {
+      return lenAt(this.c.b, this.o);
+    },
+    set(this: View, n: number) {
+      const arr = plainOf(this) as unknown[];
+      arr.length = n;
+      site.set(this.c, this.o, arr);
+    },
+  });
+  // Index accessors up to twice the capacity: an index past the capacity is a misfit (the layout grows).
+  const indices = Math.max(cap * 2, cap + 8);
+  for (let i = 0; i < indices; i++) {
+    const off = lw + i * es;
+    Object.defineProperty(List.prototype, i, {
+      get(this: View) {
+        if (i >= lenAt(this.c.b, this.o)) return undefined;
+        return elem.get(this.c, this.o + off, this, i);
+      },
+      set(this: View, v: unknown) {
+        const c = this.c;
+        if (c.ro) readOnly();
+        const n = lenAt(c.b, this.o);
+        if (i < n) {
+          elem.set(c, this.o + off, v);
+          return;
+        }
+        const arr = plainOf(this) as unknown[];
+        arr[i] = v;
+        site.set(c, this.o, arr);
+      },
+      enumerable: true,
+    });
+  }
+  const site: Site = {
+    size,
+    get: (c, a, owner, slot) => owner.kid(slot, site, a),
+    set: (c, a, v) => {
+      if (c.ro) readOnly();
+      const p = plainOf(v);
+      if (!Array.isArray(p)) misfit('not a list');
+      const n = p.length;
+      if (n > cap) misfit('list longer than its capacity');
+      for (let i = 0; i < n; i++) {
+        if (!(i in p)) misfit('a hole in a list');
+        elem.set(c, a + lw + i * es, p[i]);
+      }
+      c.b.fill(0, a + lw + n * es, a + size);
+      setLen(c.b, a, n);
+    },
+    decode: (b, a) => {
+      const n = lenAt(b, a);
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = elem.decode(b, a + lw + i * es);
+      return out;
+    },
+    makeView: (c, a) => {
+      const v = new List(c, a, site);
+      Object.preventExtensions(v);
+      return v;
+    },
+  };
+  return site;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A place that has held both scalars and an object or list: a tag slot, then the shape.
+
+function taggedSite(spec: Spec, shape: Site): Site {
+  const tag = dictSite(spec);
+  const ts = tag.size;
+  const present = (b: Uint8Array, a: number): boolean => tag.decode(b, a) === PRESENT;
+  const size = ts + shape.size;
+  const site: Site = {
+    size,
+    get: (c, a, owner, slot) => (present(c.b, a) ? owner.kid(slot, shape, a + ts) : tag.get(c, a, owner, slot)),
+    set: (c, a, v) => {
+      if (c.ro) readOnly();
+      if (typeof v === 'object' && v !== null) {
+        shape.set(c, a + ts, v);
+        tag.set(c, a, PRESENT);
+      } else {
+        tag.set(c, a, v);
+        c.b.fill(0, a + ts, a + size);
+      }
+    },
+    decode: (b, a) => (present(b, a) ? shape.decode(b, a + ts) : tag.decode(b, a)),
+  };
+  return site;
+}
+
+/** The site a spec compiles to (offsets relative to where it is placed). */
+export function compileSite(spec: Spec): Site {
+  const rec = spec.rec;
+  const list = spec.list;
+  if (rec !== undefined && list !== undefined) misfit('a place holds both objects and arrays');
+  const shape = rec !== undefined ? recordSite(spec, rec) : list !== undefined ? listSite(list) : undefined;
+  if (shape !== undefined) {
+    if (!spec.scalars) return shape;
+    if (!spec.codes.has(PRESENT)) {
+      spec.dict.push(PRESENT);
+      spec.codes.set(PRESENT, spec.dict.length - 1);
+    }
+    return taggedSite(spec, shape);
+  }
+  if (spec.intOnly && spec.scalars) {
+    const base = Math.min(spec.lo, 0);
+    if (spec.hi - base <= 255) return intSite(1, base, spec);
+    if (spec.hi - base <= 65535) return intSite(2, base, spec);
+  }
+  return dictSite(spec);
+}

@@ -1,0 +1,389 @@
+/**
+ * The search over the compiled state space (src/core/compiled): states are packed vectors, the
+ * visited set holds their fingerprints, the frontier holds the vectors themselves in typed arrays.
+ * Same loop, same order and same results as the reference search in explore.ts, which it falls
+ * back to (saying why in the result's stats) for anything the compiled space cannot hold.
+ *
+ * One page of named parts: pop, enabled, apply, judge, store, push. Every anomaly on the compiled
+ * space (a write its layout cannot hold, a step or guard that throws) is replayed on the reference
+ * space: if that fails too, its diagnosis is the user's error, exactly as before; if it succeeds,
+ * the layout learns the state it yields and the search starts again.
+ */
+import { checkDeterminism, encodeWorld, fingerprintWorld } from '../core/determinism.ts';
+import { ModelError } from '../core/errors.ts';
+import type { Model } from '../core/model.ts';
+import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
+import type { Spec } from '../core/compiled/spec.ts';
+import { Misfit } from '../core/compiled/views.ts';
+import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
+import type { World } from '../core/world.ts';
+import { blockedThreads, describeDeadlock } from './blocked.ts';
+import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import type { ExploreConfig } from './options.ts';
+import { PropertyChecks, type Failure } from './propertyChecks.ts';
+import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
+import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
+
+export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
+
+/** The compiled search's answer: an outcome, or why the reference search must answer instead. */
+export type KernelRun = { readonly outcome: KernelOutcome } | { readonly fallback: string };
+
+/** Restart signal: the layout must grow to hold `world` (a state the reference space produced). */
+class Relayout {
+  constructor(
+    readonly world: World<unknown> | undefined,
+    readonly why: string,
+  ) {}
+}
+
+const MAX_RELAYOUTS = 48;
+
+/**
+ * The clock (timeout, memory, progress) is read after this much work, counted as states expanded
+ * plus steps applied: a model whose states have thousands of enabled steps is stopped on time too.
+ */
+export const CLOCK_WORK = 256;
+
+export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
+  const facts = new LayoutFacts();
+  facts.absorbWorld(model.initial as World<unknown>);
+  let signature = layoutSignature(facts);
+  const started = cfg.now();
+  for (let attempt = 0; attempt <= MAX_RELAYOUTS; attempt++) {
+    let space: CompiledSpace<G>;
+    try {
+      space = new CompiledSpace(model, facts);
+    } catch (thrown) {
+      if (thrown instanceof Misfit) return { fallback: `the state does not fit a packed layout (${thrown.message})` };
+      throw thrown;
+    }
+    const run = search(model, cfg, space, started, attempt);
+    if (!(run instanceof Relayout)) return { outcome: run };
+    if (run.world !== undefined) facts.absorbWorld(run.world);
+    const next = layoutSignature(facts);
+    if (next === signature) return { fallback: run.why };
+    signature = next;
+  }
+  return { fallback: `the state's shape kept growing (${MAX_RELAYOUTS} layouts)` };
+}
+
+function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number): KernelOutcome | Relayout {
+  const store = new FingerprintStore(model);
+  const frontier = new VectorFrontier(space.size, cfg.strategy === 'dfs');
+  const selected = cfg.properties;
+  const checks = new PropertyChecks(model, selected);
+  const checkDeadlocks = !selected || selected.has('deadlock');
+  const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
+  const g = space.root;
+  const view = space.view;
+  const cur = space.vector();
+  const next = space.vector();
+  let transitions = 0;
+  let maxDepth = 0;
+  let expanded = 0;
+  let truncated = false;
+  let lastProgress = started;
+  let lastMemoryCheck = started;
+  let memory = 0;
+  let clockIn = CLOCK_WORK;
+  const pending = new Set(checks.sometimes.map((_, i) => i));
+  const found: (number[] | null)[] = checks.sometimes.map(() => null);
+
+  const stats = (): Stats => {
+    const elapsedMs = Math.max(0, cfg.now() - started);
+    return {
+      states: store.size,
+      transitions,
+      depth: maxDepth,
+      elapsedMs,
+      statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
+      storeBytes: store.bytes(),
+      collisionProbability: store.collisionProbability(),
+      engine: { name: 'compiled', vectorBytes: space.size, relayouts },
+    };
+  };
+  const witnesses = (): Witness[] => checks.sometimes.map((p, i) => ({ property: p.name, path: found[i] ?? null }));
+  const keysTo = (i: number): { pathKeys: string[] } => ({ pathKeys: keysAlong(model, store.pathTo(i)) });
+  const fail = (index: number, failure: Failure, extra: number[] = []): KernelOutcome => ({
+    verdict: 'violation',
+    property: failure.property,
+    message: failure.message,
+    path: [...store.pathTo(index), ...extra],
+    stats: stats(),
+    witnesses: witnesses(),
+    ...keysTo(index),
+  });
+  const inversion = (): KernelOutcome | undefined => {
+    const cycle = lockOrder?.inversion;
+    if (cycle === undefined) return undefined;
+    return { ...inversionViolation(cycle, (i) => store.pathTo(i), stats(), witnesses()), ...keysTo(cycle[cycle.length - 1]!.state) };
+  };
+  /** Judges the state in `b` (the views point at it): invariants, then witnesses. */
+  const judge = (b: Uint8Array, index: number): Failure | undefined => {
+    space.point(b);
+    const failure = guarded(b, () => checks.stateFailure(g, view), (w) => checks.checkState(w, undefined));
+    if (failure) return failure;
+    if (pending.size > 0) {
+      for (const i of guarded(b, () => checks.reachedIn(g, view, pending), (w) => checks.reached(w, pending))) {
+        pending.delete(i);
+        found[i] = store.pathTo(index);
+      }
+    }
+    return undefined;
+  };
+  /** Runs `compiled`; if it throws, runs `reference` on the decoded state: its error is the model's, its success a limitation here. */
+  function guarded<T>(b: Uint8Array, compiled: () => T, reference: (w: World<G>) => T): T {
+    try {
+      return compiled();
+    } catch (thrown) {
+      const world = space.decode(b);
+      reference(world);
+      throw new Relayout(undefined, `a guard or property behaved differently on the packed state (${describe(thrown)})`);
+    }
+  }
+  /** A step the compiled space could not take: the reference space takes it (or diagnoses it). */
+  const anomaly = (parent: Uint8Array, t: Transition, thrown: unknown): Relayout => {
+    const world = space.decode(parent);
+    const out = applyTransition(model, world, t);
+    const site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
+    // The reference search fingerprints every successor, which diagnoses data that is not plain.
+    if (out.kind === 'next') fingerprintWorld(model, out.world, () => site);
+    const why = `${site.actor}: "${site.step}" (${describe(thrown)})`;
+    return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, why);
+  };
+
+  const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
+  let at = -1;
+  try {
+    // The initial state.
+    let initial: Uint8Array;
+    try {
+      initial = space.encode(model.initial);
+    } catch (thrown) {
+      return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
+    }
+    cur.b.set(initial);
+    const fp0 = hashWords(cur.w);
+    at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
+    const initFailure = judge(cur.b, at);
+    if (initFailure) return fail(at, initFailure);
+    frontier.push(cur.b, at, 0);
+
+    while (frontier.size > 0) {
+      // pop
+      const index = frontier.pop(cur.b);
+      const depth = frontier.depth;
+      at = index;
+      expanded++;
+      if (clockIn <= 0) {
+        clockIn = CLOCK_WORK;
+        const now = cfg.now();
+        if (now - started >= cfg.timeoutMs) return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
+        if (cfg.memoryProbe && now - lastMemoryCheck >= cfg.progressIntervalMs / 4) {
+          lastMemoryCheck = now;
+          memory = cfg.memoryProbe();
+          if (memory > maxMemoryBytes) return inversion() ?? { verdict: 'incomplete', budget: 'maxMemory', stats: stats(), witnesses: witnesses() };
+        }
+        if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
+          lastProgress = now;
+          cfg.onProgress({ ...stats(), queued: frontier.size, ...(cfg.memoryProbe ? { memoryMiB: Math.round(memory / 2 ** 20) } : {}) });
+        }
+      }
+      // enabled
+      let enabled: Transition[];
+      try {
+        enabled = space.enabled(cur.b);
+      } catch (thrown) {
+        enabledTransitions(model, space.decode(cur.b));
+        return new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
+      }
+      clockIn -= enabled.length + 1;
+      if (enabled.length === 0) {
+        const world = space.decode(cur.b);
+        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
+        if (blocked.length > 0) {
+          return { verdict: 'deadlock', message: describeDeadlock(blocked), path: store.pathTo(index), blocked, stats: stats(), witnesses: witnesses(), ...keysTo(index) };
+        }
+        const endFailure = checks.checkEnd(world);
+        if (endFailure) return fail(index, endFailure);
+        continue;
+      }
+      if (depth >= cfg.maxDepth) {
+        truncated = true;
+        continue;
+      }
+      if (expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
+      for (let i = 0; i < enabled.length; i++) {
+        const t = enabled[i]!;
+        // apply
+        let kind: number;
+        try {
+          kind = space.apply(cur.b, t, next.b);
+        } catch (thrown) {
+          return anomaly(cur.b, t, thrown);
+        }
+        transitions++;
+        if (kind === FAILED) {
+          const out = space.failure!;
+          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
+          const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
+          if (out.verdict === 'violation') return fail(index, failure, [i]);
+          return {
+            verdict: 'deadlock',
+            message: `${model.actors[t.tid]!.name}: ${out.message}`,
+            path: [...store.pathTo(index), i],
+            blocked: [],
+            stats: stats(),
+            witnesses: witnesses(),
+            ...keysTo(index),
+          };
+        }
+        if (lockOrder !== undefined) observeLock(model, space, lockOrder, cur.b, t, index, i);
+        // judge the step: a thread that finished
+        if (kind === EXITED && checks.hasExitChecks) {
+          space.point(next.b);
+          const exitFailure = guarded(next.b, () => checks.exitFailure(g, view, t.tid), (w) => checks.checkExit(w, t.tid));
+          if (exitFailure) return fail(index, exitFailure, [i]);
+        }
+        // store
+        const stored = store.add(hashWords(next.w), index, i, cfg.maxStates);
+        if (stored === SEEN) continue;
+        if (stored === FULL) return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
+        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        // judge the state
+        const failure = judge(next.b, stored);
+        if (failure) return fail(stored, failure);
+        // push
+        frontier.push(next.b, stored, depth + 1);
+      }
+    }
+  } catch (thrown) {
+    if (thrown instanceof Relayout) return thrown;
+    if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {
+      throw new ModelError(thrown.problem, { ...thrown.site, model: model.name, path: formatPath(store.pathTo(at)) }, thrown.hint, { cause: thrown });
+    }
+    throw thrown;
+  }
+
+  const inverted = inversion();
+  if (inverted) return inverted;
+  if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
+  const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
+  if (missing >= 0) {
+    const name = checks.sometimes[missing]!.name;
+    return { verdict: 'violation', property: { name, kind: 'sometimes' }, message: `no reachable state satisfies "${name}"`, path: null, stats: stats(), witnesses: witnesses() };
+  }
+  return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}
+
+function observeLock<G>(model: Model<G>, space: CompiledSpace<G>, graph: LockOrderGraph, parent: Uint8Array, t: Transition, state: number, choice: number): void {
+  const s = model.routineAt(t.fn).statements[t.stmt];
+  if (s === undefined || s.kind !== 'step') return;
+  const acquires = s.alternatives[t.alt]?.acquires;
+  if (acquires === undefined) return;
+  space.point(parent);
+  graph.record(model, t, acquires(space.root, space.topLocals(t.tid) as never), space.locksHeld(t.tid), state, choice);
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+}
+
+/** What the layout derived from `facts` looks like; equal signatures mean a relayout would change nothing. */
+function layoutSignature(facts: LayoutFacts): string {
+  const spec = (s: Spec): string => {
+    const parts: string[] = [];
+    if (s.scalars) parts.push(s.intOnly ? `i${Math.min(s.lo, 0)}:${s.hi - Math.min(s.lo, 0) > 255 ? (s.hi - Math.min(s.lo, 0) > 65535 ? 'd' : 2) : 1}` : `d${s.wide ? 2 : 1}`);
+    if (s.rec) parts.push(`{${[...s.rec].map(([k, c]) => `${k}:${spec(c)}`).join(',')}}`);
+    if (s.list) parts.push(`[${s.list.cap}:${spec(s.list.elem)}]`);
+    return parts.join('|');
+  };
+  const locals = [...facts.locals].map(([fn, s]) => `${fn}=${spec(s)}`).join(';');
+  const frames = facts.frames.map((ds) => ds.map((fns) => [...fns].sort().join(',')).join('/')).join(';');
+  return `${spec(facts.shared)}#${locals}#${frames}#${spec(facts.into)}`;
+}
+
+/**
+ * Queued states as vectors in one typed array (with their store index and depth): FIFO for BFS,
+ * LIFO for DFS, in the same order as the reference frontier.
+ */
+class VectorFrontier {
+  private vecs: Uint8Array;
+  private meta: Int32Array;
+  private head = 0;
+  private tail = 0;
+  /** Depth of the state last popped. */
+  depth = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly lifo: boolean,
+  ) {
+    this.vecs = new Uint8Array(width * 1024);
+    this.meta = new Int32Array(2 * 1024);
+  }
+
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  get bytes(): number {
+    return this.vecs.byteLength + this.meta.byteLength;
+  }
+
+  push(b: Uint8Array, index: number, depth: number): void {
+    if (this.tail * 2 === this.meta.length) this.makeRoom();
+    const t = this.tail++;
+    this.vecs.set(b.subarray(0, this.width), t * this.width);
+    this.meta[2 * t] = index;
+    this.meta[2 * t + 1] = depth;
+  }
+
+  /** Copies the next state's vector into `into`; returns its store index (its depth is in `depth`). */
+  pop(into: Uint8Array): number {
+    const k = this.lifo ? --this.tail : this.head++;
+    const w = this.width;
+    into.set(this.vecs.subarray(k * w, k * w + w));
+    this.depth = this.meta[2 * k + 1]!;
+    const index = this.meta[2 * k]!;
+    if (this.head === this.tail) this.head = this.tail = 0;
+    return index;
+  }
+
+  private makeRoom(): void {
+    const w = this.width;
+    const live = this.tail - this.head;
+    if (this.head > 0 && live * 2 <= this.tail) {
+      this.vecs.copyWithin(0, this.head * w, this.tail * w);
+      this.meta.copyWithin(0, 2 * this.head, 2 * this.tail);
+    } else {
+      const cap = this.meta.length; // entries * 2 → doubles the entries
+      const vecs = new Uint8Array(cap * w);
+      vecs.set(this.vecs.subarray(this.head * w, this.tail * w));
+      const meta = new Int32Array(cap * 2);
+      meta.set(this.meta.subarray(2 * this.head, 2 * this.tail));
+      this.vecs = vecs;
+      this.meta = meta;
+    }
+    this.head = 0;
+    this.tail = live;
+  }
+}
+
+/**
+ * Canonical encodings of the states along `path`, initial first, recomputed by replaying it on the
+ * reference space (the store keeps no encodings): a replay compares its own states with these.
+ */
+export function keysAlong<G>(model: Model<G>, path: readonly number[]): string[] {
+  let world = model.initial;
+  const keys = [encodeWorld(model, world)];
+  for (const choice of path) {
+    const t = enabledTransitions(model, world)[choice];
+    const out = t === undefined ? undefined : applyTransition(model, world, t);
+    if (out?.kind !== 'next') break;
+    world = out.world;
+    keys.push(encodeWorld(model, world, { actor: model.actors[t!.tid]!.name, step: transitionLabel(model, t!) }));
+  }
+  return keys;
+}
