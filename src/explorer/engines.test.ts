@@ -1,0 +1,93 @@
+/**
+ * The compiled state space against the reference one: every registered model, and random models
+ * (fixed seed here; `INTERLEAVE_ENGINE_FUZZ=10000` for a long run), searched on both must agree on
+ * verdict, failing property, message, states, transitions, depth and counterexample path. The
+ * compiled search must also have run on the compiled space, not fallen back.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileModel, type AnyModelDefinition, type Model, type Params } from '../index.ts';
+import { catalog } from '../../models/index.ts';
+import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
+import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
+import { explore, type ExploreOutcome } from './explore.ts';
+import type { ExploreOptions } from './options.ts';
+
+const RUNS = Number(process.env.INTERLEAVE_ENGINE_FUZZ ?? 40);
+const SEED = process.env.INTERLEAVE_FUZZ_SEED !== undefined ? Number(process.env.INTERLEAVE_FUZZ_SEED) : 20261207;
+
+function summary(r: ExploreOutcome): unknown {
+  return {
+    verdict: r.verdict,
+    property: r.verdict === 'violation' ? r.property : undefined,
+    message: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.message : undefined,
+    path: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.path : undefined,
+    budget: r.verdict === 'incomplete' ? r.budget : undefined,
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    depth: r.stats.depth,
+    witnesses: r.witnesses,
+  };
+}
+
+function bothAgree<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
+  const reference = explore(model, { ...options, engine: 'reference' });
+  const compiled = explore(model, { ...options, engine: 'compiled' });
+  expect(compiled.stats.engine?.fallback).toBeUndefined();
+  expect(compiled.stats.engine?.name).toBe('compiled');
+  expect(summary(compiled)).toEqual(summary(reference));
+  return compiled;
+}
+
+const variants: [string, Params][] = [
+  ...catalog.map((m): [string, Params] => [m.name, {}]),
+  ['classic/peterson', { n: 2 }],
+  ['classic/two-phase-commit', { rms: 4 }],
+  ['hmm/v5.2-valid-flag', { driver: 'doc' }],
+];
+
+function byName(name: string): AnyModelDefinition {
+  return catalog.find((d) => d.name === name)!;
+}
+
+describe('compiled and reference spaces agree', () => {
+  it.each(variants)('%s %o, BFS', (name, params) => {
+    bothAgree(compileModel(byName(name), params));
+  });
+
+  it.each(variants.filter(([n]) => n.startsWith('hmm/')))('%s %o, DFS', (name, params) => {
+    bothAgree(compileModel(byName(name), params), { strategy: 'dfs' });
+  });
+
+  it('each selectable property alone, on the flagship', () => {
+    const model = compileModel(byName('hmm/v5.2-valid-flag'));
+    for (const p of model.properties) bothAgree(model, { properties: [p.name] });
+    bothAgree(model, { properties: ['deadlock'] });
+  });
+
+  it('budgets end both searches at the same state', () => {
+    const model = compileModel(byName('hmm/v5.5-interval-notifier'));
+    bothAgree(model, { maxStates: 1000 });
+    bothAgree(model, { maxDepth: 12 });
+  });
+
+  for (const strategy of ['bfs', 'dfs'] as const) {
+    it(`${strategy}: random locking models (${RUNS}, seed ${SEED})`, () => {
+      fc.assert(
+        fc.property(fuzzModel, (spec) => {
+          bothAgree(compileModel(buildRandom(spec)), { strategy, maxStates: 3000, determinismChecks: 0 });
+        }),
+        { numRuns: RUNS, seed: SEED + (strategy === 'dfs' ? 1 : 0), endOnFailure: true },
+      );
+    }, 3_600_000);
+
+    it(`${strategy}: random models whose state changes shape (${RUNS}, seed ${SEED})`, () => {
+      fc.assert(
+        fc.property(shapeModel, (spec) => {
+          bothAgree(compileModel(buildShapeModel(spec)), { strategy, maxStates: 3000, determinismChecks: 0 });
+        }),
+        { numRuns: RUNS, seed: SEED + 2 + (strategy === 'dfs' ? 1 : 0), endOnFailure: true },
+      );
+    }, 3_600_000);
+  }
+});
