@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileModel, type AnyModelDefinition, type Model, type Params } from '../index.ts';
+import { compileModel, defineModel, routine, step, type AnyModelDefinition, type Model, type Params } from '../index.ts';
 import { catalog } from '../../models/index.ts';
 import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
@@ -63,6 +63,38 @@ describe('compiled and reference spaces agree', () => {
     const model = compileModel(byName('hmm/v5.2-valid-flag'));
     for (const p of model.properties) bothAgree(model, { properties: [p.name] });
     bothAgree(model, { properties: ['deadlock'] });
+  });
+
+  it("fields named like a view's own members are read and written as fields", () => {
+    // Regression: views once kept their cursor in `c`, so `g.b.c = 1` wrote the view, not the state.
+    const bump = routine<{ b: { c: number; o: number; site: number; kids: number; length: number } }>('bump', {
+      body: [
+        step('b.c++', ({ g }) => void (g.b.c += 1)),
+        step('b.o = b.c', ({ g }) => void (g.b.o = g.b.c)),
+        step('b.site, b.kids, b.length = 1', ({ g }) => void (g.b.site = g.b.kids = g.b.length = 1)),
+      ],
+    });
+    const def = defineModel({
+      name: 'names',
+      description: '',
+      params: {},
+      build: () => ({ shared: { b: { c: 0, o: 0, site: 0, kids: 0, length: 0 } }, actors: [{ name: 'A', routine: bump }, { name: 'B', routine: bump }] }),
+    });
+    const r = bothAgree(compileModel(def));
+    expect(r.stats.states).toBeGreaterThan(4);
+  });
+
+  it('a field name the views reserve falls back to the reference space and says why', () => {
+    const def = defineModel({
+      name: 'reserved',
+      description: '',
+      params: {},
+      build: () => ({ shared: { x: { $c: 0 } }, actors: [{ name: 'A', routine: routine<{ x: { $c: number } }>('r', { body: [step('x.$c = 1', ({ g }) => void (g.x.$c = 1))] }) }] }),
+    });
+    const r = explore(compileModel(def));
+    expect(r.stats.engine?.name).toBe('reference');
+    expect(r.stats.engine?.fallback).toMatch(/"\$c" is reserved/);
+    expect(r.stats.states).toBe(2);
   });
 
   it('budgets end both searches at the same state', () => {

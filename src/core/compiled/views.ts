@@ -28,7 +28,7 @@ export function isView(v: unknown): v is View {
 /** Plain (unfrozen) data for a value that may be or contain views. */
 export function plainOf(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
-  if (isView(v)) return v.site.decode(v.c.b, v.o);
+  if (isView(v)) return v.$site.decode(v.$c.b, v.$o);
   if (Array.isArray(v)) return v.map(plainOf);
   if (Object.getPrototypeOf(v) !== Object.prototype) return v;
   const out: Record<string, unknown> = {};
@@ -44,8 +44,14 @@ function misfit(what: string): never {
   throw new Misfit(what);
 }
 
+/** How generated accessors read and write a scalar site inline (see `accessorSource`). */
+export type Inline =
+  | { readonly kind: 'int'; readonly width: 1 | 2; readonly base: number }
+  | { readonly kind: 'dict'; readonly width: 1 | 2; readonly spec: Spec };
+
 export interface Site {
   readonly size: number;
+  readonly inline?: Inline;
   /** The value at absolute offset `a`: a scalar, or a view (cached in `kids[slot]` of the owner). */
   get(c: Cursor, a: number, owner: View, slot: number): unknown;
   set(c: Cursor, a: number, value: unknown): void;
@@ -56,18 +62,18 @@ export interface Site {
 
 export abstract class View {
   declare readonly [VIEW]: true;
-  kids: (View | undefined)[] | undefined;
+  $kids: (View | undefined)[] | undefined;
   constructor(
-    readonly c: Cursor,
-    readonly o: number,
-    readonly site: Site,
+    readonly $c: Cursor,
+    readonly $o: number,
+    readonly $site: Site,
   ) {}
-  kid(slot: number, site: Site, a: number): View {
-    const kids = (this.kids ??= []);
-    return (kids[slot] ??= site.makeView!(this.c, a));
+  $kid(slot: number, site: Site, a: number): View {
+    const kids = (this.$kids ??= []);
+    return (kids[slot] ??= site.makeView!(this.$c, a));
   }
   toJSON(): unknown {
-    return this.site.decode(this.c.b, this.o);
+    return this.$site.decode(this.$c.b, this.$o);
   }
 }
 Object.defineProperty(View.prototype, VIEW, { value: true });
@@ -94,7 +100,7 @@ function intSite(width: 1 | 2, base: number, spec: Spec): Site {
         };
   const read = width === 1 ? (b: Uint8Array, a: number): number => b[a]! + base : (b: Uint8Array, a: number): number => (b[a]! | (b[a + 1]! << 8)) + base;
   void spec;
-  return { size: width, get: (c, a) => read(c.b, a), set, decode: read };
+  return { size: width, inline: { kind: 'int', width, base }, get: (c, a) => read(c.b, a), set, decode: read };
 }
 
 /** Interns a scalar in a dictionary-coded slot's dictionary; the code, or a misfit if the slot is full. */
@@ -118,6 +124,7 @@ function dictSite(spec: Spec): Site {
   if (spec.wide) {
     return {
       size: 2,
+      inline: { kind: 'dict', width: 2, spec },
       get: (c, a) => dict[c.b[a]! | (c.b[a + 1]! << 8)],
       set: (c, a, v) => {
         if (c.ro) readOnly();
@@ -130,6 +137,7 @@ function dictSite(spec: Spec): Site {
   }
   return {
     size: 1,
+    inline: { kind: 'dict', width: 1, spec },
     get: (c, a) => dict[c.b[a]!],
     set: (c, a, v) => {
       if (c.ro) readOnly();
@@ -144,6 +152,9 @@ function dictSite(spec: Spec): Site {
 
 class RecordView extends View {}
 
+/** Names the views themselves use: a record field with one of these cannot be given an accessor. */
+const RESERVED = new Set(['$c', '$o', '$site', '$kids', '$kid', 'toJSON', 'constructor', '__proto__']);
+
 function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
   const keys = [...rec.keys()];
   const sites = keys.map((k) => compileSite(rec.get(k)!));
@@ -154,24 +165,14 @@ function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
     size += s.size;
   }
   const keySet = new Set(keys);
-  class Rec extends RecordView {}
-  keys.forEach((k, i) => {
-    const s = sites[i]!;
-    const off = offs[i]!;
-    Object.defineProperty(Rec.prototype, k, {
-      get(this: View) {
-        return s.get(this.c, this.o + off, this, i);
-      },
-      set(this: View, v: unknown) {
-        s.set(this.c, this.o + off, v);
-      },
-      enumerable: true,
-      configurable: false,
-    });
-  });
+  for (const k of keys) if (RESERVED.has(k)) misfit(`the field name "${k}" is reserved by the packed layout's views`);
+  const Rec = generateClass(
+    RecordView,
+    keys.map((k, i) => ({ key: k, off: offs[i]!, site: sites[i]!, slot: i })),
+  );
   const site: Site = {
     size,
-    get: (c, a, owner, slot) => owner.kid(slot, site, a),
+    get: (c, a, owner, slot) => owner.$kid(slot, site, a),
     set: (c, a, v) => {
       if (c.ro) readOnly();
       const p = plainOf(v);
@@ -229,10 +230,10 @@ for (const m of ARRAY_READERS) {
 for (const m of ARRAY_WRITERS) {
   Object.defineProperty(ListView.prototype, m, {
     value(this: ListView, ...args: unknown[]) {
-      if (this.c.ro) readOnly();
+      if (this.$c.ro) readOnly();
       const arr = plainOf(this) as unknown[];
       const r = (Array.prototype[m] as (...a: unknown[]) => unknown).apply(arr, args);
-      this.site.set(this.c, this.o, arr);
+      this.$site.set(this.$c, this.$o, arr);
       return r === arr ? this : r;
     },
   });
@@ -255,43 +256,33 @@ function listSite(list: { cap: number; elem: Spec }): Site {
           b[a + 1] = n >>> 8;
         };
   class List extends ListView {}
+  let site: Site;
   Object.defineProperty(List.prototype, 'length', {
     get(this: View) {
-      return lenAt(this.c.b, this.o);
+      return lenAt(this.$c.b, this.$o);
     },
     set(this: View, n: number) {
       const arr = plainOf(this) as unknown[];
       arr.length = n;
-      site.set(this.c, this.o, arr);
+      site.set(this.$c, this.$o, arr);
     },
   });
-  // Index accessors up to twice the capacity: an index past the capacity is a misfit (the layout grows).
+  // Index accessors up to twice the capacity: writing past the length goes through the whole list
+  // (which may be a misfit: the layout grows).
   const indices = Math.max(cap * 2, cap + 8);
-  for (let i = 0; i < indices; i++) {
-    const off = lw + i * es;
-    Object.defineProperty(List.prototype, i, {
-      get(this: View) {
-        if (i >= lenAt(this.c.b, this.o)) return undefined;
-        return elem.get(this.c, this.o + off, this, i);
-      },
-      set(this: View, v: unknown) {
-        const c = this.c;
-        if (c.ro) readOnly();
-        const n = lenAt(c.b, this.o);
-        if (i < n) {
-          elem.set(c, this.o + off, v);
-          return;
-        }
-        const arr = plainOf(this) as unknown[];
-        arr[i] = v;
-        site.set(c, this.o, arr);
-      },
-      enumerable: true,
-    });
-  }
-  const site: Site = {
+  const grow = (view: View, i: number, v: unknown): void => {
+    if (view.$c.ro) readOnly();
+    const arr = plainOf(view) as unknown[];
+    arr[i] = v;
+    site.set(view.$c, view.$o, arr);
+  };
+  defineGenerated(
+    List,
+    Array.from({ length: indices }, (_, i) => ({ key: i, off: lw + i * es, site: elem, slot: i, bound: { lenWidth: lw, cap, grow } })),
+  );
+  site = {
     size,
-    get: (c, a, owner, slot) => owner.kid(slot, site, a),
+    get: (c, a, owner, slot) => owner.$kid(slot, site, a),
     set: (c, a, v) => {
       if (c.ro) readOnly();
       const p = plainOf(v);
@@ -330,7 +321,7 @@ function taggedSite(spec: Spec, shape: Site): Site {
   const size = ts + shape.size;
   const site: Site = {
     size,
-    get: (c, a, owner, slot) => (present(c.b, a) ? owner.kid(slot, shape, a + ts) : tag.get(c, a, owner, slot)),
+    get: (c, a, owner, slot) => (present(c.b, a) ? owner.$kid(slot, shape, a + ts) : tag.get(c, a, owner, slot)),
     set: (c, a, v) => {
       if (c.ro) readOnly();
       if (typeof v === 'object' && v !== null) {
@@ -366,4 +357,82 @@ export function compileSite(spec: Spec): Site {
     if (spec.hi - base <= 65535) return intSite(2, base, spec);
   }
   return dictSite(spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated accessors: one function per field with its offset and coding inlined, so that each
+// property access in model code is a monomorphic, inlinable read of the vector.
+
+interface Field {
+  readonly key: string | number;
+  readonly off: number;
+  readonly site: Site;
+  readonly slot: number;
+  /** List elements: the getter returns undefined past the length; the setter grows the list past it. */
+  readonly bound?: { readonly lenWidth: 1 | 2; readonly cap: number; readonly grow: (view: View, i: number, v: unknown) => void };
+}
+
+function generateClass(base: typeof RecordView, fields: readonly Field[]): new (c: Cursor, a: number, site: Site) => View {
+  class Generated extends base {}
+  defineGenerated(Generated, fields);
+  return Generated;
+}
+
+function defineGenerated(cls: abstract new (...args: never[]) => View, fields: readonly Field[]): void {
+  const env: unknown[] = [readOnly, misfit, intern];
+  const names = ['RO', 'MISFIT', 'INTERN'];
+  const bind = (v: unknown): string => {
+    const name = `E${env.length}`;
+    env.push(v);
+    names.push(name);
+    return name;
+  };
+  const props: string[] = [];
+  for (const f of fields) {
+    const key = JSON.stringify(String(f.key));
+    const at = `this.$o + ${f.off}`;
+    const lenRead = f.bound === undefined ? '' : f.bound.lenWidth === 1 ? 'b[this.$o]' : '(b[this.$o] | (b[this.$o + 1] << 8))';
+    const inRange = f.bound === undefined ? '' : `if (${f.key as number} >= ${lenRead}) return undefined;`;
+    const inline = f.site.inline;
+    let get: string;
+    let set: string;
+    if (inline?.kind === 'int' && inline.width === 1) {
+      get = `const b = this.$c.b; ${inRange} return b[${at}] + ${inline.base};`;
+      set = `const x = v - ${inline.base}; if (typeof v !== 'number' || !(x >= 0 && x <= 255) || (x | 0) !== x) MISFIT('value ' + String(v)); c.b[${at}] = x;`;
+    } else if (inline?.kind === 'int') {
+      get = `const b = this.$c.b; ${inRange} const a = ${at}; return (b[a] | (b[a + 1] << 8)) + ${inline.base};`;
+      set = `const x = v - ${inline.base}; if (typeof v !== 'number' || !(x >= 0 && x <= 65535) || (x | 0) !== x) MISFIT('value ' + String(v)); const a = ${at}; c.b[a] = x & 255; c.b[a + 1] = x >>> 8;`;
+    } else if (inline?.kind === 'dict') {
+      const spec = bind(inline.spec);
+      const dict = bind(inline.spec.dict);
+      if (inline.width === 1) {
+        get = `const b = this.$c.b; ${inRange} return ${dict}[b[${at}]];`;
+        set = `c.b[${at}] = INTERN(${spec}, v);`;
+      } else {
+        get = `const b = this.$c.b; ${inRange} const a = ${at}; return ${dict}[b[a] | (b[a + 1] << 8)];`;
+        set = `const code = INTERN(${spec}, v); const a = ${at}; c.b[a] = code & 255; c.b[a + 1] = code >>> 8;`;
+      }
+    } else {
+      const site = bind(f.site);
+      get = `const b = this.$c.b; ${inRange} return ${site}.get(this.$c, ${at}, this, ${f.slot});`;
+      set = `${site}.set(c, ${at}, v);`;
+    }
+    if (f.bound !== undefined) {
+      const grow = bind(f.bound.grow);
+      set = `if (${f.key as number} >= ${lenRead.replaceAll('b[', 'c.b[')}) { ${grow}(this, ${f.key as number}, v); return; } ${set}`;
+      if (f.key as number >= f.bound.cap) {
+        get = `const b = this.$c.b; ${inRange} MISFIT('index past the capacity');`;
+        set = `${grow}(this, ${f.key as number}, v);`;
+      }
+    }
+    props.push(`get [${key}]() { ${get} }`, `set [${key}](v) { const c = this.$c; if (c.ro) RO(); ${set} }`);
+  }
+  const source = `return { ${props.join(',\n')} };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(...names, source) as (...args: unknown[]) => object;
+  const accessors = make(...env);
+  for (const k of Object.keys(accessors)) {
+    const d = Object.getOwnPropertyDescriptor(accessors, k)!;
+    Object.defineProperty(cls.prototype, k, { get: d.get!, set: d.set!, enumerable: true, configurable: false });
+  }
 }
