@@ -12,6 +12,20 @@ import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
 import { explore, type ExploreOutcome } from './explore.ts';
 import type { ExploreOptions } from './options.ts';
+import { keysAlong } from './kernel.ts';
+import { CompiledSpace, LayoutFacts } from '../core/compiled/space.ts';
+import type { World } from '../core/world.ts';
+
+/** The shared state after the only step of a one-step model, taken on the compiled space. */
+function compiledFinal<G>(model: Model<G>): unknown {
+  const facts = new LayoutFacts();
+  facts.absorbWorld(model.initial as World<unknown>);
+  const space = new CompiledSpace(model, facts);
+  const b = space.encode(model.initial);
+  const out = new Uint8Array(space.size);
+  space.apply(b, space.enabled(b)[0]!, out);
+  return space.decode(out).shared;
+}
 
 const RUNS = Number(process.env.INTERLEAVE_ENGINE_FUZZ ?? 40);
 const SEED = process.env.INTERLEAVE_FUZZ_SEED !== undefined ? Number(process.env.INTERLEAVE_FUZZ_SEED) : 20261207;
@@ -95,6 +109,29 @@ describe('compiled and reference spaces agree', () => {
     expect(r.stats.engine?.name).toBe('reference');
     expect(r.stats.engine?.fallback).toMatch(/"\$c" is reserved/);
     expect(r.stats.states).toBe(2);
+  });
+
+  // FIXME: views are places, not values. A list or record read into a variable, then replaced by an
+  // assignment to its place, still shows the place: immer keeps the old (detached) draft, so writes
+  // through the variable are lost there and land in the new value here. README, Limitations.
+  it.fails('a value held across the replacement of its own place behaves as an immer draft', () => {
+    const hold = routine<{ q: number[] }>('hold', {
+      body: [
+        step('q = g.q; g.q = [7]; q.push(1)', ({ g }) => {
+          const q = g.q;
+          g.q = [7];
+          q.push(1);
+        }),
+      ],
+    });
+    const def = defineModel({ name: 'held', description: '', params: {}, build: () => ({ shared: { q: [0, 0, 0] }, actors: [{ name: 'A', routine: hold }] }) });
+    const model = compileModel(def);
+    const reference = explore(model, { engine: 'reference' });
+    const compiled = explore(model, { engine: 'compiled' });
+    expect(compiled.stats.engine?.fallback).toBeUndefined();
+    expect(summary(compiled)).toEqual(summary(reference));
+    expect(keysAlong(model, [0])).toEqual(keysAlong(model, [0]));
+    expect(compiledFinal(model)).toEqual({ q: [7] });
   });
 
   it('budgets end both searches at the same state', () => {

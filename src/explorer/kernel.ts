@@ -119,10 +119,15 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     if (cycle === undefined) return undefined;
     return { ...inversionViolation(cycle, (i) => store.pathTo(i), stats(), witnesses()), ...keysTo(cycle[cycle.length - 1]!.state) };
   };
-  /** Judges the state in `b` (the views point at it): invariants, then witnesses. */
+  /** Judges the state in `b`: invariants, then witnesses. */
   const judge = (b: Uint8Array, index: number): Failure | undefined => {
     space.point(b);
-    const failure = guarded(b, () => checks.stateFailure(g, view), (w) => checks.checkState(w, undefined));
+    let failure: Failure | undefined;
+    try {
+      failure = checks.stateFailure(g, view);
+    } catch (thrown) {
+      throw differs(b, thrown, (w) => checks.checkState(w, undefined));
+    }
     if (failure) return failure;
     if (pending.size > 0) {
       for (const i of guarded(b, () => checks.reachedIn(g, view, pending), (w) => checks.reached(w, pending))) {
@@ -132,14 +137,17 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     }
     return undefined;
   };
+  /** A guard or property threw on the compiled space: the reference space's error, or a restart that says why. */
+  const differs = (b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout => {
+    reference(space.decode(b));
+    return new Relayout(undefined, `a guard or property behaved differently on the packed state (${describe(thrown)})`);
+  };
   /** Runs `compiled`; if it throws, runs `reference` on the decoded state: its error is the model's, its success a limitation here. */
   function guarded<T>(b: Uint8Array, compiled: () => T, reference: (w: World<G>) => T): T {
     try {
       return compiled();
     } catch (thrown) {
-      const world = space.decode(b);
-      reference(world);
-      throw new Relayout(undefined, `a guard or property behaved differently on the packed state (${describe(thrown)})`);
+      throw differs(b, thrown, reference);
     }
   }
   /** A step the compiled space could not take: the reference space takes it (or diagnoses it). */
@@ -168,11 +176,11 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
     const initFailure = judge(cur.b, at);
     if (initFailure) return fail(at, initFailure);
-    frontier.push(cur.b, at, 0);
+    frontier.push(cur.w, at, 0);
 
     while (frontier.size > 0) {
       // pop
-      const index = frontier.pop(cur.b);
+      const index = frontier.pop(cur.w);
       const depth = frontier.depth;
       at = index;
       expanded++;
@@ -191,15 +199,15 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         }
       }
       // enabled
-      let enabled: Transition[];
+      let n: number;
       try {
-        enabled = space.enabled(cur.b);
+        n = space.enable(cur.b);
       } catch (thrown) {
         enabledTransitions(model, space.decode(cur.b));
         return new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
       }
-      clockIn -= enabled.length + 1;
-      if (enabled.length === 0) {
+      clockIn -= n + 1;
+      if (n === 0) {
         const world = space.decode(cur.b);
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
         if (blocked.length > 0) {
@@ -214,17 +222,22 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         continue;
       }
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
-      for (let i = 0; i < enabled.length; i++) {
-        const t = enabled[i]!;
+      const en = space.en;
+      const words = cur.w.length;
+      for (let i = 0; i < n; i++) {
         // apply
+        const nw = next.w;
+        const cw = cur.w;
+        for (let k = 0; k < words; k++) nw[k] = cw[k]!;
         let kind: number;
         try {
-          kind = space.apply(cur.b, t, next.b);
+          kind = space.applyEnabled(i, next.b);
         } catch (thrown) {
-          return anomaly(cur.b, t, thrown);
+          return anomaly(cur.b, space.transition(i), thrown);
         }
         transitions++;
         if (kind === FAILED) {
+          const t = space.transition(i);
           const out = space.failure!;
           if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
@@ -239,11 +252,12 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
             ...keysTo(index),
           };
         }
-        if (lockOrder !== undefined) observeLock(model, space, lockOrder, cur.b, t, index, i);
+        if (lockOrder !== undefined && en.alts[i]!.acquires !== undefined) observeLock(model, space, lockOrder, cur.b, space.transition(i), index, i);
         // judge the step: a thread that finished
         if (kind === EXITED && checks.hasExitChecks) {
           space.point(next.b);
-          const exitFailure = guarded(next.b, () => checks.exitFailure(g, view, t.tid), (w) => checks.checkExit(w, t.tid));
+          const tid = en.tid[i]!;
+          const exitFailure = guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
         // store
@@ -255,7 +269,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         const failure = judge(next.b, stored);
         if (failure) return fail(stored, failure);
         // push
-        frontier.push(next.b, stored, depth + 1);
+        frontier.push(next.w, stored, depth + 1);
       }
     }
   } catch (thrown) {
@@ -309,18 +323,20 @@ function layoutSignature(facts: LayoutFacts): string {
  * LIFO for DFS, in the same order as the reference frontier.
  */
 class VectorFrontier {
-  private vecs: Uint8Array;
+  private vecs: Uint32Array;
   private meta: Int32Array;
+  private readonly words: number;
   private head = 0;
   private tail = 0;
   /** Depth of the state last popped. */
   depth = 0;
 
   constructor(
-    private readonly width: number,
+    width: number,
     private readonly lifo: boolean,
   ) {
-    this.vecs = new Uint8Array(width * 1024);
+    this.words = width >> 2;
+    this.vecs = new Uint32Array(this.words * 1024);
     this.meta = new Int32Array(2 * 1024);
   }
 
@@ -332,19 +348,22 @@ class VectorFrontier {
     return this.vecs.byteLength + this.meta.byteLength;
   }
 
-  push(b: Uint8Array, index: number, depth: number): void {
+  push(b: Uint32Array, index: number, depth: number): void {
     if (this.tail * 2 === this.meta.length) this.makeRoom();
     const t = this.tail++;
-    this.vecs.set(b.subarray(0, this.width), t * this.width);
+    const w = this.words;
+    const vecs = this.vecs;
+    for (let k = 0, at = t * w; k < w; k++) vecs[at + k] = b[k]!;
     this.meta[2 * t] = index;
     this.meta[2 * t + 1] = depth;
   }
 
   /** Copies the next state's vector into `into`; returns its store index (its depth is in `depth`). */
-  pop(into: Uint8Array): number {
+  pop(into: Uint32Array): number {
     const k = this.lifo ? --this.tail : this.head++;
-    const w = this.width;
-    into.set(this.vecs.subarray(k * w, k * w + w));
+    const w = this.words;
+    const vecs = this.vecs;
+    for (let j = 0, at = k * w; j < w; j++) into[j] = vecs[at + j]!;
     this.depth = this.meta[2 * k + 1]!;
     const index = this.meta[2 * k]!;
     if (this.head === this.tail) this.head = this.tail = 0;
@@ -352,14 +371,14 @@ class VectorFrontier {
   }
 
   private makeRoom(): void {
-    const w = this.width;
+    const w = this.words;
     const live = this.tail - this.head;
     if (this.head > 0 && live * 2 <= this.tail) {
       this.vecs.copyWithin(0, this.head * w, this.tail * w);
       this.meta.copyWithin(0, 2 * this.head, 2 * this.tail);
     } else {
       const cap = this.meta.length; // entries * 2 → doubles the entries
-      const vecs = new Uint8Array(cap * w);
+      const vecs = new Uint32Array(cap * w);
       vecs.set(this.vecs.subarray(this.head * w, this.tail * w));
       const meta = new Int32Array(cap * 2);
       meta.set(this.meta.subarray(2 * this.head, 2 * this.tail));

@@ -81,10 +81,16 @@ export class PropertyChecks<G> {
 
   /** The invariants, on any representation of a state: its shared data `g` and a view of its threads. */
   stateFailure(g: G, view: WorldView): Failure | undefined {
-    for (const p of this.always) {
-      if (!this.run(p.name, () => p.holds(g, view))) {
-        return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g, view) };
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) {
+      const p = always[i]!;
+      let holds: boolean;
+      try {
+        holds = p.holds(g, view);
+      } catch (thrown) {
+        throw this.threw(p.name, thrown);
       }
+      if (!holds) return { property: { name: p.name, kind: 'always' }, message: this.explain(p, g, view) };
     }
     return undefined;
   }
@@ -123,9 +129,11 @@ export class PropertyChecks<G> {
     try {
       return f();
     } catch (thrown) {
-      throw new ModelError(`property "${name}" threw: ${describeThrown(thrown)}`, { model: this.model.name }, undefined, {
-        cause: thrown,
-      });
+      throw this.threw(name, thrown);
     }
+  }
+
+  private threw(name: string, thrown: unknown): ModelError {
+    return new ModelError(`property "${name}" threw: ${describeThrown(thrown)}`, { model: this.model.name }, undefined, { cause: thrown });
   }
 }

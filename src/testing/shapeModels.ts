@@ -60,7 +60,8 @@ export type ShapeOp =
   | { readonly kind: 'assert'; readonly c: number }
   | { readonly kind: 'call'; readonly c: number }
   | { readonly kind: 'local'; readonly i: number }
-  | { readonly kind: 'loop'; readonly c: number };
+  | { readonly kind: 'loop'; readonly c: number }
+  | { readonly kind: 'alias' };
 
 export type ShapeProp =
   | { readonly kind: 'never'; readonly c: number }
@@ -96,6 +97,7 @@ const shapeOp: fc.Arbitrary<ShapeOp> = fc.oneof(
   fc.record({ kind: fc.constant('call' as const), c: small }),
   fc.record({ kind: fc.constant('local' as const), i: fc.nat(STRS.length - 1) }),
   fc.record({ kind: fc.constant('loop' as const), c: small }),
+  fc.constant({ kind: 'alias' as const }),
 );
 
 const shapeProp: fc.Arbitrary<ShapeProp> = fc.oneof(
@@ -174,6 +176,15 @@ function statementOf(o: ShapeOp, k: number, last: boolean, cyclic: boolean): Sta
       return one({ do: ({ my }: Ctx) => void (my.tag = STRS[o.i] ?? 'none') });
     case 'loop':
       return one({ do: ({ g, goto }: Ctx) => (g.q[0] === o.c && !last ? goto('s0') : undefined) });
+    case 'alias':
+      // A list held across a write elsewhere keeps its changes.
+      return one({
+        do: ({ g }: Ctx) => {
+          const q = g.q;
+          g.obj = { a: q.length, b: null };
+          if (q.length < 3) q.push(2);
+        },
+      });
   }
 }
 

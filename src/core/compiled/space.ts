@@ -15,7 +15,7 @@ import { seal } from '../canonical.ts';
 import type { Fingerprint } from '../canonical.ts';
 import type { HeldLock } from '../kernel/locksHeld.ts';
 import type { CompiledRoutine, Model } from '../model.ts';
-import type { AnyRoutine, Statement, StepContext } from '../program.ts';
+import type { Alternative, AnyRoutine, Statement, StepContext } from '../program.ts';
 import type { WorldView } from '../property.ts';
 import { makeLocals, MAX_CALL_DEPTH } from '../stack.ts';
 import { StepFailure, targetOf, type Transition } from '../transitions.ts';
@@ -94,6 +94,8 @@ export class CompiledSpace<G> {
   private readonly control: Control = { goto: undefined, stay: false, ret: undefined, exit: false, call: undefined };
   private readonly contexts: StepContext<G, unknown>[] = [];
   private readonly lockWalk: LockWalk | undefined;
+  /** What `enable` found, reused from state to state. */
+  readonly en = new Enabled<G>();
 
   constructor(
     readonly model: Model<G>,
@@ -218,27 +220,56 @@ export class CompiledSpace<G> {
 
   /** Enabled transitions of vector `b`, in the reference space's order (thread, then alternative). */
   enabled(b: Uint8Array): Transition[] {
-    this.point(b);
+    const n = this.enable(b);
     const out: Transition[] = [];
+    for (let k = 0; k < n; k++) out.push(this.transition(k));
+    return out;
+  }
+
+  /**
+   * The hot form of `enabled`: fills `en` with the enabled transitions of `b` (thread, routine,
+   * statement, alternative, and the alternative itself) and returns how many there are.
+   */
+  enable(b: Uint8Array): number {
+    this.point(b);
+    const en = this.en;
+    let n = 0;
     const model = this.model;
-    for (let tid = 0; tid < this.threads.length; tid++) {
-      const pos = this.positionOf(tid);
-      if (pos < 0) continue;
-      const fn = (pos / 65536) | 0;
-      const pc = pos & 65535;
+    const threads = this.threads;
+    for (let tid = 0; tid < threads.length; tid++) {
+      const t = threads[tid]!;
+      const depth = b[t.at]!;
+      if (depth === 0) continue;
+      const f = t.frames[depth - 1]!;
+      const fn = b[f.at + FN]! - 1;
+      const pc = b[f.at + PC]! | (b[f.at + PC + 1]! << 8);
       const s = model.routineAt(fn).statements[pc] as Statement<G, unknown>;
       const alts = s.alternatives;
       let my: unknown;
       for (let a = 0; a < alts.length; a++) {
-        const guard = alts[a]!.when;
+        const alt = alts[a]!;
+        const guard = alt.when;
         if (guard !== undefined) {
-          my ??= this.topLocals(tid);
+          my ??= this.localsView(tid, depth - 1, fn);
           if (guard(this.root, my, tid) !== true) continue;
         }
-        out.push({ tid, fn, stmt: pc, alt: a });
+        if (n === en.tid.length) en.grow();
+        en.tid[n] = tid;
+        en.fn[n] = fn;
+        en.stmt[n] = pc;
+        en.alt[n] = a;
+        en.alts[n] = alt;
+        en.statements[n] = s;
+        n++;
       }
     }
-    return out;
+    return n;
+  }
+
+  /** The k-th transition `enable` found, as an object. */
+  transition(k: number): Transition {
+    const en = this.en;
+    return { tid: en.tid[k]!, fn: en.fn[k]!, stmt: en.stmt[k]!, alt: en.alt[k]! };
   }
 
   /**
@@ -248,20 +279,29 @@ export class CompiledSpace<G> {
    */
   apply(parent: Uint8Array, t: Transition, out: Uint8Array): number {
     out.set(parent);
+    const r = this.model.routineAt(t.fn);
+    const s = r.statements[t.stmt] as Statement<G, unknown>;
+    return this.step(out, t.tid, t.fn, t.stmt, s, s.alternatives[t.alt]!);
+  }
+
+  /** `apply` for the k-th transition `enable` found, with `out` already a copy of the parent. */
+  applyEnabled(k: number, out: Uint8Array): number {
+    const en = this.en;
+    return this.step(out, en.tid[k]!, en.fn[k]!, en.stmt[k]!, en.statements[k]!, en.alts[k]!);
+  }
+
+  private step(out: Uint8Array, tid: ThreadId, fn: number, stmt: number, s: Statement<G, unknown>, alt: Alternative<G, unknown>): number {
     const c = this.cursor;
     c.b = out;
     c.ro = false;
     const model = this.model;
-    const tid = t.tid;
-    const r = model.routineAt(t.fn);
-    const s = r.statements[t.stmt] as Statement<G, unknown>;
-    const alt = s.alternatives[t.alt]!;
+    const r = model.routineAt(fn);
     const control = this.resetControl();
     const ts = this.threads[tid]!;
     const depth = out[ts.at]!;
     if (alt.do !== undefined) {
       const ctx = this.contexts[tid]! as { my: unknown };
-      ctx.my = this.localsView(tid, depth - 1, t.fn);
+      ctx.my = this.localsView(tid, depth - 1, fn);
       try {
         const returned = alt.do(this.contexts[tid]!) as unknown;
         if (returned !== undefined) throw new Misfit('the step returned a value');
@@ -283,8 +323,12 @@ export class CompiledSpace<G> {
     } else {
       if (control.stay && control.goto !== undefined) throw new Misfit('stay with goto');
       const f = ts.frames[depth - 1]!;
-      const site = { model: model.name, actor: model.actors[tid]!.name, step: s.label };
-      const pc = control.stay ? t.stmt : control.goto !== undefined ? targetOf(r, control.goto, site) : t.stmt + 1;
+      const goto = control.goto;
+      const pc = control.stay
+        ? stmt
+        : goto !== undefined
+          ? (r.targets.get(goto) ?? targetOf(r, goto, { model: model.name, actor: model.actors[tid]!.name, step: s.label }))
+          : stmt + 1;
       out[f.at + PC] = pc & 255;
       out[f.at + PC + 1] = pc >>> 8;
       const call = control.call;
@@ -548,4 +592,27 @@ function lockWalker(spec: Spec, _path: string): LockWalk | undefined {
   return (v, path, tid, out, kinds) => {
     for (const w of walks) w(v, path, tid, out, kinds);
   };
+}
+
+/** Enabled transitions of one state, in parallel arrays that grow as needed. */
+class Enabled<G> {
+  tid = new Int32Array(64);
+  fn = new Int32Array(64);
+  stmt = new Int32Array(64);
+  alt = new Int32Array(64);
+  alts: Alternative<G, unknown>[] = [];
+  statements: Statement<G, unknown>[] = [];
+
+  grow(): void {
+    const n = this.tid.length * 2;
+    const more = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.tid = more(this.tid);
+    this.fn = more(this.fn);
+    this.stmt = more(this.stmt);
+    this.alt = more(this.alt);
+  }
 }

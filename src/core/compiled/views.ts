@@ -52,12 +52,16 @@ export type Inline =
 export interface Site {
   readonly size: number;
   readonly inline?: Inline;
+  /** A tagged place: its tag's width, dictionary and the code meaning "present". */
+  readonly tagged?: { readonly width: 1 | 2; readonly dict: unknown[]; readonly present: number };
   /** The value at absolute offset `a`: a scalar, or a view (cached in `kids[slot]` of the owner). */
   get(c: Cursor, a: number, owner: View, slot: number): unknown;
   set(c: Cursor, a: number, value: unknown): void;
   decode(b: Uint8Array, a: number): unknown;
   /** For list and record sites: the view class instances are made of. */
   readonly makeView?: (c: Cursor, a: number) => View;
+  /** For a tagged site: the view of its shape, for a tag at `a`. */
+  readonly shapeView?: (c: Cursor, a: number) => View;
 }
 
 export abstract class View {
@@ -193,6 +197,7 @@ function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
     },
     makeView: (c, a) => {
       const v = new Rec(c, a, site);
+      v.$kids = sites.map((s, i) => kidOf(s, c, a + offs[i]!));
       Object.preventExtensions(v);
       return v;
     },
@@ -304,6 +309,7 @@ function listSite(list: { cap: number; elem: Spec }): Site {
     },
     makeView: (c, a) => {
       const v = new List(c, a, site);
+      v.$kids = Array.from({ length: indices }, (_, i) => (i < cap ? kidOf(elem, c, a + lw + i * es) : undefined));
       Object.preventExtensions(v);
       return v;
     },
@@ -321,6 +327,8 @@ function taggedSite(spec: Spec, shape: Site): Site {
   const size = ts + shape.size;
   const site: Site = {
     size,
+    tagged: { width: ts as 1 | 2, dict: spec.dict, present: spec.codes.get(PRESENT)! },
+    shapeView: (c, a) => shape.makeView!(c, a + ts),
     get: (c, a, owner, slot) => (present(c.b, a) ? owner.$kid(slot, shape, a + ts) : tag.get(c, a, owner, slot)),
     set: (c, a, v) => {
       if (c.ro) readOnly();
@@ -412,6 +420,16 @@ function defineGenerated(cls: abstract new (...args: never[]) => View, fields: r
         get = `const b = this.$c.b; ${inRange} const a = ${at}; return ${dict}[b[a] | (b[a + 1] << 8)];`;
         set = `const code = INTERN(${spec}, v); const a = ${at}; c.b[a] = code & 255; c.b[a + 1] = code >>> 8;`;
       }
+    } else if (f.site.tagged !== undefined && f.site.tagged.width === 1) {
+      // A place holding null or a record/list: the tag byte says which; the view was made up front.
+      const site = bind(f.site);
+      const dict = bind(f.site.tagged.dict);
+      get = `const b = this.$c.b; ${inRange} const t = b[${at}]; return t === ${f.site.tagged.present} ? this.$kids[${f.slot}] : ${dict}[t];`;
+      set = `${site}.set(c, ${at}, v);`;
+    } else if (f.site.makeView !== undefined) {
+      const site = bind(f.site);
+      get = `const b = this.$c.b; ${inRange} return this.$kids[${f.slot}];`;
+      set = `${site}.set(c, ${at}, v);`;
     } else {
       const site = bind(f.site);
       get = `const b = this.$c.b; ${inRange} return ${site}.get(this.$c, ${at}, this, ${f.slot});`;
@@ -435,4 +453,11 @@ function defineGenerated(cls: abstract new (...args: never[]) => View, fields: r
     const d = Object.getOwnPropertyDescriptor(accessors, k)!;
     Object.defineProperty(cls.prototype, k, { get: d.get!, set: d.set!, enumerable: true, configurable: false });
   }
+}
+
+/** The view a composite place gets up front (the shape's view for a tagged place), or undefined for a scalar. */
+function kidOf(site: Site, c: Cursor, a: number): View | undefined {
+  if (site.makeView !== undefined) return site.makeView(c, a);
+  if (site.tagged !== undefined) return site.shapeView!(c, a);
+  return undefined;
 }
