@@ -9,6 +9,7 @@ import { checkModel, compileModel, replay, type Params } from '../../src/index.t
 import { failedProperty } from '../../src/testing/helpers.ts';
 import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
 import { models } from './catalog-post55.ts';
+import { RANGE_OWNED, RETRY_GATES, WARN_FIRES } from './amdgpu-userptr/cs.ts';
 import { FAULT_FINISHES, INTERVAL_QUIESCENT, KVM_COUNT_ZERO } from './nouveau-svm/spec.ts';
 
 const byName = (name: string) => {
@@ -40,6 +41,12 @@ const pinned: [string, Params, string[] | undefined, string, string | undefined,
   ['hmm/v5.5-nouveau-split-reversed', {}, undefined, 'violation', NO_STALE_MAPPING, 986, 1_764, 34],
   ['hmm/v5.5-nouveau-interval-rewrite-unmerged', {}, undefined, 'pass', undefined, 1_075, 1_985, 52],
   ['hmm/v5.5-nouveau-interval-rewrite-unmerged', { invalidator: 'oom' }, undefined, 'pass', undefined, 1_506, 2_813, 57],
+  // 3. amdgpu userptr: the shared gtt->range slot, each property alone, and the fix.
+  ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, undefined, 'violation', WARN_FIRES, 453, 1_032, 13],
+  ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [RANGE_OWNED], 'violation', RANGE_OWNED, 5_305, 13_075, 27],
+  ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [RETRY_GATES], 'violation', RETRY_GATES, 6_766, 16_636, 29],
+  ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [NO_STALE_MAPPING], 'violation', NO_STALE_MAPPING, 27_507, 68_792, 44],
+  ['hmm/v6.1-amdgpu-userptr-range', {}, undefined, 'pass', undefined, 41_261, 109_911, 76],
 ];
 
 describe('post-5.5 HMM models', () => {
@@ -89,5 +96,23 @@ describe('hmm/v5.5-nouveau-split-reversed', () => {
     expect(cleared).toBeGreaterThanOrEqual(0);
     expect(programmed).toBeGreaterThan(cleared);
     expect(steps.at(-1)).toBe('reclaim: ptep_clear_flush(vma, address, pvmw.pte)');
+  });
+});
+
+describe('hmm/v6.1-rc-amdgpu-userptr-shared-range', () => {
+  it('both passes clear the WARN before either stores its range; one then checks the other\'s later sequence and pushes stale pages', () => {
+    const { steps } = run('hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [NO_STALE_MAPPING]);
+    const warn = (cs: string) => steps.indexOf(`${cs}: amdgpu_ttm_tt_get_user_pages: if (WARN_ON(gtt->range)) return -EFAULT;  /* "Another get_user_pages is running at the same time??" */`);
+    const store = (cs: string) => steps.indexOf(`${cs}: pages[i] = hmm_pfn_to_page(pfns[i]); *phmm_range = hmm_range;  /* &gtt->range */`);
+    expect(warn('cs_B')).toBeLessThan(store('cs_A'));
+    expect(store('cs_A')).toBeLessThan(store('cs_B'));
+    expect(steps.indexOf('reclaim: ptep_clear_flush(vma, address, pvmw.pte)')).toBeLessThan(store('cs_B'));
+    expect(steps.at(-1)).toBe('cs_A: drm_sched_entity_push_job(); ttm_eu_fence_buffer_objects()  /* the GPU job uses e->user_pages */');
+  });
+
+  it('the fix passes with both witnesses reached: a GPU job runs, and a CS is caught by read_retry and restarts', () => {
+    const r = checkModel(compileModel(byName('hmm/v6.1-amdgpu-userptr-range')));
+    expect(r.verdict).toBe('pass');
+    expect(r.witnesses.map((w) => w.property)).toEqual(['a GPU job uses the userptr pages', 'a CS gets -EAGAIN and restarts']);
   });
 });

@@ -62,7 +62,7 @@ function mn_itree_invalidate(callback: AnyRoutine) {
           my.cur_seq = mm.invalidate_seq;
         },
       ),
-      step('for (interval_sub = ...; interval_sub; ...) — none overlaps: return 0', ({ my, ret }) => {
+      step('for (interval_sub = mn_itree_inv_start_range(...); interval_sub; ...)  /* no overlapping notifier: return 0 */', ({ my, ret }) => {
         if (!my.hit) ret(0);
       }),
       call(callback, (_g: NvShared, my: ItreeLocals) => ({ r: 0, start: my.start, end: my.end, blockable: my.blockable, cur_seq: my.cur_seq }), { into: 'ok' }),
