@@ -116,3 +116,23 @@ describe('hmm/v6.1-rc-amdgpu-userptr-shared-range', () => {
     expect(r.witnesses.map((w) => w.property)).toEqual(['a GPU job uses the userptr pages', 'a CS gets -EAGAIN and restarts']);
   });
 });
+
+describe('record fix: hmm/v5.3-nouveau-fault-unlock -p unregister=true', () => {
+  it('the timeout path returns with the on-stack range listed; the next invalidation writes into the dead frame', async () => {
+    const { models: lifecycle } = await import('./catalog-lifecycle.ts');
+    const model = compileModel(lifecycle.find((m) => m.name === 'hmm/v5.3-nouveau-fault-unlock')!, { unregister: true });
+    const r = checkModel(model);
+    expect(failedProperty(r)).toBe('use after free');
+    const steps = replay(model, r.verdict === 'violation' ? r.path! : []).steps.map((s) => `${s.actor}: ${s.label}`);
+    expect(steps).toContain('nouveau: return -EAGAIN');
+    expect(steps.indexOf('nouveau: return /* faults whose pages did not keep their valid bit are cancelled */')).toBeLessThan(steps.length - 1);
+    expect(steps.at(-1)).toBe('munmap: hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) if (overlaps) range->valid = false');
+    // The unregister leak it started from is still pinned on its own.
+    const u = checkModel(model, { properties: ['unregister exactly once (by the end)'] });
+    expect({ property: failedProperty(u), states: u.stats.states, transitions: u.stats.transitions }).toEqual({
+      property: 'unregister exactly once (by the end)',
+      states: 3_949,
+      transitions: 9_292,
+    });
+  });
+});
