@@ -9,6 +9,7 @@ import { checkModel, compileModel, replay, type Params } from '../../src/index.t
 import { failedProperty } from '../../src/testing/helpers.ts';
 import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
 import { models } from './catalog-post55.ts';
+import { PTE_MAP_BALANCED, SUCCESS_MEANS_VALID } from './v5.6-hmm-range-fault-walk.ts';
 import { RANGE_OWNED, RETRY_GATES, WARN_FIRES } from './amdgpu-userptr/cs.ts';
 import { FAULT_FINISHES, INTERVAL_QUIESCENT, KVM_COUNT_ZERO } from './nouveau-svm/spec.ts';
 
@@ -47,6 +48,11 @@ const pinned: [string, Params, string[] | undefined, string, string | undefined,
   ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [RETRY_GATES], 'violation', RETRY_GATES, 6_766, 16_636, 29],
   ['hmm/v6.1-rc-amdgpu-userptr-shared-range', {}, [NO_STALE_MAPPING], 'violation', NO_STALE_MAPPING, 27_507, 68_792, 44],
   ['hmm/v6.1-amdgpu-userptr-range', {}, undefined, 'pass', undefined, 41_261, 109_911, 76],
+  // 4. hmm_range_fault's walk: 5.6 fails each property, 5.7 passes.
+  ['hmm/v5.6-hmm-range-fault-walk', {}, undefined, 'violation', 'no sleeping under spinlock', 52, 52, 6],
+  ['hmm/v5.6-hmm-range-fault-walk', {}, [PTE_MAP_BALANCED], 'violation', PTE_MAP_BALANCED, 109, 112, 10],
+  ['hmm/v5.6-hmm-range-fault-walk', {}, [SUCCESS_MEANS_VALID], 'violation', SUCCESS_MEANS_VALID, 65, 66, 7],
+  ['hmm/v5.7-hmm-range-fault-walk', {}, undefined, 'pass', undefined, 132, 139, 11],
 ];
 
 describe('post-5.5 HMM models', () => {
