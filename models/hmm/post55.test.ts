@@ -9,6 +9,7 @@ import { checkModel, compileModel, replay, type Params } from '../../src/index.t
 import { failedProperty } from '../../src/testing/helpers.ts';
 import { NO_STALE_MAPPING } from '../../properties/noStaleMapping.ts';
 import { models } from './catalog-post55.ts';
+import { MMAP_SEM_KEPT } from './v5.2-fault-allow-retry.ts';
 import { PTE_MAP_BALANCED, SUCCESS_MEANS_VALID } from './v5.6-hmm-range-fault-walk.ts';
 import { RANGE_OWNED, RETRY_GATES, WARN_FIRES } from './amdgpu-userptr/cs.ts';
 import { FAULT_FINISHES, INTERVAL_QUIESCENT, KVM_COUNT_ZERO } from './nouveau-svm/spec.ts';
@@ -53,6 +54,10 @@ const pinned: [string, Params, string[] | undefined, string, string | undefined,
   ['hmm/v5.6-hmm-range-fault-walk', {}, [PTE_MAP_BALANCED], 'violation', PTE_MAP_BALANCED, 109, 112, 10],
   ['hmm/v5.6-hmm-range-fault-walk', {}, [SUCCESS_MEANS_VALID], 'violation', SUCCESS_MEANS_VALID, 65, 66, 7],
   ['hmm/v5.7-hmm-range-fault-walk', {}, undefined, 'pass', undefined, 132, 139, 11],
+  // 5. FAULT_FLAG_ALLOW_RETRY with block == true (5.2) and without (5.3).
+  ['hmm/v5.2-fault-allow-retry', {}, undefined, 'violation', MMAP_SEM_KEPT, 22, 26, 10],
+  ['hmm/v5.2-fault-allow-retry', {}, ['lock discipline'], 'violation', 'lock discipline', 23, 28, 10],
+  ['hmm/v5.3-fault-allow-retry', {}, undefined, 'pass', undefined, 26, 30, 12],
 ];
 
 describe('post-5.5 HMM models', () => {
