@@ -8,6 +8,7 @@ import { model as twoPhaseCommit } from './classic/two-phase-commit.ts';
 import { models as hmmDrivers } from './hmm/catalog-drivers.ts';
 import { models as hmmInvalidate } from './hmm/catalog-invalidate.ts';
 import { models as hmmLifecycle } from './hmm/catalog-lifecycle.ts';
+import { models as hmmPost55 } from './hmm/catalog-post55.ts';
 import { model as hmmV52ValidFlag } from './hmm/v5.2-valid-flag.ts';
 
 export const catalog: readonly AnyModelDefinition[] = [
@@ -20,4 +21,5 @@ export const catalog: readonly AnyModelDefinition[] = [
   lockOrderDeadlock,
   lostUpdate,
   tasSpinlock,
+  ...hmmPost55,
 ];

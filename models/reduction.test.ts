@@ -44,6 +44,19 @@ const pinned: [string, string, number, number, boolean][] = [
   ['classic/lock-order-deadlock', 'deadlock', 7, 7, false],
   ['classic/lost-update', 'violation: no lost update', 12, 12, false],
   ['classic/tas-spinlock', 'pass', 12, 12, false],
+  ['hmm/v5.12-nouveau-oom-itree-leak', 'violation: no invalidation in flight: active_invalidate_ranges is 0 and invalidate_seq even', 179, 179, false],
+  ['hmm/v5.12-oom-itree-unwind', 'pass', 1_639, 1_639, false],
+  ['hmm/v5.11-oom-hlist-unpaired', 'violation: no invalidation in flight: kvm->mmu_notifier_count is 0', 11, 11, false],
+  ['hmm/v5.12-oom-hlist-paired', 'pass', 14, 14, false],
+  ['hmm/v5.5-nouveau-split-invalidate', 'pass', 1_713, 1_713, false],
+  ['hmm/v5.5-nouveau-split-reversed', 'violation: no stale device mapping', 986, 986, false],
+  ['hmm/v5.5-nouveau-interval-rewrite-unmerged', 'pass', 1_075, 1_075, false],
+  ['hmm/v6.1-rc-amdgpu-userptr-shared-range', 'violation: no CS is refused because another validates the same userptr (WARN_ON(gtt->range))', 453, 453, false],
+  ['hmm/v6.1-amdgpu-userptr-range', 'pass', 41_261, 41_261, true],
+  ['hmm/v5.6-hmm-range-fault-walk', 'violation: no sleeping under spinlock', 52, 52, false],
+  ['hmm/v5.7-hmm-range-fault-walk', 'pass', 132, 132, false],
+  ['hmm/v5.2-fault-allow-retry', 'violation: hmm_range_fault(block = true) returns with mmap_sem held', 22, 22, false],
+  ['hmm/v5.3-fault-allow-retry', 'pass', 26, 26, false],
 ];
 
 describe('every registered model with and without reduction', () => {

@@ -12,23 +12,25 @@
  * mmu_notifier_unregister_no_release(); CPU1 mn->ops->invalidate_range_start(mn, range) →
  * mm_get_hmm(); CPU0 mm->hmm = NULL; kfree(hmm); CPU1 mutex_lock(&hmm->lock).
  *
- * Expected verdict: violation of "NULL pointer dereference" — where the checker and the record
- * disagree, and the 5.2 code sides with the checker. In the record's interleaving mm_get_hmm() runs
- * after hmm_put() has taken the count to zero, so its `kref_get_unless_zero(&hmm->kref)` fails and
- * it returns NULL (5.2: `struct hmm *hmm = READ_ONCE(mm->hmm); if (hmm && kref_get_unless_zero(
- * &hmm->kref)) return hmm; return NULL;`, the `-` lines of "mm/hmm: Simplify hmm_get_or_create and
- * make it reliable", idx:7729726233). The next line is `VM_BUG_ON(!hmm)` (a BUG with
- * CONFIG_DEBUG_VM) and then `mutex_lock(&hmm->lock)` on NULL: a NULL dereference, not a use of the
- * freed memory. That is the shortest failure (10 steps; struct hmm is not even freed yet). The use
- * after free the record names is reachable too, later in the same race: the notifier loads
- * `mn->ops` (inside struct hmm) after kfree(hmm), or reads mm->hmm before hmm_free() clears it and
- * then kref_get_unless_zero() on freed memory (`--property "use after free"`: 14 steps). Both come
- * from the same missing grace period, and the 5.3 fix closes both: container_of instead of the
- * mm->hmm read, `if (!kref_get_unless_zero(&hmm->kref)) return 0;` instead of VM_BUG_ON, and the
- * kfree deferred by mmu_notifier_call_srcu. (The series also knew the NULL side: a comment in a
- * v3 revision of "Simplify hmm_get_or_create", quoted in C. Hellwig's review idx:7212208813, reads
- * "The mm->hmm pointer is kept valid while notifier ops can be running so they don't have to deal
- * with a NULL mm->hmm value".)
+ * Expected verdict: violation of "NULL pointer dereference". The record is right, and for the
+ * interleaving it draws the 5.2 code fails a step earlier than its use after free: there
+ * mm_get_hmm() runs after hmm_put() has taken the count to zero, so its
+ * `kref_get_unless_zero(&hmm->kref)` fails and it returns NULL (5.2: `struct hmm *hmm =
+ * READ_ONCE(mm->hmm); if (hmm && kref_get_unless_zero(&hmm->kref)) return hmm; return NULL;`, the
+ * `-` lines of "mm/hmm: Simplify hmm_get_or_create and make it reliable", idx:7729726233). The next
+ * line is `VM_BUG_ON(!hmm)` (a BUG with CONFIG_DEBUG_VM) and then `mutex_lock(&hmm->lock)` on
+ * NULL: a NULL dereference, the shortest failure (10 steps; struct hmm is not even freed yet). The
+ * use after free the record names is reachable as well, in the same race: the notifier core's walk
+ * of the mm's hlist reaches `mn == &hmm->mmu_notifier` and loads `mn->ops` from struct hmm after
+ * kfree(hmm), or mm_get_hmm() reads mm->hmm before hmm_free() clears it and runs
+ * kref_get_unless_zero() on freed memory (`--property "use after free"`: 14 steps). Both come from
+ * the one missing grace period, and the one 5.3 fix closes both: the kfree deferred by
+ * mmu_notifier_call_srcu (SRCU free), container_of instead of the mm->hmm read, and
+ * `if (!kref_get_unless_zero(&hmm->kref)) return 0;` instead of VM_BUG_ON (hmm/v5.3-teardown
+ * passes with every property, "use after free" and "NULL pointer dereference" alike). (The series
+ * also knew the NULL side: a comment in a v3 revision of "Simplify hmm_get_or_create", quoted in C.
+ * Hellwig's review idx:7212208813, reads "The mm->hmm pointer is kept valid while notifier ops can
+ * be running so they don't have to deal with a NULL mm->hmm value".)
  *
  * Actors: `driver` (hmm_mirror_unregister of the process's only mirror, holding the only reference)
  * and `reclaim` (try_to_unmap_one of one page). Routines: models/hmm/v5.2/teardown.ts.

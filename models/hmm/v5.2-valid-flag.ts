@@ -7,9 +7,13 @@
  * Expected verdicts, read from the code and the kernel record (not copied from a run):
  * - seed: "lock discipline". Its `again:` label sits after down_read(mmap_sem), but the failed
  *   re-check under the device lock runs `goto again` after up_read(); the next pass through the
- *   loop releases mmap_sem a second time. (v3 of the patch replaced this pseudo-code with the
- *   hmm.rst pattern, which re-takes mmap_sem at `again:`.) The shortest counterexample is this
- *   one; the stale mapping below is reachable too (check with --property).
+ *   loop releases mmap_sem a second time. This double up_read is a bug in the review's
+ *   pseudo-code, not in any kernel: the pseudo-code did not ship. Shipped 5.2
+ *   include/linux/hmm.h (@897e6365cda6) carries no usage pattern for the range API and says
+ *   "Please see Documentation/vm/hmm.rst for how to use the range API"; v3 of the patch had
+ *   replaced this pseudo-code with that hmm.rst pattern, which re-takes mmap_sem at `again:`
+ *   (`-p driver=doc`). The shortest counterexample is this one; the stale mapping below is
+ *   reachable too (check with --property), and it is the one the shipped pattern has.
  * - doc: "no stale device mapping". The valid flag is ABA-prone. A complete
  * invalidate_range_start/end pair between the snapshot and the re-check under the device lock
  * leaves `valid == true`, so the driver programs pfns the CPU no longer maps. J. Gunthorpe,

@@ -29,8 +29,10 @@
  *   up_read(&mm->mmap_sem);
  *
  * A failed start is not followed by invalidate_range_end (J. Gunthorpe, June 2019: "the caller
- * will not call invalidate_range_end() on EAGAIN"; S. Christopherson changed that only in 2021,
- * "mm/oom_kill: ensure MMU notifier range_end() is paired with range_start()"). The models run one
+ * will not call invalidate_range_end() on EAGAIN"; that stayed so: S. Christopherson's 2021 fix,
+ * c2655835fd8c "mm/mmu_notifiers: ensure range_end() is paired with range_start()", made the
+ * notifier core in mm/mmu_notifier.c call the ends of the hlist subscribers itself, and left this
+ * caller unchanged). The models run one
  * reaping pass over one anonymous vma (oom_reap_task() retries up to MAX_OOM_REAP_RETRIES times;
  * a retry meets the same state). The MMF_OOM_SKIP / MMF_UNSTABLE bits are not modelled.
  */
@@ -145,9 +147,10 @@ export function oomReaper(start: AnyRoutine, end: AnyRoutine) {
  *
  * So HMM's start can succeed (notifiers++) while the call as a whole fails, and the OOM reaper
  * then skips invalidate_range_end for HMM too. S. Christopherson, "[PATCH] mm/oom_kill: Ensure MMU
- * notifier range_end() is paired with range_start()" (10 Mar 2021): "If there are multiple
+ * notifier range_end() is paired with range_start()" (10 Mar 2021, v1): "If there are multiple
  * notifiers, the notifier that did not fail may have performed actions in its ...start() that it
- * expects to unwind via ...end()."
+ * expects to unwind via ...end()." Merged (v2) as c2655835fd8c "mm/mmu_notifiers: ensure
+ * range_end() is paired with range_start()", in mm/mmu_notifier.c.
  */
 export function twoSubscriberStart(hmmStart: AnyRoutine) {
   type CoreLocals = Pages & { readonly hmmRet: number | null };

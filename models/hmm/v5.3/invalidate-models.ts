@@ -21,12 +21,17 @@
  * mm/hmm: replace hmm_update with mmu_notifier_range": "I see in __oom_reap_task_mm() ... an
  * unbalanced start/end pairing if any start returns EAGAIN? ... for instance hmm breaks because
  * the hmm->notifiers counter becomes unable to get to 0"; M. Hocko answered that the notifiers of
- * the time bailed out early, before doing anything that end would undo), and S. Christopherson,
- * "[PATCH] mm/oom_kill: Ensure MMU notifier range_end() is paired with range_start()" (10 Mar
- * 2021, "Verified by adding a second notifier in KVM that periodically returns -EAGAIN on
- * non-blockable ranges, triggering OOM, and observing that KVM exits with an elevated notifier
- * count"). That fix came after hmm_mirror was removed (5.5), so there is no fixed version of this
- * code to pair it with.
+ * the time bailed out early, before doing anything that end would undo), and S. Christopherson's
+ * fix, merged as c2655835fd8c "mm/mmu_notifiers: ensure range_end() is paired with range_start()"
+ * (5.12-rc3, Cc stable; mm/mmu_notifier.c: mn_hlist_invalidate_range_start() now calls
+ * invalidate_range_end of every subscriber that has one when a start failed; "Verified by adding a
+ * second notifier in KVM that periodically returns -EAGAIN on non-blockable ranges, triggering
+ * OOM, and observing that KVM exits with an elevated notifier count"). Its v1, "[PATCH]
+ * mm/oom_kill: Ensure MMU notifier range_end() is paired with range_start()" (10 Mar 2021), changed
+ * the OOM reaper instead and was not merged. That fix came after hmm_mirror was removed (5.5), so
+ * there is no fixed version of this code to pair it with; the post-5.5 pair is
+ * hmm/v5.11-oom-hlist-unpaired / hmm/v5.12-oom-hlist-paired, and c2655835fd8c leaves the interval
+ * tree's case open (hmm/v5.12-nouveau-oom-itree-leak).
  */
 import { defineModel } from '../../../src/index.ts';
 import { NOTIFIERS_RETURN_TO_ZERO, nonblockingSpec, type NonblockingScenario } from '../v5.2/oom.ts';

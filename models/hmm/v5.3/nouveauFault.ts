@@ -26,7 +26,7 @@
  * find_vma_intersection(svmm->mm, start, limit); if (!vma) { up_read(...);
  * nouveau_svm_fault_cancel_fault(...); continue; }`) is modelled; the pfn-array setup is not.
  */
-import { call, down_read, label, mutex_lock, mutex_unlock, routine, step, up_read, type Line } from '../../../src/index.ts';
+import { call, down_read, kfree, label, mutex_lock, mutex_unlock, routine, step, up_read, type Line, type StepContext } from '../../../src/index.ts';
 import { hmmRangeFault, hmm_range_register, hmm_range_unregister, hmm_range_wait_until_valid } from './nouveauHmm.ts';
 import { EAGAIN, EBUSY, type NouveauShared as G } from './nouveauState.ts';
 
@@ -111,6 +111,12 @@ interface FaultLocals {
   readonly valid: boolean;
 }
 
+/** nouveau_svm_fault() returns: its stack frame, and the on-stack `struct hmm_range range` with it, is gone (tracked under `-p unregister=true`). */
+function returns(c: StepContext<G, FaultLocals>): void {
+  if (c.g.range.life) kfree(c, c.g.range.life, 'return from nouveau_svm_fault (its stack frame)');
+  c.exit();
+}
+
 /** nouveau_svm_fault() handling one GPU fault on pages [0, pages). */
 export function nouveauSvmFault(version: NouveauVersion) {
   const rangeFault = version === 'rc1' ? hmmVmaFault() : nouveauRangeFault();
@@ -146,10 +152,10 @@ export function nouveauSvmFault(version: NouveauVersion) {
       ...(version === 'fixed' ? [up_read<G, FaultLocals>('up_read(&svmm->mm->mmap_sem)', mmapSem)] : []),
       label('out'),
       ...(version === 'rc1' ? [up_read<G, FaultLocals>('up_read(&svmm->mm->mmap_sem)', mmapSem)] : []),
-      step(`return /* faults whose pages did not keep their valid bit are cancelled */`, ({ exit }) => exit()),
+      step(`return /* faults whose pages did not keep their valid bit are cancelled */`, returns),
       label('cancel'),
       up_read('up_read(&svmm->mm->mmap_sem)', mmapSem),
-      step('nouveau_svm_fault_cancel_fault(svm, buffer->fault[fi])', ({ exit }) => exit()),
+      step('nouveau_svm_fault_cancel_fault(svm, buffer->fault[fi]); return', returns),
     ],
   });
 }

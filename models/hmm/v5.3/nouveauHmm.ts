@@ -36,6 +36,7 @@ import {
   spin_unlock,
   step,
   up_read,
+  use,
   wait_event_timeout,
   wakeUpAll,
 } from '../../../src/index.ts';
@@ -136,9 +137,12 @@ export const hmm_invalidate_range_start = routine<G, Pages, Pages>('hmm_invalida
   locals: (p) => ({ ...p }),
   body: [
     spin_lock('spin_lock_irqsave(&hmm->ranges_lock, flags)', rangesLock),
-    step('hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) if (overlaps) range->valid = false', ({ g }) => {
+    step('hmm->notifiers++; list_for_each_entry(range, &hmm->ranges, list) if (overlaps) range->valid = false', (c) => {
+      const { g } = c;
       g.hmm.notifiers += 1;
-      if (g.range.listed) g.range.valid = false;
+      if (!g.range.listed) return;
+      if (g.range.life) use(c, g.range.life, 'list_for_each_entry(range, &hmm->ranges, list): range->valid = false');
+      g.range.valid = false;
     }),
     spin_unlock('spin_unlock_irqrestore(&hmm->ranges_lock, flags)', rangesLock),
     step('list_for_each_entry(mirror, &hmm->mirrors, list) rc = mirror->ops->sync_cpu_device_pagetables(mirror, &update)', ({ my, call }) =>

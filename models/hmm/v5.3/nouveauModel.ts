@@ -14,7 +14,7 @@ export interface NouveauParams {
   readonly munmaps: number;
   readonly reclaims: number;
   readonly pages: number;
-  /** Also check "unregister exactly once" (off by default: see the model files). */
+  /** Also check "unregister exactly once" and the on-stack range's lifetime (off by default: see the model files). */
   readonly unregister: boolean;
   [key: string]: number | boolean;
 }
@@ -36,7 +36,7 @@ export function buildNouveau(version: NouveauVersion, { munmaps, reclaims, pages
       }),
     );
   return {
-    shared: initialNouveau(pages),
+    shared: initialNouveau(pages, unregister),
     actors: [
       { name: 'nouveau', routine: nouveauSvmFault(version) },
       ...Array.from({ length: munmaps }, (_, i) => ({ name: name('munmap', munmaps, i), routine: munmap, args: { start: 0, end: pages } })),

@@ -5,7 +5,7 @@
  * (taken by the fault path around the re-check and by nouveau's sync_cpu_device_pagetables
  * callback), the GPU page table, and ghost counters.
  */
-import { mutex, rwsem, spinlock, waitqueue, type Mutex, type RwSemaphore, type Spinlock, type WaitQueue } from '../../../src/index.ts';
+import { lifetime, mutex, rwsem, spinlock, waitqueue, type Lifetime, type Mutex, type RwSemaphore, type Spinlock, type WaitQueue } from '../../../src/index.ts';
 import type { Pfn } from '../v5.2/state.ts';
 
 export interface NouveauShared {
@@ -16,6 +16,12 @@ export interface NouveauShared {
     readonly listed: boolean;
     readonly valid: boolean;
     readonly pfns: readonly Pfn[];
+    /**
+     * With `-p unregister=true` only: the range is `struct hmm_range range;` on nouveau_svm_fault()'s
+     * stack, so it dies when that function returns; the invalidation's walk of hmm->ranges then
+     * writes into a dead stack frame if it is still listed.
+     */
+    readonly life?: Lifetime;
   };
   readonly svmm: { readonly mutex: Mutex };
   /** GPU page table: page → pfn. */
@@ -23,12 +29,12 @@ export interface NouveauShared {
   readonly ghost: { readonly registered: number; readonly unregistered: number; readonly faultedIn: number };
 }
 
-export function initialNouveau(pages: number): NouveauShared {
+export function initialNouveau(pages: number, stackLifetime = false): NouveauShared {
   const each = <T>(f: (i: number) => T): T[] => Array.from({ length: pages }, (_, i) => f(i));
   return {
     mm: { mmap_sem: rwsem('mm->mmap_sem'), vma: true, pte: each((p) => p + 1) },
     hmm: { ranges_lock: spinlock('hmm->ranges_lock'), wq: waitqueue('hmm->wq'), notifiers: 0 },
-    range: { listed: false, valid: false, pfns: each(() => null) },
+    range: { listed: false, valid: false, pfns: each(() => null), ...(stackLifetime ? { life: lifetime('struct hmm_range range (on nouveau_svm_fault\'s stack)') } : {}) },
     svmm: { mutex: mutex('svmm->mutex') },
     device: { pte: each(() => null) },
     ghost: { registered: 0, unregistered: 0, faultedIn: 0 },
