@@ -1,4 +1,5 @@
 import { ModelError } from '../core/errors.ts';
+import { localsAtExit } from '../core/transitions.ts';
 import { describeThrown, type Model } from '../core/model.ts';
 import type { Always, AtEnd, OnExit, Property, Sometimes } from '../core/property.ts';
 import { ModelWorldView } from '../core/worldView.ts';
@@ -66,14 +67,18 @@ export class PropertyChecks<G> {
   checkExit(world: World<G>, exited: ThreadId): Failure | undefined {
     this.view.world = world;
     const g = world.shared;
-    {
+    const locals = localsAtExit(world);
+    this.view.exiting = locals ? { tid: exited, locals } : undefined;
+    try {
       for (const p of this.onExit) {
         if (!this.run(p.name, () => p.holds(g, this.view, exited))) {
           const who = this.view.actorName(exited);
           const why = p.explainExit ? this.run(p.name, () => p.explainExit!(g, this.view, exited)) : '';
-          return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished: ${why || p.name}` };
+          return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished, violating "${p.name}"${why ? `: ${why}` : ''}` };
         }
       }
+    } finally {
+      this.view.exiting = undefined;
     }
     return undefined;
   }
