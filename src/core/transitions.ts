@@ -275,6 +275,14 @@ function stepError<G>(model: Model<G>, tid: ThreadId, step: string, what: string
       { cause: thrown },
     );
   }
+  if (thrown instanceof RangeError && /call stack/i.test(thrown.message)) {
+    return new ModelError(
+      `${what}: the state it made contains itself (a cycle) or is nested too deeply to copy`,
+      site,
+      'state must be a tree of plain data: store an index or a name where the step stored a reference to another part of the state',
+      { cause: thrown },
+    );
+  }
   return new ModelError(`${what}: ${describeThrown(thrown)}`, site, undefined, { cause: thrown });
 }
 
