@@ -48,7 +48,8 @@ export function runInit(args: { readonly dir: string }, out: Output): number {
   }
   for (const name of written) out.stdout(`  created ${name}`);
   for (const name of kept) out.stdout(`  kept    ${name} (it exists; init never overwrites a file)`);
-  const cd = relative(process.cwd(), target) || '.';
+  const near = relative(process.cwd(), target);
+  const cd = near === '' ? '.' : near.startsWith('..') ? target : near;
   out.stdout(`\nModel project in ${target}. Next:\n  cd ${cd}\n  npm install\n  npx interleave check models/counter.ts -p locked=false   # a lost update, step by step\n  npm test                                                # the model's pinned verdicts`);
   return EXIT.pass;
 }
