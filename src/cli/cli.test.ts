@@ -630,3 +630,20 @@ describe('check --continue (issue 13)', () => {
     expect(existsSync(join(dir, 'flag-2.html'))).toBe(true);
   });
 });
+
+describe("the README's model example", () => {
+  it('runs as written: the stale mapping with reclaim, a pass without', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(example).toContain("from 'interleave'");
+    const file = join(mkdtempSync(join(tmpdir(), 'interleave-readme-')), 'driver.ts');
+    writeFileSync(file, example.replace("from 'interleave'", `from ${JSON.stringify(fileURLToPath(new URL('../index.ts', import.meta.url)))}`));
+    const racy = await cliJson('check', file, '--json');
+    expect(racy.json).toMatchObject({ verdict: 'violation', property: 'no stale mapping', expected: { verdict: 'violation' } });
+    const alone = await cliJson('check', file, '-p', 'reclaims=0', '--json');
+    expect(alone.json).toMatchObject({ verdict: 'pass', expected: { verdict: 'pass' } });
+  });
+});
