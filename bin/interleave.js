@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Registers tsx's loader so the CLI and users' own `.ts` model files run on Node 20 without a build step.
-import { register } from 'tsx/esm/api';
+// Registers the loader (tsx, model files as ES modules) so the CLI and users' own `.ts` model files run on Node 20 without a build step.
+import { registerLoader } from './loader.js';
 
-register();
+registerLoader();
 await import('../src/cli/main.ts');

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point (e.g. the benchmark) through tsx: `node bin/run-ts.js bench/run.ts [args]`.
-import { register } from 'tsx/esm/api';
+import { registerLoader } from './loader.js';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
-register();
+registerLoader();
 const entry = process.argv[2];
 if (!entry) {
   console.error('usage: node bin/run-ts.js <file.ts> [args...]');

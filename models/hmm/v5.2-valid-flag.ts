@@ -38,6 +38,22 @@ export const model = defineModel({
   description: 'Linux 5.2 HMM range API (range->valid): seed-pseudo-code driver vs munmap and reclaim',
   params: { driver: 'seed', drivers: 1, munmaps: 1, reclaims: 1, pages: 1, onTimeout: 'return' },
   expected: ({ driver }) => ({ verdict: 'violation', property: driver === 'doc' ? NO_STALE_MAPPING : LOCK_DISCIPLINE }),
+  notes: ({ driver }) => ({
+    [LOCK_DISCIPLINE]:
+      driver === 'doc'
+        ? 'the documented driver releases mmap_sem once per pass; this should not happen'
+        : "a bug in the seed review's pseudo-code, not in 5.2's code: its `again:` label sits after down_read(mmap_sem), so a failed re-check releases mmap_sem a second time (v3 of the patch replaced that pseudo-code)",
+    ...(driver === 'doc'
+      ? {}
+      : {
+          deadlock:
+            'the seed pseudo-code again: it takes down_read(mmap_sem) while already holding it for read, and a munmap queued in between makes the second down_read wait for ever',
+          'unregister exactly once (by the end)': 'the seed pseudo-code again: one of its exits leaves the range registered',
+          'lock discipline: no lock held at exit': 'the seed pseudo-code again: one of its exits returns with mmap_sem still held for read',
+        }),
+    [NO_STALE_MAPPING]:
+      "the race in 5.2's range->valid API itself: a complete invalidate_range_start/end pair between the snapshot and the re-check leaves valid == true, and the driver maps a page the CPU no longer maps (fixed in 5.5 by mmu_interval_notifier sequence counts)",
+  }),
   sources: [
     'include/linux/hmm.h @897e6365cda6 (Linux 5.2)',
     '[PATCH v2 06/11] mm/hmm: improve driver API to work and wait over a range v2 (seed pseudo-code)',

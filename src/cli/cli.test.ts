@@ -424,3 +424,226 @@ describe('readable counterexamples', () => {
     for (const k of schema.required) expect(json).toHaveProperty(k);
   });
 });
+
+describe('found trying the CLI as a new user (issue 13)', () => {
+  /** Runs a printed `npx interleave …` command line through the CLI, split as bash would split it. */
+  async function runPrinted(line: string): Promise<Run> {
+    const { execFileSync } = await import('node:child_process');
+    const words = execFileSync('bash', ['-c', `printf '%s\\0' ${line}`]).toString('utf8').split('\0').slice(0, -1);
+    expect(words.slice(0, 2)).toEqual(['npx', 'interleave']);
+    return cli(...words.slice(2));
+  }
+
+  it('1. the printed "Replay with:" command runs as printed when -p was given, and quotes its words', async () => {
+    const r = await cli('check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc');
+    const line = /Replay with: (.*)/.exec(r.stdout)![1]!;
+    expect(line).toMatch(/^npx interleave replay hmm\/v5\.2-valid-flag [0-9/]+ -p driver=doc/);
+    const replayed = await runPrinted(line);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain('no stale device mapping');
+    const spaced = await cli('check', fixture('violating'), '-p', 'x=1');
+    expect(spaced.stderr).toContain('unknown parameter "x"');
+  });
+
+  it('3. --no-deadlock turns deadlock detection off and keeps every other check', async () => {
+    const on = await cliJson('check', fixture('deadlock'), '--json');
+    expect(on.json.verdict).toBe('deadlock');
+    // Without deadlock detection the AB-BA fixture is still a lock-order inversion.
+    const off = await cliJson('check', fixture('deadlock'), '--no-deadlock', '--json');
+    expect(off.json).toMatchObject({ verdict: 'violation', property: 'lock order' });
+    const quiet = await cliJson('check', fixture('deadlock'), '--no-deadlock', '--property', 'deadlock', '--property', 'assertion', '--json');
+    expect(quiet.json.verdict).toBe('pass');
+    const violating = await cliJson('check', fixture('violating'), '--no-deadlock', '--json');
+    expect(violating.json).toMatchObject({ verdict: 'violation', property: 'not both' });
+    // A model's own assertion names count as "assertion", so they are still checked.
+    const own = await cliJson('check', 'hmm/v5.2-teardown-use-after-free', '--no-deadlock', '--json');
+    expect(own.json).toMatchObject({ verdict: 'violation', property: 'NULL pointer dereference' });
+  });
+
+  it('4. a step that stores undefined is a model error naming model, actor and step', async () => {
+    expectCleanError(await cli('check', fixture('stores-undefined')), 'model fixtures/stores-undefined', 'actor clearer', 'step "a = undefined"', 'shared.a: undefined (use null');
+  });
+
+  it('5. a cyclic state is a model error that says so, not a stack overflow', async () => {
+    const r = await cli('check', fixture('cyclic-state'));
+    expectCleanError(r, 'actor linker', 'step "head->next = head"', 'contains itself (a cycle)');
+    expect(r.stderr).not.toContain('Maximum call stack');
+  });
+
+  it('6. labels: alwaysEventually is named so, an incomplete run does not say "differs", tiny runs print no bytes/state', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'interleave-ae-')), 'ae.ts');
+    const index = fileURLToPath(new URL('../index.ts', import.meta.url));
+    writeFileSync(
+      file,
+      `import { alwaysEventually, defineModel, routine, step } from ${JSON.stringify(index)};
+export const model = defineModel({ name: 'ae', description: 'd', params: {}, build: () => ({
+  shared: { x: 0 },
+  actors: [{ name: 'A', routine: routine<{ x: number }>('r', { body: [step('x = 1', ({ g }) => { g.x = 1; })] }) }],
+  properties: [alwaysEventually<{ x: number }>('x is 0 again and again', (g) => g.x === 0)],
+}) });`,
+    );
+    const ae = await cli('check', file);
+    expect(ae.stdout).toContain('"x is 0 again and again" (alwaysEventually) is violated');
+    const incomplete = await cli('check', 'classic/two-phase-commit', '--max-states', '10');
+    expect(incomplete.stdout).toContain('Expected verdict: pass (not reached: the search did not finish)');
+    expect(incomplete.stdout).not.toContain('differs');
+    const tiny = await cli('check', fixture('passing'));
+    expect(tiny.stdout).not.toContain('bytes/state');
+  });
+
+  it('7. --help and --version exit 0; --max-states 2.5 is refused', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('interleave <command>');
+    const version = await cli('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expectCleanError(await cli('check', 'classic/two-phase-commit', '--max-states', '2.5'), '--max-states must be a whole number, got 2.5');
+  });
+
+  it('8. escape sequences and carriage returns from a model never reach the terminal raw', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-ansi-'));
+    const file = join(dir, 'ansi.ts');
+    const index = fileURLToPath(new URL('../index.ts', import.meta.url));
+    writeFileSync(
+      file,
+      `import { always, defineModel, routine, step } from ${JSON.stringify(index)};
+export const model = defineModel({ name: 'ansi\\u001b[2J', description: 'd', params: {}, build: () => ({
+  shared: { s: 'ok' },
+  actors: [{ name: 'A\\r', routine: routine<{ s: string }>('r', { body: [step('x\\u001b]0;title\\u0007', ({ g }) => { g.s = 'bad\\u001b[31m\\r'; })] }) }],
+  properties: [always<{ s: string }>('p\\u001b[1m', (g) => g.s === 'ok')],
+}) });`,
+    );
+    const r = await cli('check', file);
+    expect(r.code).toBe(1);
+    for (const text of [r.stdout, r.stderr]) expect(text).not.toMatch(/[\u001b\r\u0007]/);
+    expect(r.stdout).toContain('\\u001b');
+  });
+
+  it('9. a huge integer parameter is refused before build() allocates it', async () => {
+    expectCleanError(await cli('check', 'hmm/v5.2-valid-flag', '-p', 'pages=1e9'), 'parameter "pages" is 1e9, above the limit of 1,000,000');
+  });
+
+  it('11. replay --from never loads a file the report names; trace.steps must be steps', async () => {
+    const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-from-'));
+    const marker = join(dir, 'imported');
+    const evil = join(dir, 'evil.ts');
+    writeFileSync(evil, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'yes');`);
+    const checked = JSON.parse((await cli('check', fixture('violating'), '--json')).stdout);
+    const file = join(dir, 'report.json');
+    writeFileSync(file, JSON.stringify({ ...checked, source: evil }));
+    expectCleanError(await cli('replay', '--from', file), 'model "fixtures/violating" is not a registered model', 'name its file yourself');
+    writeFileSync(file, JSON.stringify({ ...checked, model: 'fixtures/violating', source: evil }));
+    expectCleanError(await cli('replay', evil.replace('evil', 'nothing-here'), '--from', file), 'model file not found');
+    expect(existsSync(marker)).toBe(false);
+    // The user names the model: replayed, and checked against the report's labels.
+    expect((await cli('replay', fixture('violating'), '--from', file)).code).toBe(1);
+    expectCleanError(await cli('replay', fixture('passing'), '--from', file), 'is a report of model "fixtures/violating"');
+    writeFileSync(file, JSON.stringify({ ...checked, trace: { ...checked.trace, steps: 'abc' } }));
+    expectCleanError(await cli('replay', fixture('violating'), '--from', file), '"trace.steps" must be the list of steps');
+  });
+
+  it('12. the schema documents cycleStart, liveness, simulation and the --continue keys', async () => {
+    const { readFileSync } = await import('node:fs');
+    const schema = JSON.parse(readFileSync(new URL('../../docs/trace.schema.json', import.meta.url), 'utf8'));
+    const keys = Object.keys(schema.properties);
+    const reports = [
+      (await cliJson('check', 'classic/tas-spinlock', '--json')).json,
+      (await cliJson('check', 'classic/peterson', '-p', 'n=2', '--json')).json,
+      (await cliJson('simulate', fixture('violating'), '--runs', '5', '--seed', '1', '--json')).json,
+      (await cliJson('check', 'hmm/v5.2-valid-flag', '--continue', '--json')).json,
+    ];
+    expect(reports[0].cycleStart).toBeTypeOf('number');
+    expect(reports[1].liveness).toBeDefined();
+    expect(reports[2].simulation).toBeDefined();
+    expect(reports[3].violations.length).toBeGreaterThan(1);
+    for (const r of reports) for (const k of Object.keys(r)) expect(keys).toContain(k);
+  });
+
+  it('13. under --workers the progress line shows the workers, not a queue and depth it does not know', async () => {
+    const { progressPrinter } = await import('./progress.ts');
+    const status: string[] = [];
+    const p = progressPrinter({ stdout: () => {}, stderr: () => {}, status: (t) => status.push(t), stderrIsTTY: true, color: false });
+    p.update({ states: 10, transitions: 0, depth: 0, elapsedMs: 1000, statesPerSecond: 10, queued: 0, workers: 2 });
+    expect(status[0]).toContain('2 workers');
+    expect(status[0]).not.toContain('queue 0');
+  });
+
+  it('14. every dependency with an install script is covered by allowScripts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8'));
+    const scripted = Object.entries(lock.packages as Record<string, { hasInstallScript?: boolean }>)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''));
+    expect(scripted.length).toBeGreaterThan(0);
+    for (const name of scripted) expect(Object.keys(pkg.allowScripts ?? {})).toContain(name);
+  });
+});
+
+describe('check --continue (issue 13)', () => {
+  it('the flagship: the seed pseudo-code bug and the 5.2 valid-flag race, both on the first screen', async () => {
+    const r = await cli('check', 'hmm/v5.2-valid-flag', '--continue');
+    expect(r.code).toBe(1);
+    const firstScreen = r.stdout.split('\n').slice(0, 10).join('\n');
+    expect(firstScreen).toContain('"lock discipline", 28 steps: a bug in the seed review\'s pseudo-code, not in 5.2\'s code');
+    expect(firstScreen).toContain('"no stale device mapping", 32 steps: the race in 5.2\'s range->valid API itself');
+    expect(firstScreen).toContain('every other property holds');
+  });
+
+  it('JSON lists one counterexample per violated property, each replayable; the first stays the top-level report', async () => {
+    const { json, code } = await cliJson('check', 'hmm/v5.2-valid-flag', '--continue', '--json');
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ verdict: 'violation', property: 'lock discipline', rest: { verdict: 'pass' } });
+    const names = json.violations.map((v: { property: string }) => v.property);
+    expect(names[0]).toBe('lock discipline');
+    expect(names).toContain('no stale device mapping');
+    expect(new Set(names).size).toBe(names.length);
+    const stale = json.violations.find((v: { property: string }) => v.property === 'no stale device mapping');
+    expect(stale.trace.steps).toHaveLength(32);
+  });
+
+  it('the plain flagship run says which bug it shows and that --continue shows the rest', async () => {
+    const r = await cli('check', 'hmm/v5.2-valid-flag');
+    expect(r.stdout).toContain("What it means: a bug in the seed review's pseudo-code, not in 5.2's code");
+    expect(r.stdout).toContain('--continue reports every violated property');
+  });
+
+  it('a passing model passes with --continue; --html writes one report per violation', async () => {
+    expect((await cli('check', fixture('passing'), '--continue')).code).toBe(0);
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-continue-'));
+    const r = await cli('check', 'hmm/v5.2-valid-flag', '--continue', '--html', join(dir, 'flag.html'));
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'flag.html'))).toBe(true);
+    expect(existsSync(join(dir, 'flag-2.html'))).toBe(true);
+  });
+});
+
+describe("the README's model example", () => {
+  it('runs as written: the stale mapping with reclaim, a pass without', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(example).toContain("from 'interleave'");
+    const file = join(mkdtempSync(join(tmpdir(), 'interleave-readme-')), 'driver.ts');
+    writeFileSync(file, example.replace("from 'interleave'", `from ${JSON.stringify(fileURLToPath(new URL('../index.ts', import.meta.url)))}`));
+    const racy = await cliJson('check', file, '--json');
+    expect(racy.json).toMatchObject({ verdict: 'violation', property: 'no stale mapping', expected: { verdict: 'violation' } });
+    const alone = await cliJson('check', file, '-p', 'reclaims=0', '--json');
+    expect(alone.json).toMatchObject({ verdict: 'pass', expected: { verdict: 'pass' } });
+  });
+});

@@ -1,14 +1,18 @@
 /** The command line: yargs wiring only. `runCli` returns the exit code so tests can drive it in-process. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { ModelError, UsageError } from '../core/errors.ts';
-import { expectedOf, type Params, type ParamValue } from '../core/model.ts';
+import { compileModel, expectedOf, type AnyModelDefinition, type Params, type ParamValue } from '../core/model.ts';
+import { selectableProperties } from '../explorer/explore.ts';
 import type { CheckOptions } from '../explorer/check.ts';
 import type { Fairness } from '../explorer/fairCycle.ts';
 import type { Strategy } from '../explorer/options.ts';
 import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
-import type { Output } from './output.ts';
+import { safeOutput, type Output } from './output.ts';
+import { runInit } from './runInit.ts';
 import type { PresentArgs } from './present.ts';
 import { memoryGuard, progressPrinter } from './progress.ts';
 import { exploreParallel } from '../explorer/parallel.ts';
@@ -20,9 +24,14 @@ import { runReplay } from './runReplay.ts';
 import { runExplore } from './runExplore.ts';
 import { loopbackHost } from './explorerServer.ts';
 
-function parseParams(raw: readonly string[] | undefined): Params {
+/** A repeatable option's values: yargs gives one value as a string, several as an array. */
+function many(raw: string | readonly string[] | undefined): string[] | undefined {
+  return raw === undefined ? undefined : typeof raw === 'string' ? [raw] : [...raw];
+}
+
+function parseParams(raw: string | readonly string[] | undefined): Params {
   const out: Record<string, ParamValue> = {};
-  for (const item of raw ?? []) {
+  for (const item of many(raw) ?? []) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param expects key=value, got "${item}"`);
     out[item.slice(0, eq)] = item.slice(eq + 1);
@@ -30,10 +39,16 @@ function parseParams(raw: readonly string[] | undefined): Params {
   return out;
 }
 
-function positiveInt(name: string, v: unknown): number | undefined {
+function positiveNumber(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(v)}`);
   return v;
+}
+
+function positiveInt(name: string, v: unknown): number | undefined {
+  const n = positiveNumber(name, v);
+  if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${String(v)}`);
+  return n;
 }
 
 interface BudgetArgs {
@@ -41,7 +56,7 @@ interface BudgetArgs {
   readonly maxStates?: unknown;
   readonly maxDepth?: unknown;
   readonly timeout?: unknown;
-  readonly property?: readonly string[] | undefined;
+  readonly property?: string | readonly string[] | undefined;
   readonly fairness?: string;
   readonly exact?: boolean;
   readonly compactFrontier?: boolean;
@@ -54,8 +69,8 @@ interface BudgetArgs {
 function exploreOptions(a: BudgetArgs): CheckOptions {
   const maxStates = positiveInt('max-states', a.maxStates);
   const maxDepth = positiveInt('max-depth', a.maxDepth);
-  const timeout = positiveInt('timeout', a.timeout);
-  const maxMemory = positiveInt('max-memory', a.maxMemory);
+  const timeout = positiveNumber('timeout', a.timeout);
+  const maxMemory = positiveNumber('max-memory', a.maxMemory);
   return {
     ...memoryGuard(maxMemory),
     ...(a.exact ? { exact: true } : {}),
@@ -64,7 +79,7 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
-    ...(a.property ? { properties: a.property } : {}),
+    ...(a.property !== undefined ? { properties: many(a.property)! } : {}),
     ...(a.fairness !== undefined ? { fairness: a.fairness as Fairness } : {}),
     ...(a.por !== undefined ? { por: a.por } : {}),
     ...(a.symmetry !== undefined ? { symmetry: a.symmetry ? ((a.representative ?? 'canonical') as 'canonical' | 'sorted') : false } : {}),
@@ -118,13 +133,23 @@ function presentArgs(a: { trace: 'diff' | 'full'; html?: string | undefined; wid
   return { trace: a.trace, ...(a.html !== undefined ? { html: String(a.html) } : {}), ...(width !== undefined ? { width } : {}) };
 }
 
-export async function runCli(argv: readonly string[], out: Output): Promise<number> {
-  let code: number = EXIT.usage;
+/** `--no-deadlock`: every check the model has (or the --property selection) but deadlock. */
+function withoutDeadlock(definition: AnyModelDefinition, params: Params, options: CheckOptions): CheckOptions {
+  const all = options.properties ?? selectableProperties(compileModel(definition, params));
+  return { ...options, properties: all.filter((n) => n !== 'deadlock') };
+}
+
+const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+
+export async function runCli(argv: readonly string[], rawOut: Output): Promise<number> {
+  const out = safeOutput(rawOut);
+  // Stays undefined when yargs only printed --help or --version.
+  let code: number | undefined;
   const parser = yargs([...argv])
     .scriptName('interleave')
     .usage('$0 <command> [options]\n\nExplicit-state model checker for concurrent protocols written in TypeScript.')
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of text' })
-    .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value (repeatable)' })
+    .option('param', { alias: 'p', type: 'string', requiresArg: true, describe: 'model parameter key=value (repeat -p for more)' })
     .command(
       'check [model]',
       'explore every interleaving of a model and check its properties',
@@ -144,9 +169,11 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           })
           .option('property', {
             type: 'string',
-            array: true,
-            describe: 'check only this property (repeatable; "deadlock" for deadlock detection); default: all',
+            requiresArg: true,
+            describe: 'check only this property (repeat for more; "deadlock" for deadlock detection); default: all',
           })
+          .option('deadlock', { type: 'boolean', default: true, describe: "report states where no thread can move (--no-deadlock: do not, like SPIN's -E or TLC's CHECK_DEADLOCK FALSE)" })
+          .option('continue', { type: 'boolean', default: false, describe: "search on past each violation and report every violated property, each with its shortest counterexample (SPIN's -e, TLC's -continue)" })
           .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
@@ -161,15 +188,16 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
         }
         if (a.model === undefined) throw new UsageError('name a model to check (see `interleave list`), or use --all');
         const definition = await loadModel(a.model);
+        const params = parseParams(a.param);
+        const options = a.deadlock ? exploreOptions(a) : withoutDeadlock(definition, params, exploreOptions(a));
         const bound = a.preemptionBound;
         if (bound !== undefined && (!Number.isInteger(bound) || bound < 0)) throw new UsageError(`--preemption-bound must be a non-negative integer, got ${String(bound)}`);
-        const params = parseParams(a.param);
         const workers = positiveInt('workers', a.workers) ?? 1;
-        if (!Number.isInteger(workers)) throw new UsageError(`--workers must be a positive integer, got ${String(a.workers)}`);
         if (workers > 1 && (bound !== undefined || a.exact || a.strategy === 'dfs')) {
           throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
         }
-        const safety = workers > 1 ? await parallelSafety(a.model, params, workers, exploreOptions(a), a.json, out) : undefined;
+        if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
+        const safety = workers > 1 ? await parallelSafety(a.model, params, workers, options, a.json, out) : undefined;
         code = runCheck(
           definition,
           {
@@ -180,7 +208,8 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
             ...presentArgs(a),
             minimise: a.minimise,
             ...(bound !== undefined ? { preemptionBound: bound } : {}),
-            options: exploreOptions(a),
+            continue: a.continue,
+            options,
           },
           out,
         );
@@ -279,7 +308,7 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           .option('port', { type: 'number', default: 7377, describe: 'TCP port (0: any free port)' })
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'loopback address to listen on (127.0.0.1, localhost or ::1 only)' })
           .option('check', { type: 'boolean', default: true, describe: 'check the model first so the page can jump to its counterexample (--no-check skips)' })
-          .option('property', { type: 'string', array: true, describe: 'check only this property (repeatable)' }),
+          .option('property', { type: 'string', requiresArg: true, describe: 'check only this property (repeat for more)' }),
       async (a) => {
         const host = loopbackHost(a.host);
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${String(a.port)}`);
@@ -288,20 +317,36 @@ export async function runCli(argv: readonly string[], out: Output): Promise<numb
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        code = await runExplore(definition, { params: parseParams(a.param), host, port: a.port, check: a.check, ...(a.property ? { properties: a.property } : {}) }, out, stop);
+        code = await runExplore(definition, { params: parseParams(a.param), host, port: a.port, check: a.check, ...(a.property !== undefined ? { properties: many(a.property)! } : {}) }, out, stop);
       },
     )
-    .demandCommand(1, 'name a command: check, suite, simulate, list, replay or explore')
+    .command(
+      'init [dir]',
+      'create a model project: package.json, tsconfig.json, an example model and a test that pins its verdict (never overwrites a file)',
+      (y) => y.positional('dir', { type: 'string', default: '.', describe: 'folder to create or fill' }),
+      (a) => {
+        code = runInit({ dir: a.dir }, out);
+      },
+    )
+    .demandCommand(1, 'name a command: check, suite, simulate, list, replay, explore or init')
     .strict()
     .recommendCommands()
     .help()
-    .version(false)
+    .version(VERSION)
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
   try {
-    await parser.parseAsync();
+    let printed = '';
+    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      printed = output;
+    });
+    if (code === undefined) {
+      // --help or --version: yargs handed its text to the callback instead of printing it.
+      if (printed) out.stdout(printed);
+      return EXIT.pass;
+    }
     return code;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -26,8 +26,24 @@ function hostAllowed(req: IncomingMessage, port: number): boolean {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    // No other page may frame the explorer (clickjacking its step buttons).
+    'content-security-policy': "frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+  });
   res.end(body);
+}
+
+/** The request target as a URL, or undefined when it cannot be one (`GET http://[ HTTP/1.1`). */
+function targetOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RunningExplorer {
@@ -38,12 +54,13 @@ export interface RunningExplorer {
 export async function startExplorer<G>(model: Model<G>, info: ExplorerInfo, options: { host: string; port: number }): Promise<RunningExplorer> {
   const page = explorerPage(info);
   let port = options.port;
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostAllowed(req, port)) {
       send(res, 403, 'text/plain; charset=utf-8', 'refused: the explorer answers only requests addressed to 127.0.0.1 or localhost\n');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = targetOf(req);
+    if (url === undefined) return send(res, 400, 'text/plain; charset=utf-8', 'malformed request target\n');
     if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
     if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', page);
     if (url.pathname === '/api/position') {
@@ -57,6 +74,19 @@ export async function startExplorer<G>(model: Model<G>, info: ExplorerInfo, opti
       }
     }
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  };
+  // One bad request must not end the server: whatever a request makes throw is answered with 500.
+  const server = createServer((req, res) => {
+    try {
+      answer(req, res);
+    } catch (e) {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      else res.destroy();
+    }
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

@@ -28,7 +28,15 @@ export async function loadModel(spec: string): Promise<AnyModelDefinition> {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (cause) {
     const msg = cause instanceof Error ? cause.message : String(cause);
-    throw new ModelError(`could not load ${spec}: ${msg}`, {}, 'fix the error above; the file is loaded as an ES module through tsx', { cause });
+    const missing = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND';
+    throw new ModelError(
+      `could not load ${spec}: ${msg}`,
+      {},
+      missing
+        ? "the model imports something that is not installed: install it in the model's project (npm i -D <package>), or fix the path; `interleave` itself always resolves to this checker"
+        : 'fix the error above; model files are loaded as ES modules (TypeScript through tsx), whatever package.json says',
+      { cause },
+    );
   }
   const candidates = [mod.model, mod.default, ...Object.values(mod)];
   const found = candidates.find(isModelDefinition);
@@ -40,6 +48,6 @@ export async function loadModel(spec: string): Promise<AnyModelDefinition> {
       ? `${spec} exports an object with build() that was not made by defineModel()`
       : `${spec} exports no model (exports: ${exported.length > 0 ? exported.join(', ') : 'none'})`,
     {},
-    "write `export const model = defineModel({ name, description, params: {}, build: () => ({ shared, actors, properties }) })` with defineModel imported from interleave's src/index.ts",
+    "write `export const model = defineModel({ name, description, params: {}, build: () => ({ shared, actors, properties }) })` with `import { defineModel } from 'interleave'`",
   );
 }

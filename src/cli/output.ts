@@ -1,3 +1,5 @@
+import { terminalText } from './terminalText.ts';
+
 /** Where the CLI writes; injected so tests can capture it. */
 export interface Output {
   stdout(text: string): void;
@@ -19,5 +21,15 @@ export function processOutput(): Output {
     stderrIsTTY: tty,
     color: process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
     ...(process.stdout.isTTY === true && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  };
+}
+
+/** The same output with model-provided control characters escaped (see terminalText.ts). */
+export function safeOutput(out: Output): Output {
+  return {
+    ...out,
+    stdout: (t) => out.stdout(terminalText(t, out.color)),
+    stderr: (t) => out.stderr(terminalText(t, out.color)),
+    status: (t) => out.status(terminalText(t, false)),
   };
 }

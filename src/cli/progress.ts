@@ -11,9 +11,9 @@ export function progressPrinter(out: Output): { update: (p: ProgressReport) => v
     update(p) {
       shown = true;
       const mem = p.memoryMiB ?? Math.round(process.memoryUsage().rss / 2 ** 20);
-      out.status(
-        `${n(p.states)} states  ${n(p.statesPerSecond)} states/s  queue ${n(p.queued)}  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(0)} s  ${n(mem)} MiB`,
-      );
+      // A parallel search's coordinator sees the shared table only: no queue or depth to show.
+      const where = p.workers !== undefined ? `${p.workers} workers` : `queue ${n(p.queued)}  depth ${p.depth}`;
+      out.status(`${n(p.states)} states  ${n(p.statesPerSecond)} states/s  ${where}  ${(p.elapsedMs / 1000).toFixed(0)} s  ${n(mem)} MiB`);
     },
     done() {
       if (shown) out.status('');

@@ -1,8 +1,10 @@
 /** `interleave check`: compile, explore, rebuild and minimise the counterexample, report. Returns the exit code. */
-import { compileModel, expectedOf, type AnyModelDefinition, type Model, type Params } from '../core/model.ts';
+import { compileModel, expectedOf, noteOf, type AnyModelDefinition, type Model, type Params } from '../core/model.ts';
 import { blockedThreads } from '../explorer/blocked.ts';
 import { checkModel, type CheckOptions } from '../explorer/check.ts';
 import type { ExploreOutcome } from '../explorer/explore.ts';
+import { everyViolation, violatedName, type Failed } from '../explorer/everyViolation.ts';
+import { selectableProperties } from '../explorer/explore.ts';
 import { formatPath } from '../explorer/result.ts';
 import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
@@ -11,8 +13,10 @@ import { minimiseSwitches } from '../trace/minimise.ts';
 import { preemptionBounded } from '../trace/preemptionBounded.ts';
 import { contextSwitches, tellStory } from '../trace/story.ts';
 import { replay, type Trace } from '../trace/trace.ts';
-import { exitCodeFor } from './exitCodes.ts';
-import { laneWidth, switchNote, writeHtml, type PresentArgs } from './present.ts';
+import type { Story } from '../trace/story.ts';
+import { shellCommand } from './shellQuote.ts';
+import { EXIT, exitCodeFor } from './exitCodes.ts';
+import { defaultHtmlPath, laneWidth, switchNote, writeHtml, type PresentArgs } from './present.ts';
 import { progressPrinter } from './progress.ts';
 import type { Output } from './output.ts';
 
@@ -25,6 +29,8 @@ export interface CheckArgs extends PresentArgs {
   readonly preemptionBound?: number;
   /** Reorder the counterexample towards fewest context switches (default true). */
   readonly minimise: boolean;
+  /** `--continue`: search on past each violation and report every violated property. */
+  readonly continue?: boolean;
   /** The safety search's result, when a parallel search (--workers) already ran it. */
   readonly safety?: ExploreOutcome;
 }
@@ -55,6 +61,103 @@ function boundedOutcome<G>(model: Model<G>, args: CheckArgs, out: Output): { res
   return { result: { verdict: 'violation', property: { name: p.property, kind }, message: p.message, path: found.path, stats: { ...stats, depth: found.path.length }, witnesses: [] }, note };
 }
 
+/** A counterexample ready to print: replayed, reordered towards fewest context switches, told as a story. */
+interface Shown {
+  readonly result: ExploreOutcome;
+  readonly trace?: Trace;
+  readonly story?: Story;
+  readonly found: number;
+  readonly shown: number;
+  readonly replayCommand?: string;
+  readonly note?: string;
+}
+
+/** The command that replays `path`: the path before the options, every word shell-quoted. */
+export function replayCommandFor(spec: string, params: Params, path: readonly number[]): string {
+  const words = ['npx', 'interleave', 'replay', spec, formatPath(path) || '-'];
+  for (const [k, v] of Object.entries(params)) words.push('-p', `${k}=${String(v)}`);
+  return shellCommand(words);
+}
+
+function show<G>(model: Model<G>, definition: AnyModelDefinition, result: ExploreOutcome, args: CheckArgs, selection: readonly string[] | undefined): Shown {
+  if ((result.verdict !== 'violation' && result.verdict !== 'deadlock') || !result.path) return { result, found: 0, shown: 0 };
+  let trace = replay(model, result.path, result.pathKeys ? { expectedKeys: result.pathKeys } : {});
+  const found = contextSwitches(trace.steps);
+  // A lasso must keep its cycle and a lock-order path its last acquisition: only plain counterexamples are reordered.
+  const reorderable = result.verdict === 'deadlock' || (result.cycleStart === undefined && result.lockOrder === undefined);
+  if (args.minimise && reorderable) {
+    const m = minimiseSwitches(model, result.path, selection ? { properties: selection } : {});
+    if (m.switchesAfter < m.switchesBefore) trace = replay(model, m.path);
+  }
+  const name = result.verdict === 'deadlock' ? 'deadlock' : result.property.name;
+  const note = noteOf(definition, model.params, name);
+  return {
+    result,
+    trace,
+    story: tellStory(model, trace),
+    found,
+    shown: contextSwitches(trace.steps),
+    replayCommand: replayCommandFor(args.spec, args.params, trace.path),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** How a property's kind reads in a report: `eventually` and `alwaysEventually` are leadsTo underneath. */
+function kindLabel<G>(model: Model<G>, result: ExploreOutcome): string | undefined {
+  if (result.verdict !== 'violation') return undefined;
+  const p = model.properties.find((q) => q.name === result.property.name);
+  return p && p.kind === 'leadsTo' ? (p.form ?? 'leadsTo') : undefined;
+}
+
+function jsonOf<G>(model: Model<G>, s: Shown, expected: ReturnType<typeof expectedOf>): Record<string, unknown> {
+  const report = jsonReport(model.name, s.result, s.trace, { ...(expected ? { expected } : {}), params: model.params });
+  return {
+    ...report,
+    ...(s.note ? { note: s.note } : {}),
+    ...(report.trace ? { trace: { ...report.trace, contextSwitches: { found: s.found, shown: s.shown } } } : {}),
+  };
+}
+
+function textOf<G>(model: Model<G>, s: Shown, args: CheckArgs, out: Output, expected: ReturnType<typeof expectedOf>, extra: string | undefined, hint: boolean): string {
+  const note = [extra, s.trace ? switchNote(s.found, s.shown) : undefined].filter((x) => x !== undefined).join('\n');
+  const kind = kindLabel(model, s.result);
+  return formatTextReport(
+    {
+      model: model.name,
+      result: s.result,
+      ...(s.trace && s.story ? { trace: s.trace, story: s.story, replayCommand: s.replayCommand!, lanes: { mode: args.trace, width: laneWidth(out, args.width) } } : {}),
+      ...(note ? { note } : {}),
+      ...(s.note ? { finding: s.note } : {}),
+      ...(kind ? { propertyKind: kind } : {}),
+      ...(hint ? { continueHint: true } : {}),
+      ...(expected ? { expected } : {}),
+    },
+    palette(out.color),
+  );
+}
+
+function htmlOf<G>(model: Model<G>, s: Shown, target: string, out: Output): void {
+  if (!s.story) return;
+  const v = s.story.verdict;
+  const title = `${v.verdict === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${model.name}: ${v.verdict === 'deadlock' ? v.message : `"${v.property}" is violated`}`;
+  const details = [
+    ...(v.verdict === 'violation' && v.message ? [v.message] : []),
+    ...(s.note ? [s.note] : []),
+    `${s.story.steps.length} steps, ${s.story.actors.length} actors; ${switchNote(s.found, s.shown)}`,
+    ...(Object.keys(model.params).length > 0 ? [`Parameters: ${Object.entries(model.params).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`] : []),
+    `Replay with: ${s.replayCommand}`,
+    `Explored ${formatStats(s.result.stats)}`,
+  ];
+  writeHtml(target, model.name, s.story, title, details, out, s.result.verdict === 'violation' ? s.result.cycleStart : undefined);
+}
+
+/** `reports/x.html` → `reports/x-2.html` for the second violation of a --continue run. */
+function numbered(target: string, model: string, k: number): string {
+  const file = target === '' ? defaultHtmlPath(model) : target;
+  if (k === 0) return file;
+  return /\.html?$/i.test(file) ? file.replace(/(\.html?)$/i, `-${k + 1}$1`) : `${file}-${k + 1}`;
+}
+
 export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: Output): number {
   const model = compileModel(definition, args.params);
   const bounded = args.preemptionBound !== undefined ? boundedOutcome(model, args, out) : undefined;
@@ -65,56 +168,66 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
     result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) }, args.safety);
     progress?.done();
   }
-  let trace: Trace | undefined;
-  let found = 0;
-  if ((result.verdict === 'violation' || result.verdict === 'deadlock') && result.path) {
-    trace = replay(model, result.path, result.pathKeys ? { expectedKeys: result.pathKeys } : {});
-    found = contextSwitches(trace.steps);
-    // A lasso must keep its cycle and a lock-order path its last acquisition: only plain counterexamples are reordered.
-    const reorderable = result.verdict === 'deadlock' || (result.cycleStart === undefined && result.lockOrder === undefined);
-    if (args.minimise && reorderable) {
-      const m = minimiseSwitches(model, result.path, args.options.properties ? { properties: args.options.properties } : {});
-      if (m.switchesAfter < m.switchesBefore) trace = replay(model, m.path);
-    }
-  }
-  const story = trace ? tellStory(model, trace) : undefined;
   const expected = expectedOf(definition, model.params);
-  const paramText = Object.entries(args.params).map(([k, v]) => ` -p ${k}=${String(v)}`).join('');
-  const replayCommand = trace ? `npx interleave replay ${args.spec}${paramText} ${formatPath(trace.path) || '-'}` : undefined;
-  const shown = trace ? contextSwitches(trace.steps) : 0;
-  if (args.json) {
-    const report = jsonReport(model.name, result, trace, { ...(expected ? { expected } : {}), params: model.params });
-    out.stdout(JSON.stringify({ ...report, source: args.spec, ...(report.trace ? { trace: { ...report.trace, contextSwitches: { found, shown } } } : {}) }));
-  } else {
-    const note = [bounded?.note, trace ? switchNote(found, shown) : undefined].filter((x) => x !== undefined).join('\n');
-    out.stdout(
-      formatTextReport(
-        {
-          model: model.name,
-          result,
-          ...(trace && story ? { trace, story, replayCommand: replayCommand!, lanes: { mode: args.trace, width: laneWidth(out, args.width) } } : {}),
-          ...(note ? { note } : {}),
-          ...(expected ? { expected } : {}),
-        },
-        palette(out.color),
-      ),
-    );
-  }
+  if (args.continue) return reportEvery(model, definition, result, args, out, expected);
+  const selection = args.options.properties;
+  const s = show(model, definition, result, args, selection);
+  if (args.json) out.stdout(JSON.stringify({ ...jsonOf(model, s, expected), source: args.spec }));
+  else out.stdout(textOf(model, s, args, out, expected, bounded?.note, s.trace !== undefined));
   if (args.html !== undefined) {
-    if (!story) {
-      out.stderr(`interleave: no counterexample, so no HTML report (verdict ${result.verdict})`);
-    } else {
-      const v = story.verdict;
-      const title = `${v.verdict === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${model.name}: ${v.verdict === 'deadlock' ? v.message : `"${v.property}" is violated`}`;
-      const details = [
-        ...(v.verdict === 'violation' && v.message ? [v.message] : []),
-        `${story.steps.length} steps, ${story.actors.length} actors; ${switchNote(found, shown)}`,
-        ...(Object.keys(model.params).length > 0 ? [`Parameters: ${Object.entries(model.params).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`] : []),
-        `Replay with: ${replayCommand}`,
-        `Explored ${formatStats(result.stats)}`,
-      ];
-      writeHtml(args.html, model.name, story, title, details, out, result.verdict === 'violation' ? result.cycleStart : undefined);
-    }
+    if (!s.story) out.stderr(`interleave: no counterexample, so no HTML report (verdict ${result.verdict})`);
+    else htmlOf(model, s, args.html, out);
   }
   return exitCodeFor(result.verdict);
+}
+
+/** `--continue`: a counterexample per violated property, the list of them first. */
+function reportEvery<G>(model: Model<G>, definition: AnyModelDefinition, first: ExploreOutcome, args: CheckArgs, out: Output, expected: ReturnType<typeof expectedOf>): number {
+  const progress = args.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+  const every = everyViolation(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) }, first);
+  progress?.done();
+  const shown = every.violations.map((v, k) => show(model, definition, v, args, k === 0 ? args.options.properties : selectionAfter(model, every.violations.slice(0, k), args.options.properties)));
+  const code = every.violations.length > 0 ? EXIT.failed : exitCodeFor(every.rest.verdict);
+  if (args.json) {
+    const [head] = shown;
+    const base = head ? jsonOf(model, head, expected) : jsonOf(model, { result: every.rest, found: 0, shown: 0 }, expected);
+    out.stdout(
+      JSON.stringify({
+        ...base,
+        source: args.spec,
+        violations: shown.map((s) => ({ ...jsonOf(model, s, undefined), replay: s.replayCommand })),
+        rest: { verdict: every.rest.verdict, ...(every.rest.verdict === 'incomplete' ? { budget: every.rest.budget } : {}), stats: every.rest.stats },
+      }),
+    );
+  } else {
+    const p = palette(out.color);
+    const lines: string[] = [];
+    if (shown.length === 0) lines.push(textOf(model, { result: every.rest, found: 0, shown: 0 }, args, out, expected, undefined, false));
+    else {
+      lines.push(p.red(`${shown.length} ${shown.length === 1 ? 'property' : 'properties'} violated in ${model.name}`) + ' (the search went on past each violation: --continue)');
+      shown.forEach((s, k) => lines.push(`  ${k + 1}. ${summary(s)}`));
+      lines.push(`  ${restLine(every.rest)}`);
+      shown.forEach((s, k) => lines.push('', p.bold(`── ${k + 1} of ${shown.length} ──`), textOf(model, s, args, out, k === 0 ? expected : undefined, undefined, false)));
+    }
+    out.stdout(lines.join('\n'));
+  }
+  if (args.html !== undefined) shown.forEach((s, k) => htmlOf(model, s, numbered(args.html!, model.name, k), out));
+  return code;
+}
+
+function selectionAfter<G>(model: Model<G>, before: readonly Failed[], selection: readonly string[] | undefined): string[] {
+  const gone = new Set(before.map((v) => violatedName(model, v)));
+  return (selection ?? selectableProperties(model)).filter((n) => !gone.has(n));
+}
+
+function summary(s: Shown): string {
+  const r = s.result;
+  const what = r.verdict === 'violation' ? `"${r.property.name}"` : 'deadlock';
+  const steps = s.trace ? `${s.trace.steps.length} steps` : 'no reachable witness';
+  return `${what}, ${steps}${s.note ? `: ${s.note}` : ''}`;
+}
+
+function restLine(rest: ExploreOutcome): string {
+  if (rest.verdict === 'incomplete') return `then the ${rest.budget} budget ran out: other properties may be violated too`;
+  return `every other property holds (${rest.stats.states.toLocaleString('en-US')} states in the last search)`;
 }

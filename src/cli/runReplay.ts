@@ -1,7 +1,7 @@
 /** `interleave replay`: a replay path (or a saved JSON report, `--from`) back into a counterexample. */
 import { readFileSync } from 'node:fs';
 import { ModelError, UsageError } from '../core/errors.ts';
-import { compileModel, type Params, type ParamValue } from '../core/model.ts';
+import { compileModel, type AnyModelDefinition, type Params, type ParamValue } from '../core/model.ts';
 import { formatPath, parsePath } from '../explorer/result.ts';
 import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
@@ -10,7 +10,7 @@ import { judgeTrace } from '../trace/judge.ts';
 import { contextSwitches, tellStory } from '../trace/story.ts';
 import { replay } from '../trace/trace.ts';
 import { EXIT } from './exitCodes.ts';
-import { loadModel } from './loadModel.ts';
+import { findRegistered, loadModel } from './loadModel.ts';
 import type { Output } from './output.ts';
 import { laneWidth, switchNote, writeHtml, type PresentArgs } from './present.ts';
 
@@ -24,7 +24,10 @@ export interface ReplayArgs extends PresentArgs {
 }
 
 interface Saved {
+  /** The registered model the report names (`model`); a report never names a file to load. */
   readonly spec: string;
+  /** What `check` was given on its command line (`source`), shown when it is not `model`. */
+  readonly source?: string;
   readonly params: Params;
   readonly path: number[];
   readonly labels?: readonly string[];
@@ -46,7 +49,7 @@ export function readSaved(file: string): Saved {
   }
   const o = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
   const trace = o.trace as Record<string, unknown> | undefined;
-  const spec = typeof o.source === 'string' ? o.source : o.model;
+  const spec = o.model;
   if (typeof spec !== 'string') throw new UsageError(`${file} has no "model" (see docs/trace.schema.json)`);
   if (typeof trace !== 'object' || trace === null || typeof trace.path !== 'string') {
     throw new UsageError(`${file} has no "trace.path": it holds no counterexample (verdict ${String(o.verdict)})`);
@@ -58,23 +61,56 @@ export function readSaved(file: string): Saved {
     if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw new UsageError(`${file}: parameter "${k}" must be a number, string or boolean`);
     params[k] = v;
   }
-  const steps = Array.isArray(trace.steps) ? (trace.steps as { label?: unknown }[]) : undefined;
-  return { spec, params, path, ...(steps ? { labels: steps.map((s) => String(s.label)) } : {}) };
+  const steps = trace.steps;
+  if (!Array.isArray(steps) || steps.some((s) => typeof s !== 'object' || s === null || typeof (s as { label?: unknown }).label !== 'string')) {
+    throw new UsageError(`${file}: "trace.steps" must be the list of steps \`check --json\` wrote (each with a "label"), to check the trace against the model`);
+  }
+  const labels = (steps as { label: string }[]).map((s) => s.label);
+  return { spec, params, path, labels, ...(typeof o.source === 'string' ? { source: o.source } : {}) };
 }
 
 export async function runReplay(args: ReplayArgs, out: Output): Promise<number> {
   let saved: Saved;
   if (args.from !== undefined) {
-    if (args.spec !== undefined || args.path !== undefined) throw new UsageError('give either --from FILE or <model> <path>, not both');
+    if (args.path !== undefined) throw new UsageError('give either --from FILE or a replay path, not both');
     saved = readSaved(args.from);
     saved = { ...saved, params: { ...saved.params, ...args.params } };
+    return replaySaved(saved, args, out);
   } else {
     if (args.spec === undefined || args.path === undefined) throw new UsageError('replay needs <model> <path>, or --from trace.json');
     const path = parsePath(args.path);
     if (path === undefined) throw new UsageError(`replay path must look like 0/2/1/4, got "${args.path}"`);
     saved = { spec: args.spec, params: args.params, path };
   }
-  const model = compileModel(await loadModel(saved.spec), saved.params);
+  return replayAt(await loadModel(saved.spec), saved, args, out);
+}
+
+/**
+ * A saved report is data: it may name a registered model, never a file to import. A model file is
+ * loaded only when the user names it on the command line, and then it must be the model the
+ * report was written for.
+ */
+async function replaySaved(saved: Saved, args: ReplayArgs, out: Output): Promise<number> {
+  const fileHint = saved.source !== undefined && saved.source !== saved.spec ? ` (it was checked from ${JSON.stringify(saved.source)})` : '';
+  let definition;
+  if (args.spec !== undefined) definition = await loadModel(args.spec);
+  else {
+    definition = findRegistered(saved.spec);
+    if (definition === undefined) {
+      throw new UsageError(
+        `${args.from}: model "${saved.spec}" is not a registered model${fileHint}; name its file yourself: interleave replay path/to/model.ts --from ${args.from}` +
+          '\n  (a report never makes interleave load a file)',
+      );
+    }
+  }
+  if (definition.name !== saved.spec) {
+    throw new UsageError(`${args.from} is a report of model "${saved.spec}"${fileHint}, but ${args.spec} is model "${definition.name}"; name the model the report was written for`);
+  }
+  return replayAt(definition, saved, args, out);
+}
+
+async function replayAt(definition: AnyModelDefinition, saved: Saved, args: ReplayArgs, out: Output): Promise<number> {
+  const model = compileModel(definition, saved.params);
   const trace = replay(model, saved.path);
   if (saved.labels) {
     const k = trace.steps.findIndex((s, i) => s.label !== saved.labels![i]);
@@ -90,7 +126,7 @@ export async function runReplay(args: ReplayArgs, out: Output): Promise<number> 
   const story = tellStory(model, trace);
   if (args.json) {
     const report = jsonReport(model.name, { verdict: 'pass', stats: { states: trace.states.length + 1, transitions: trace.steps.length, depth: trace.steps.length, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] }, trace, { params: model.params });
-    out.stdout(JSON.stringify({ ...report, source: saved.spec, verdict: judged.verdict === 'ok' ? 'pass' : judged.verdict, ...(judged.property ? { property: judged.property, message: judged.message } : {}) }));
+    out.stdout(JSON.stringify({ ...report, source: args.spec ?? saved.spec, verdict: judged.verdict === 'ok' ? 'pass' : judged.verdict, ...(judged.property ? { property: judged.property, message: judged.message } : {}) }));
   } else {
     const p = palette(out.color);
     out.stdout([...formatSwimlanes(story, p, { mode: args.trace, width: laneWidth(out, args.width) }), '', switchNote(contextSwitches(trace.steps), contextSwitches(trace.steps)), `Replay path: ${formatPath(saved.path) || '(initial state)'}`].join('\n'));

@@ -44,8 +44,8 @@ describe('encode', () => {
     expect(encode([-0])).toBe('[0]');
   });
 
-  it('skips object properties whose value is undefined', () => {
-    expect(encode({ a: 1, b: undefined })).toBe(encode({ a: 1 }));
+  it('rejects object properties whose value is undefined, as it rejects [1, undefined] (issue 13, defect 4)', () => {
+    expect(() => encode({ a: 1, b: undefined })).toThrow('undefined under key "b"');
   });
 
   it('accepts objects without a prototype', () => {
@@ -113,9 +113,9 @@ describe('fingerprint', () => {
     }
   });
 
-  it('maps -0 to 0 and skips undefined properties, as encode does', () => {
+  it('maps -0 to 0 and rejects undefined properties, as encode does', () => {
     expect(fp({ v: -0 })).toBe(fp({ v: 0 }));
-    expect(fp({ a: 1, b: undefined })).toBe(fp({ a: 1 }));
+    expect(() => fingerprint({ a: 1, b: undefined })).toThrow(NotPlainData);
   });
 
   it('agrees with encode on random data: equal encodings, equal fingerprints; different encodings, different fingerprints', () => {
@@ -154,7 +154,10 @@ describe('fingerprint', () => {
 describe('findNonPlain', () => {
   it('returns undefined for plain data', () => {
     expect(findNonPlain({ a: [1, 'x', null, true, { b: -0 }] })).toBeUndefined();
-    expect(findNonPlain({ a: undefined })).toBeUndefined();
+  });
+
+  it('names an undefined property', () => {
+    expect(findNonPlain({ a: { b: undefined } })).toBe('state.a.b: undefined (use null, or delete the key)');
   });
 
   it('names the path to a Map', () => {

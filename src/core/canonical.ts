@@ -61,7 +61,7 @@ function encodeObject(value: object): string {
     let first = true;
     for (const k of keys) {
       const v = (value as Record<string, unknown>)[k];
-      if (v === undefined) continue;
+      if (v === undefined) throw new NotPlainData(`undefined under key "${k}"`);
       if (!first) out += ',';
       first = false;
       out += encodeKey(k) + encode(v);
@@ -88,7 +88,7 @@ export function findNonPlain(value: unknown, path = 'state'): string | undefined
     case 'boolean':
       return undefined;
     case 'undefined':
-      return undefined;
+      return path === 'state' ? undefined : `${path}: undefined (use null, or delete the key)`;
     case 'object': {
       if (value === null) return undefined;
       if (Array.isArray(value)) {
@@ -262,7 +262,7 @@ function computeFingerprint(value: object): Fp {
   let n = 0;
   for (const k in value) {
     const v = (value as Record<string, unknown>)[k];
-    if (v === undefined) continue;
+    if (v === undefined) throw new NotPlainData(`undefined under key "${k}"`);
     const kf = stringFp(k);
     const vf = fingerprint(v);
     sa = (sa + finA(mixA(mixA(mixA(mixA(T_ENTRY, kf.hi), kf.lo), vf.hi), vf.lo))) | 0;

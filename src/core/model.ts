@@ -45,6 +45,11 @@ export interface ModelDefinition<P extends Params = Params, G = unknown> {
   /** Parameter defaults; `--param key=value` overrides them. */
   readonly params: P;
   readonly expected?: Expected | ((params: P) => Expected);
+  /**
+   * What a violation of each property means for the code modelled, by property name (e.g. whether
+   * the bug is in the kernel or in a reviewer's pseudo-code); printed with the counterexample.
+   */
+  readonly notes?: Readonly<Record<string, string>> | ((params: P) => Readonly<Record<string, string>>);
   /** Where the modelled code comes from (kernel version, file, function). */
   readonly sources?: readonly string[];
   readonly build: (params: P) => ModelSpec<G>;
@@ -125,6 +130,13 @@ function coerceParam(model: string, key: string, base: ParamValue, value: ParamV
     if (!Number.isInteger(n) || n < 0) {
       throw new ModelError(`parameter "${key}" must be a non-negative integer, got ${String(value)}`, { model });
     }
+    if (n > MAX_PARAM) {
+      throw new ModelError(
+        `parameter "${key}" is ${String(value)}, above the limit of ${MAX_PARAM.toLocaleString('en-US')} for integer parameters`,
+        { model },
+        'an explicit-state search of a model that large could not finish, and building its initial state alone can exhaust memory; use a small value (the shortest counterexamples need few pages, threads or items)',
+      );
+    }
     return n;
   }
   if (typeof base === 'boolean') {
@@ -140,6 +152,15 @@ export function expectedOf(definition: AnyModelDefinition, params: Params): Expe
   const e = definition.expected;
   return typeof e === 'function' ? e(params) : e;
 }
+
+/** The model's note on a violation of `property` at these parameters, if it has one. */
+export function noteOf(definition: AnyModelDefinition, params: Params, property: string): string | undefined {
+  const n = definition.notes;
+  return (typeof n === 'function' ? n(params) : n)?.[property];
+}
+
+/** Integer parameters above this are refused: build() would allocate the state before any budget applies. */
+export const MAX_PARAM = 1_000_000;
 
 /** Builds the model for the given parameters and checks its shape. Throws ModelError on misuse. */
 export function compileModel<P extends Params, G>(

@@ -65,6 +65,8 @@ export interface AtEnd<G> extends PropertyBase<G> {
  */
 export interface LeadsTo<G> extends PropertyBase<G> {
   readonly kind: 'leadsTo';
+  /** Which constructor made it, for reports: `eventually` and `alwaysEventually` are leadsTo underneath. */
+  readonly form?: 'eventually' | 'leadsTo' | 'alwaysEventually';
   readonly trigger: StatePredicate<G> | 'initial';
   readonly goal: StatePredicate<G>;
 }
@@ -108,7 +110,7 @@ export function onExit<G>(
 
 /** Every fair execution from the initial state reaches a state where `goal` holds. */
 export function eventually<G>(name: string, goal: StatePredicate<G>): LeadsTo<G> {
-  return { kind: 'leadsTo', name, trigger: 'initial', goal };
+  return { kind: 'leadsTo', form: 'eventually', name, trigger: 'initial', goal };
 }
 
 /** Whenever `trigger` holds, `goal` holds then or later, on every fair execution (TLA+'s `~>`). */
@@ -118,7 +120,7 @@ export function leadsTo<G>(name: string, trigger: StatePredicate<G>, goal: State
 
 /** `goal` holds infinitely often on every fair execution (from every reachable state it is reached again). */
 export function alwaysEventually<G>(name: string, goal: StatePredicate<G>): LeadsTo<G> {
-  return { kind: 'leadsTo', name, trigger: () => true, goal };
+  return { kind: 'leadsTo', form: 'alwaysEventually', name, trigger: () => true, goal };
 }
 
 /** Every fair infinite execution takes a progress step infinitely often. */

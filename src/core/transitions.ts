@@ -104,6 +104,14 @@ interface Control {
   call?: { routine: AnyRoutine; args: unknown; into?: string };
 }
 
+/** The locals a thread finished with, keyed by the world its last step made (the state keeps no frame for it). */
+const finalLocals = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
+/** The exiting thread's last locals, for `onExit` properties judging the world `applyTransition` returned. */
+export function localsAtExit(world: object): Readonly<Record<string, unknown>> | undefined {
+  return finalLocals.get(world);
+}
+
 /** Applies one enabled transition. Model misbehaviour throws ModelError; assertion failures are outcomes. */
 export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transition): StepOutcome<G> {
   const s = model.routineAt(t.fn).statements[t.stmt] as Statement<G, Record<string, unknown>>;
@@ -134,11 +142,9 @@ export function applyTransition<G>(model: Model<G>, world: World<G>, t: Transiti
     const stack = nextStack(model, before, frame, locals, control, t, s.label, actor, shared);
     if (shared === world.shared && stack === before) return { kind: 'next', world, exited: false };
     const threads = stack === before ? world.threads : world.threads.with(t.tid, stack);
-    return {
-      kind: 'next',
-      world: seal({ shared, threads }),
-      exited: stack.length === 0,
-    };
+    const next = seal({ shared, threads });
+    if (stack.length === 0) finalLocals.set(next, locals);
+    return { kind: 'next', world: next, exited: stack.length === 0 };
   } catch (thrown) {
     if (thrown instanceof StepFailure) {
       return { kind: 'failed', verdict: thrown.verdict, property: thrown.property, message: thrown.message };
@@ -266,6 +272,14 @@ function stepError<G>(model: Model<G>, tid: ThreadId, step: string, what: string
       `${what}: it mutated frozen state outside the draft (${thrown.message})`,
       site,
       'only a step effect may change state, and only through ctx.g and ctx.my; guards, properties and argument functions must not write',
+      { cause: thrown },
+    );
+  }
+  if (thrown instanceof RangeError && /call stack/i.test(thrown.message)) {
+    return new ModelError(
+      `${what}: the state it made contains itself (a cycle) or is nested too deeply to copy`,
+      site,
+      'state must be a tree of plain data: store an index or a name where the step stored a reference to another part of the state',
       { cause: thrown },
     );
   }

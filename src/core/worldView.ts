@@ -42,8 +42,13 @@ export class ModelWorldView<G> implements WorldView {
     return s !== undefined && s.kind === 'step' && s.label === statement;
   }
 
+  /** Set while an `onExit` property judges a thread's exit: that thread and the locals it finished with. */
+  exiting: { readonly tid: ThreadId; readonly locals: Readonly<Record<string, unknown>> } | undefined;
+
   locals(tid: ThreadId): Readonly<Record<string, unknown>> {
     const stack = this.world.threads[tid];
-    return stack?.[stack.length - 1]?.locals ?? EMPTY;
+    const top = stack?.[stack.length - 1]?.locals;
+    if (top === undefined && this.exiting?.tid === tid) return this.exiting.locals;
+    return top ?? EMPTY;
   }
 }

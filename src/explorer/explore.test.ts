@@ -395,11 +395,28 @@ describe('properties', () => {
     expect(r.verdict).toBe('violation');
     if (r.verdict !== 'violation') return;
     expect(r.property).toEqual({ name: 'no lock held at exit', kind: 'onExit' });
-    expect(r.message).toBe('leaky finished: leaky still holds m');
+    expect(r.message).toBe('leaky finished, violating "no lock held at exit": leaky still holds m');
     expect(r.path).toEqual([1, 0]);
     const end = walk(m, r.path!);
     expect(end.threads[1]).toEqual([]);
     expect(end.shared.m.owner).toBe(1);
+  });
+
+  it('an onExit property reads the exiting thread\'s locals as it finished (issue 13, defect 2)', () => {
+    type C = { box: number };
+    const consumer = routine<C, { got: number }>('consume', {
+      locals: () => ({ got: 0 }),
+      body: [step('got = box', ({ g, my }) => { my.got = g.box; })],
+    });
+    const seen: unknown[] = [];
+    const gotNothing = onExit<C>(
+      'consumer got nothing',
+      (_g, w, tid) => { seen.push(w.locals(tid).got); return w.locals(tid).got !== 42; },
+      (_g, w, tid) => `${w.actorName(tid)} read ${String(w.locals(tid).got)}`,
+    );
+    const r = explore(toy<C>('exit-locals', { box: 42 }, [{ name: 'consumer', routine: consumer }], [gotNothing]));
+    expect(seen[0]).toBe(42);
+    expect(r).toMatchObject({ verdict: 'violation', message: 'consumer finished, violating "consumer got nothing": consumer read 42' });
   });
 
   it('an onExit property is not checked for threads that have not finished', () => {
@@ -423,7 +440,7 @@ describe('properties', () => {
       { name: 'A', routine: setX },
       { name: 'B', routine: noop },
     ], [bExitsEarly]));
-    expect(r).toMatchObject({ verdict: 'violation', property: { kind: 'onExit' }, message: 'B finished: B finishes while x is 0' });
+    expect(r).toMatchObject({ verdict: 'violation', property: { kind: 'onExit' }, message: 'B finished, violating "B finishes while x is 0"' });
   });
 
   it('onExit: the verdict does not depend on the order of the actors (B first)', () => {
@@ -431,7 +448,7 @@ describe('properties', () => {
       { name: 'B', routine: noop },
       { name: 'A', routine: setX },
     ], [bExitsEarly]));
-    expect(r).toMatchObject({ verdict: 'violation', property: { kind: 'onExit' }, message: 'B finished: B finishes while x is 0' });
+    expect(r).toMatchObject({ verdict: 'violation', property: { kind: 'onExit' }, message: 'B finished, violating "B finishes while x is 0"' });
   });
 
   it('a property that throws is a ModelError naming it', () => {

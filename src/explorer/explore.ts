@@ -28,6 +28,16 @@ export function selectableProperties<G>(model: Model<G>): string[] {
   return [...model.properties.map((p) => p.name), 'deadlock', LOCK_DISCIPLINE, LOCK_ORDER, SLEEP_UNDER_SPINLOCK, USE_AFTER_FREE, 'assertion'];
 }
 
+/**
+ * Whether a failed step's check is selected. A model's own `ctx.assert(…, name)` names are not
+ * selectable: they count as "assertion", so a selection that names every check but one (as
+ * `--no-deadlock` and `--continue` make) still checks them.
+ */
+export function selectsFailure<G>(model: Model<G>, selected: ReadonlySet<string> | undefined, name: string): boolean {
+  if (!selected || selected.has(name)) return true;
+  return selected.has('assertion') && !selectableProperties(model).includes(name);
+}
+
 function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void {
   const known = new Set(selectableProperties(model));
   for (const name of selected) {
@@ -230,7 +240,7 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
         if (out.kind === 'failed') {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
           // (An ample set must lead somewhere: such a step in one makes the state expand fully.)
-          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
+          if (!selectsFailure(model, selected, out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
             provisoHit = true;
             continue;
           }

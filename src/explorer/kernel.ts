@@ -77,6 +77,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
   const g = space.root;
   const view = space.view;
+  space.keepExitLocals = checks.hasExitChecks;
   const cur = space.vector();
   const next = space.vector();
   let transitions = 0;
@@ -257,7 +258,14 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         if (kind === EXITED && checks.hasExitChecks) {
           space.point(next.b);
           const tid = en.tid[i]!;
-          const exitFailure = guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
+          const locals = space.exitLocals;
+          view.exiting = locals ? { tid, locals } : undefined;
+          let exitFailure: Failure | undefined;
+          try {
+            exitFailure = guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
+          } finally {
+            view.exiting = undefined;
+          }
           if (exitFailure) return fail(index, exitFailure, [i]);
         }
         // store

@@ -55,7 +55,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     if (onProgress && now - lastProgress >= (rest.progressIntervalMs ?? 1000)) {
       lastProgress = now;
       const elapsedMs = now - started;
-      onProgress({ states: store.size, transitions: 0, depth: 0, elapsedMs, statesPerSecond: Math.round((store.size * 1000) / Math.max(1, elapsedMs)), queued: 0, ...(memoryProbe ? { memoryMiB: Math.round(memoryProbe() / 2 ** 20) } : {}) });
+      onProgress({ states: store.size, transitions: 0, depth: 0, elapsedMs, statesPerSecond: Math.round((store.size * 1000) / Math.max(1, elapsedMs)), queued: 0, workers: n, ...(memoryProbe ? { memoryMiB: Math.round(memoryProbe() / 2 ** 20) } : {}) });
     }
   }, 250);
   try {

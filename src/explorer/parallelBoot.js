@@ -1,6 +1,6 @@
-// Entry of a parallel-search worker thread: registers tsx's loader (loader hooks are per thread),
+// Entry of a parallel-search worker thread: registers the CLI's loader (loader hooks are per thread),
 // then runs the TypeScript worker.
-import { register } from 'tsx/esm/api';
+import { registerLoader } from '../../bin/loader.js';
 
-register();
+registerLoader();
 await import('./parallelWorker.ts');

@@ -1,4 +1,5 @@
 import { ModelError } from '../core/errors.ts';
+import { localsAtExit } from '../core/transitions.ts';
 import { describeThrown, type Model } from '../core/model.ts';
 import type { Always, AtEnd, OnExit, Property, Sometimes, WorldView } from '../core/property.ts';
 import { ModelWorldView } from '../core/worldView.ts';
@@ -59,7 +60,13 @@ export class PropertyChecks<G> {
   /** `onExit` checks belong to the transition, not the state: run them on every exit, even into a known state. */
   checkExit(world: World<G>, exited: ThreadId): Failure | undefined {
     this.view.world = world;
-    return this.exitFailure(world.shared, this.view, exited);
+    const locals = localsAtExit(world);
+    this.view.exiting = locals ? { tid: exited, locals } : undefined;
+    try {
+      return this.exitFailure(world.shared, this.view, exited);
+    } finally {
+      this.view.exiting = undefined;
+    }
   }
 
   /** Indices of `sometimes` properties satisfied by this state. */
@@ -100,7 +107,7 @@ export class PropertyChecks<G> {
       if (!this.run(p.name, () => p.holds(g, view, exited))) {
         const who = view.actorName(exited);
         const why = p.explainExit ? this.run(p.name, () => p.explainExit!(g, view, exited)) : '';
-        return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished: ${why || p.name}` };
+        return { property: { name: p.name, kind: 'onExit' }, message: `${who} finished, violating "${p.name}"${why ? `: ${why}` : ''}` };
       }
     }
     return undefined;

@@ -51,6 +51,8 @@ export interface ProgressReport extends Stats {
   readonly queued: number;
   /** Heap in use, when the explorer was given a memory probe. */
   readonly memoryMiB?: number;
+  /** Set by a parallel search, whose coordinator knows neither the workers' queues nor their depth (`queued` and `depth` are then 0). */
+  readonly workers?: number;
 }
 
 /** A replay path: indices into the enabled-step list of each successive state. */

@@ -22,7 +22,16 @@ export interface TextReportInput {
   readonly expected?: Expected;
   /** The command that replays the counterexample, shown under it. */
   readonly replayCommand?: string;
+  /** The model's note on what this violation means for the code modelled (`notes` in defineModel). */
+  readonly finding?: string;
+  /** The property's kind as written in the model, when it differs from the result's (`alwaysEventually`). */
+  readonly propertyKind?: string;
+  /** Say that --continue reports the other violated properties too. */
+  readonly continueHint?: boolean;
 }
+
+/** Below this many states a per-state size says nothing (the table's fixed part dominates). */
+const MIN_STATES_FOR_SIZE = 1000;
 
 export { formatValue };
 
@@ -53,7 +62,7 @@ export function formatReduction(r: ReductionStats): string {
 
 /** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
 function storeNote(s: Stats): string {
-  if (s.storeBytes === undefined || s.states === 0) return '';
+  if (s.storeBytes === undefined || s.states < MIN_STATES_FOR_SIZE) return '';
   // A parallel search's shared table is allocated up front for its capacity, not per state.
   const perState = s.startupMs !== undefined ? `${(s.storeBytes / 2 ** 20).toFixed(0)} MiB shared table` : `${Math.round(s.storeBytes / s.states)} bytes/state`;
   if (s.collisionProbability === undefined || s.collisionProbability === 0) return `\nVisited set: exact, ${perState}`;
@@ -66,7 +75,7 @@ function headline(input: TextReportInput, p: Palette): string {
     case 'pass':
       return `${p.green('PASS')}  ${input.model}: every property holds and no deadlock is reachable`;
     case 'violation':
-      return `${p.red('VIOLATION')}  ${input.model}: "${r.property.name}" (${r.property.kind}) is violated\n  ${r.message}`;
+      return `${p.red('VIOLATION')}  ${input.model}: "${r.property.name}" (${input.propertyKind ?? r.property.kind}) is violated\n  ${r.message}`;
     case 'deadlock':
       return `${p.red('DEADLOCK')}  ${input.model}: ${r.message}`;
     case 'incomplete':
@@ -102,6 +111,7 @@ export function formatTrace(trace: Trace, p: Palette, cycleStart?: number): stri
 export function formatTextReport(input: TextReportInput, p: Palette): string {
   const r = input.result;
   const lines = [headline(input, p)];
+  if (input.finding) lines.push(`  ${p.bold('What it means:')} ${input.finding}`);
   if (r.verdict === 'deadlock' && r.blocked.length > 0) {
     lines.push('  Blocked:');
     for (const b of r.blocked) lines.push(`    ${p.cyan(b.actor)} at ${b.step}: waits for ${b.waitsFor}`);
@@ -121,6 +131,7 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     if (input.note) lines.push('', input.note);
     lines.push('', `Replay path: ${formatPath(input.trace.path) || '(initial state)'}`);
     if (input.replayCommand) lines.push(`Replay with: ${input.replayCommand}`);
+    if (input.continueHint) lines.push(p.dim('The search stopped at this first violation; --continue reports every violated property.'));
   }
   for (const w of r.witnesses) {
     lines.push(`sometimes "${w.property}": ${w.path ? `reached (path ${formatPath(w.path) || 'initial state'})` : 'not reached'}`);
@@ -134,7 +145,9 @@ export function formatTextReport(input: TextReportInput, p: Palette): string {
     }
   }
   lines.push('', `Explored ${formatStats(r.stats)}`);
-  if (input.expected) {
+  if (input.expected && r.verdict === 'incomplete') {
+    lines.push(`Expected verdict: ${input.expected.verdict}${input.expected.property ? ` of "${input.expected.property}"` : ''} (not reached: the search did not finish)`);
+  } else if (input.expected) {
     const property = r.verdict === 'violation' ? r.property.name : r.verdict === 'deadlock' ? 'deadlock' : undefined;
     const same = input.expected.verdict === r.verdict && (input.expected.property === undefined || input.expected.property === property);
     lines.push(`Expected verdict: ${input.expected.verdict}${input.expected.property ? ` of "${input.expected.property}"` : ''} ${same ? p.green('(matches)') : p.yellow('(differs)')}`);

@@ -7,6 +7,7 @@ import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, type StepOutcome, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from '../explorer/blocked.ts';
+import { selectsFailure } from '../explorer/explore.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
 
 export interface Problem {
@@ -31,7 +32,7 @@ export class ProblemFinder<G> {
   /** A failed step: a problem if selected, `pruned` if the step just cannot complete. */
   failedStep(out: Extract<StepOutcome<G>, { kind: 'failed' }>): Problem | 'pruned' {
     const name = out.verdict === 'deadlock' ? 'deadlock' : out.property;
-    if (this.selected && !this.selected.has(name)) return 'pruned';
+    if (!selectsFailure(this.model, this.selected, name)) return 'pruned';
     return { verdict: out.verdict, property: out.property, message: out.message };
   }
 

@@ -87,6 +87,11 @@ export class CompiledSpace<G> {
   readonly view: CompiledWorldView<G>;
   /** Set when `apply` returns FAILED. */
   failure: StepFailure | undefined;
+  /** Keep the locals a thread finishes with (for `onExit` properties): `exitLocals` after EXITED. */
+  keepExitLocals = false;
+  exitLocals: Readonly<Record<string, unknown>> | undefined;
+  private exitFrame = new Uint8Array(0);
+  private exitFn = -1;
   private readonly rootSite: Site;
   private readonly threads: ThreadSlot[] = [];
   private readonly intoSite: Site;
@@ -315,6 +320,7 @@ export class CompiledSpace<G> {
       }
     }
     if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
+    if (this.keepExitLocals) this.noteFrame(out, ts.frames[depth - 1]!, fn, control.exit || depth === 1);
     if (control.exit) {
       out.fill(0, ts.at, ts.end);
     } else if (control.ret !== undefined) {
@@ -336,7 +342,22 @@ export class CompiledSpace<G> {
     }
     this.settle(tid);
     c.ro = true;
-    return out[ts.at] === 0 ? EXITED : NEXT;
+    if (out[ts.at] !== 0) return NEXT;
+    if (this.exitFn >= 0) {
+      const site = this.threads[tid]!.frames[depth - 1]!.routines.get(this.exitFn)!;
+      this.exitLocals = site.decode(this.exitFrame, HEADER) as Readonly<Record<string, unknown>>;
+    }
+    return EXITED;
+  }
+
+  /** Copies the stepping frame (when the step may finish its thread): its locals are the exit locals. */
+  private noteFrame(out: Uint8Array, f: FrameSlot, fn: number, mayExit: boolean): void {
+    this.exitLocals = undefined;
+    this.exitFn = -1;
+    if (!mayExit) return;
+    if (this.exitFrame.length < f.end - f.at) this.exitFrame = new Uint8Array(f.end - f.at);
+    this.exitFrame.set(out.subarray(f.at, f.end));
+    this.exitFn = fn;
   }
 
   private resetControl(): Control {
@@ -527,9 +548,14 @@ export class CompiledWorldView<G> implements WorldView {
     const s = r.statements[pc];
     return s !== undefined && s.kind === 'step' && s.label === statement;
   }
+  /** Set while an `onExit` property judges a thread's exit: that thread and the locals it finished with. */
+  exiting: { readonly tid: ThreadId; readonly locals: Readonly<Record<string, unknown>> } | undefined;
+
   locals(tid: ThreadId): Readonly<Record<string, unknown>> {
     if (tid < 0 || tid >= this.threadCount) return EMPTY;
-    return (this.space.topLocals(tid) as Readonly<Record<string, unknown>> | undefined) ?? EMPTY;
+    const top = this.space.topLocals(tid) as Readonly<Record<string, unknown>> | undefined;
+    if (top === undefined && this.exiting?.tid === tid) return this.exiting.locals;
+    return top ?? EMPTY;
   }
 }
 
