@@ -69,6 +69,15 @@ describe('compiled and reference spaces agree', () => {
     bothAgree(compileModel(byName(name), params));
   });
 
+  it.each(variants)('%s %o, BFS with partial-order reduction (on by default on the command line)', (name, params) => {
+    bothAgree(compileModel(byName(name), params), { por: true });
+  });
+
+  it('symmetry reduction, for a model that declares symmetry, runs on the reference space and says so', () => {
+    const r = explore(compileModel(byName('classic/two-phase-commit')), { por: true, symmetry: true });
+    expect(r.stats.engine).toEqual({ name: 'reference', fallback: 'symmetry reduction runs on the reference space' });
+  });
+
   it.each(variants.filter(([n]) => n.startsWith('hmm/')))('%s %o, DFS', (name, params) => {
     bothAgree(compileModel(byName(name), params), { strategy: 'dfs' });
   });
@@ -144,7 +153,9 @@ describe('compiled and reference spaces agree', () => {
     it(`${strategy}: random locking models (${RUNS}, seed ${SEED})`, () => {
       fc.assert(
         fc.property(fuzzModel, (spec) => {
-          bothAgree(compileModel(buildRandom(spec)), { strategy, maxStates: 3000, determinismChecks: 0 });
+          const model = compileModel(buildRandom(spec));
+          bothAgree(model, { strategy, maxStates: 3000, determinismChecks: 0 });
+          if (!spec.symmetric) bothAgree(model, { strategy, maxStates: 3000, determinismChecks: 0, por: true });
         }),
         { numRuns: RUNS, seed: SEED + (strategy === 'dfs' ? 1 : 0), endOnFailure: true },
       );

@@ -48,10 +48,9 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 }
 
 /** Why a search runs on the reference space although the compiled one was asked for, or undefined. */
-function referenceOnly(cfg: ExploreConfig): string | undefined {
+function referenceOnly<G>(model: Model<G>, cfg: ExploreConfig): string | undefined {
   if (cfg.shared) return 'parallel search (--workers) runs on the reference space';
-  if (cfg.por) return 'partial-order reduction runs on the reference space';
-  if (cfg.symmetry !== false) return 'symmetry reduction runs on the reference space';
+  if (cfg.symmetry !== false && (model.symmetry?.length ?? 0) > 0) return 'symmetry reduction runs on the reference space';
   if (cfg.exact) return 'the exact store runs on the reference space';
   if (cfg.onStore) return 'onStore observers need the reference space';
   return undefined;
@@ -61,7 +60,7 @@ export function explore<G>(model: Model<G>, options: ExploreOptions = {}): Explo
   const cfg = resolveOptions(options);
   if (cfg.properties) checkSelection(model, cfg.properties);
   if (cfg.engine === 'compiled') {
-    const why = referenceOnly(cfg) ?? compiledRun(model, cfg);
+    const why = referenceOnly(model, cfg) ?? compiledRun(model, cfg);
     if (typeof why !== 'string') return why;
     const r = exploreReference(model, options, cfg);
     return { ...r, stats: { ...r.stats, engine: { name: 'reference', fallback: why } } };

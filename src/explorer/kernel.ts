@@ -23,6 +23,7 @@ import type { ExploreConfig } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
+import { Reduction } from '../reduction/index.ts';
 
 export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
 
@@ -69,7 +70,12 @@ export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelR
 }
 
 function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number): KernelOutcome | Relayout {
-  const store = new FingerprintStore(model);
+  const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: cfg.properties }) : undefined;
+  if (reduction?.symmetric) throw new Error('symmetry reduction runs on the reference space');
+  const por = reduction?.active.por === true;
+  // The cycle proviso needs the depth each state was stored at, and which state a step reached.
+  const depths = por ? new Depths() : undefined;
+  const store = new FingerprintStore(model, por);
   const frontier = new VectorFrontier(space.size, cfg.strategy === 'dfs');
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
@@ -102,6 +108,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       storeBytes: store.bytes(),
       collisionProbability: store.collisionProbability(),
       engine: { name: 'compiled', vectorBytes: space.size, relayouts },
+      ...(reduction ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } } : {}),
     };
   };
   const witnesses = (): Witness[] => checks.sometimes.map((p, i) => ({ property: p.name, path: found[i] ?? null }));
@@ -175,6 +182,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     cur.b.set(initial);
     const fp0 = hashWords(cur.w);
     at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
+    depths?.set(at, 0);
     const initFailure = judge(cur.b, at);
     if (initFailure) return fail(at, initFailure);
     frontier.push(cur.w, at, 0);
@@ -225,7 +233,19 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
       const en = space.en;
       const words = cur.w.length;
-      for (let i = 0; i < n; i++) {
+      // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
+      const ample = por ? reduction!.ampleAt(space, en.tid, n) : undefined;
+      let order: number[] | undefined = ample ? [...ample] : undefined;
+      let full = ample === undefined;
+      let provisoHit = false;
+      for (let k = 0; ; k++) {
+        if (k === (order === undefined ? n : order.length)) {
+          if (full || !provisoHit) break;
+          full = true;
+          reduction!.provisoExpansions++;
+          for (let j = 0; j < n; j++) if (!ample!.includes(j)) order!.push(j);
+        }
+        const i = order === undefined ? k : order[k]!;
         // apply
         const nw = next.w;
         const cw = cur.w;
@@ -240,7 +260,10 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         if (kind === FAILED) {
           const t = space.transition(i);
           const out = space.failure!;
-          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) continue;
+          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
+            provisoHit = true;
+            continue;
+          }
           const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
           if (out.verdict === 'violation') return fail(index, failure, [i]);
           return {
@@ -267,11 +290,16 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
             view.exiting = undefined;
           }
           if (exitFailure) return fail(index, exitFailure, [i]);
+          if (!full && reduction!.exitsVisible) provisoHit = true;
         }
         // store
         const stored = store.add(hashWords(next.w), index, i, cfg.maxStates);
-        if (stored === SEEN) continue;
+        if (stored === SEEN) {
+          if (!full && !(depths!.at(store.seenIndex) > depth)) provisoHit = true;
+          continue;
+        }
         if (stored === FULL) return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
+        depths?.set(stored, depth + 1);
         if (depth + 1 > maxDepth) maxDepth = depth + 1;
         // judge the state
         const failure = judge(next.b, stored);
@@ -279,6 +307,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         // push
         frontier.push(next.w, stored, depth + 1);
       }
+      if (!full) reduction!.pruned += n - order!.length;
     }
   } catch (thrown) {
     if (thrown instanceof Relayout) return thrown;
@@ -324,6 +353,22 @@ function layoutSignature(facts: LayoutFacts): string {
   const locals = [...facts.locals].map(([fn, s]) => `${fn}=${spec(s)}`).join(';');
   const frames = facts.frames.map((ds) => ds.map((fns) => [...fns].sort().join(',')).join('/')).join(';');
   return `${spec(facts.shared)}#${locals}#${frames}#${spec(facts.into)}`;
+}
+
+/** Depth at which each state was stored, by state index (for the cycle proviso). */
+class Depths {
+  private d = new Int32Array(1024);
+  set(i: number, depth: number): void {
+    if (i >= this.d.length) {
+      const more = new Int32Array(Math.max(i + 1, this.d.length * 2));
+      more.set(this.d);
+      this.d = more;
+    }
+    this.d[i] = depth;
+  }
+  at(i: number): number {
+    return this.d[i]!;
+  }
 }
 
 /**

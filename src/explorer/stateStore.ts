@@ -89,8 +89,17 @@ export class FingerprintStore<G> implements StateStore<G> {
   private readonly links = new Links();
   private table = new Int32Array(2 * 4096);
   private mask = 4096 - 1;
+  /** With `trackSeen`: the state index in each slot, so `add` can say which state it saw. */
+  private indices: Int32Array | undefined;
+  /** After `add` returned SEEN with `trackSeen` on: the index of the state seen. */
+  seenIndex = -1;
 
-  constructor(private readonly model: Model<G>) {}
+  constructor(
+    private readonly model: Model<G>,
+    trackSeen = false,
+  ) {
+    if (trackSeen) this.indices = new Int32Array(4096);
+  }
 
   get size(): number {
     return this.links.size;
@@ -110,13 +119,17 @@ export class FingerprintStore<G> implements StateStore<G> {
       const h = table[2 * slot]!;
       const l = table[2 * slot + 1]!;
       if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) return SEEN;
+      if (h === hi && l === lo) {
+        if (this.indices !== undefined) this.seenIndex = this.indices[slot]!;
+        return SEEN;
+      }
       slot = (slot + 1) & this.mask;
     }
     if (this.links.size >= limit) return FULL;
     table[2 * slot] = hi;
     table[2 * slot + 1] = lo;
     const i = this.links.add(parent, via);
+    if (this.indices !== undefined) this.indices[slot] = i;
     // Keep the load factor at most 0.7.
     if (this.links.size * 10 > this.mask * 7) this.rehash();
     return i;
@@ -127,7 +140,7 @@ export class FingerprintStore<G> implements StateStore<G> {
   }
 
   bytes(): number {
-    return this.table.byteLength + this.links.bytes();
+    return this.table.byteLength + this.links.bytes() + (this.indices?.byteLength ?? 0);
   }
 
   collisionProbability(): number {
@@ -136,8 +149,10 @@ export class FingerprintStore<G> implements StateStore<G> {
 
   private rehash(): void {
     const old = this.table;
+    const oldIndices = this.indices;
     const slots = (this.mask + 1) * 2;
     this.table = new Int32Array(2 * slots);
+    if (oldIndices !== undefined) this.indices = new Int32Array(slots);
     this.mask = slots - 1;
     for (let s = 0; s < old.length; s += 2) {
       const hi = old[s]!;
@@ -147,6 +162,7 @@ export class FingerprintStore<G> implements StateStore<G> {
       while (this.table[2 * slot] !== 0 || this.table[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
       this.table[2 * slot] = hi;
       this.table[2 * slot + 1] = lo;
+      if (oldIndices !== undefined) this.indices![slot] = oldIndices[s >> 1]!;
     }
   }
 }

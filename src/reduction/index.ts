@@ -6,6 +6,7 @@
 import { fingerprintWorld } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
 import type { Transition } from '../core/transitions.ts';
+import type { Positions } from '../core/positions.ts';
 import type { World } from '../core/world.ts';
 import { AmpleSets } from './por.ts';
 import { SymmetryKeys, type Representative } from './symmetry.ts';
@@ -84,5 +85,10 @@ export class Reduction<G> {
   /** Indices into `enabled` to expand first (an ample set), or undefined for all of them. */
   ample(world: World<G>, enabled: readonly Transition[]): readonly number[] | undefined {
     return this.ampleSets?.ample(world, enabled);
+  }
+
+  /** `ample` on any state space (see AmpleSets.ampleAt). */
+  ampleAt(pos: Positions, tids: ArrayLike<number>, n: number): readonly number[] | undefined {
+    return this.ampleSets?.ampleAt(pos, tids, n);
   }
 }

@@ -34,7 +34,7 @@
  * (unlocking another's lock fails its assertion), and the checking mode (check.ts) verifies it for
  * any model that declares footprints; the lock-order graph is then the same.
  */
-import { locksHeld } from '../core/kernel/locksHeld.ts';
+import { WorldPositions, type Positions } from '../core/positions.ts';
 import type { Model } from '../core/model.ts';
 import type { AnyRoutine } from '../core/program.ts';
 import type { Property } from '../core/property.ts';
@@ -101,31 +101,37 @@ export class AmpleSets<G> {
    * explorer applies the C3 proviso.
    */
   ample(world: World<G>, enabled: readonly Transition[]): number[] | undefined {
-    if (this.off !== undefined || enabled.length < 2) return undefined;
+    return this.ampleAt(new WorldPositions(world), enabled.map((t) => t.tid), enabled.length);
+  }
+
+  /** `ample` on any state space: `tids[0..n)` are the threads of its enabled steps, in order. */
+  ampleAt(pos: Positions, tids: ArrayLike<number>, n: number): number[] | undefined {
+    if (this.off !== undefined || n < 2) return undefined;
     let tried = -1;
-    for (let k = 0; k < enabled.length; k++) {
-      const p = enabled[k]!.tid;
+    for (let k = 0; k < n; k++) {
+      const p = tids[k]!;
       if (p === tried) continue;
       tried = p;
       const mine: number[] = [];
-      for (let i = k; i < enabled.length && enabled[i]!.tid === p; i++) mine.push(i);
-      if (mine.length === enabled.length) return undefined;
-      if (this.safe(world, p)) return mine;
+      for (let i = k; i < n && tids[i] === p; i++) mine.push(i);
+      if (mine.length === n) return undefined;
+      if (this.safe(pos, p)) return mine;
     }
     return undefined;
   }
 
-  private safe(world: World<G>, p: number): boolean {
-    const stack = world.threads[p]!;
-    const fp = footprintOf(statementAt(this.model, stack[stack.length - 1]!), p);
+  private safe(pos: Positions, p: number): boolean {
+    const top = pos.depthOf(p) - 1;
+    const fp = footprintOf(statementAt(this.model, { fn: pos.fnAt(p, top), pc: pos.pcOf(p), locals: {} }), p);
     if (fp.top || this.isVisible(fp)) return false;
     // Locks p holds exclusively: until p moves, no other actor runs a statement that needs one.
-    const held = locksHeld(world.shared, p)
+    const held = pos
+      .locksHeld(p)
       .filter((h) => h.mode !== 'read')
       .map((h) => dotted(h.path));
-    for (let q = 0; q < world.threads.length; q++) {
-      if (q === p || world.threads[q]!.length === 0) continue;
-      for (const other of this.future(world, q)) {
+    for (let q = 0; q < pos.threadCount; q++) {
+      if (q === p || pos.depthOf(q) === 0) continue;
+      for (const other of this.future(pos, q)) {
         if (held.length > 0 && other.holding.some((h) => held.includes(h))) continue;
         if (dependent(fp, other)) return false;
       }
@@ -140,13 +146,13 @@ export class AmpleSets<G> {
     return false;
   }
 
-  private future(world: World<G>, q: number): Resolved[] {
-    const stack = world.threads[q]!;
+  private future(pos: Positions, q: number): Resolved[] {
+    const depth = pos.depthOf(q);
     let key = `${q}`;
-    for (const f of stack) key += `,${f.fn}`;
+    for (let d = 0; d < depth; d++) key += `,${pos.fnAt(q, d)}`;
     let out = this.futures.get(key);
     if (out === undefined) {
-      const roots = stack.map((f) => this.model.routineAt(f.fn).source);
+      const roots = Array.from({ length: depth }, (_, d) => this.model.routineAt(pos.fnAt(q, d)).source);
       out = [...new Set(reachableStatements(this.model, roots, q).statements)].map((s) => footprintOf(s, q));
       this.futures.set(key, out);
     }

@@ -16,6 +16,7 @@ import type { Fingerprint } from '../canonical.ts';
 import type { HeldLock } from '../kernel/locksHeld.ts';
 import type { CompiledRoutine, Model } from '../model.ts';
 import type { Alternative, AnyRoutine, Statement, StepContext } from '../program.ts';
+import type { Positions } from '../positions.ts';
 import type { WorldView } from '../property.ts';
 import { makeLocals, MAX_CALL_DEPTH } from '../stack.ts';
 import { StepFailure, targetOf, type Transition } from '../transitions.ts';
@@ -79,7 +80,7 @@ interface Control {
   call: { routine: AnyRoutine; args: unknown; into: string | undefined } | undefined;
 }
 
-export class CompiledSpace<G> {
+export class CompiledSpace<G> implements Positions {
   /** Bytes per state vector (a multiple of 4). */
   readonly size: number;
   readonly cursor: Cursor;
@@ -190,6 +191,21 @@ export class CompiledSpace<G> {
 
   depthOf(tid: ThreadId): number {
     return this.cursor.b[this.threads[tid]!.at]!;
+  }
+
+  get threadCount(): number {
+    return this.threads.length;
+  }
+
+  fnAt(tid: ThreadId, d: number): number {
+    return this.cursor.b[this.threads[tid]!.frames[d]!.at + FN]! - 1;
+  }
+
+  pcOf(tid: ThreadId): number {
+    const t = this.threads[tid]!;
+    const b = this.cursor.b;
+    const f = t.frames[b[t.at]! - 1]!;
+    return b[f.at + PC]! | (b[f.at + PC + 1]! << 8);
   }
 
   /** Routine and statement of the thread's top frame, as fn * 65536 + pc; -1 once it has finished. */
