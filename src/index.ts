@@ -100,7 +100,7 @@ export { locksHeld, type HeldLock } from './core/kernel/locksHeld.ts';
 export { explore, type ExploreOutcome } from './explorer/explore.ts';
 export { checkModel, type CheckOptions } from './explorer/check.ts';
 export { checkLiveness, type Fairness, type LivenessResult } from './explorer/liveness.ts';
-export { resolveOptions, type ExploreOptions, type Strategy } from './explorer/options.ts';
+export { Heartbeat, resolveOptions, type Engine, type ExploreOptions, type Strategy } from './explorer/options.ts';
 export {
   formatPath,
   parsePath,

@@ -14,7 +14,7 @@ import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { CLOCK_WORK, exploreCompiled, keysAlong } from './kernel.ts';
-import { resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
+import { Heartbeat, resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
@@ -233,6 +233,18 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
         }
         const i = order[k]!;
         const t = enabled[i]!;
+        const beat = cfg.heartbeat;
+        if (beat !== undefined) {
+          beat[Heartbeat.beat]!++;
+          beat[Heartbeat.state] = index;
+          beat[Heartbeat.tid] = t.tid;
+          beat[Heartbeat.fn] = t.fn;
+          beat[Heartbeat.stmt] = t.stmt;
+          beat[Heartbeat.alt] = t.alt;
+          beat[Heartbeat.choice] = i;
+          beat[Heartbeat.states] = store.size;
+          beat[Heartbeat.transitions] = transitions;
+        }
         const out = applyTransition(model, world, t);
         transitions++;
         if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);

@@ -19,7 +19,7 @@ import { applyTransition, enabledTransitions, transitionLabel, type Transition }
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
-import type { ExploreConfig } from './options.ts';
+import { Heartbeat, type ExploreConfig } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
@@ -84,6 +84,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const g = space.root;
   const view = space.view;
   space.keepExitLocals = checks.hasExitChecks;
+  const beat = cfg.heartbeat;
   const cur = space.vector();
   const next = space.vector();
   let transitions = 0;
@@ -250,6 +251,17 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         const nw = next.w;
         const cw = cur.w;
         for (let k = 0; k < words; k++) nw[k] = cw[k]!;
+        if (beat !== undefined) {
+          beat[Heartbeat.beat]!++;
+          beat[Heartbeat.state] = index;
+          beat[Heartbeat.tid] = en.tid[i]!;
+          beat[Heartbeat.fn] = en.fn[i]!;
+          beat[Heartbeat.stmt] = en.stmt[i]!;
+          beat[Heartbeat.alt] = en.alt[i]!;
+          beat[Heartbeat.choice] = i;
+          beat[Heartbeat.states] = store.size;
+          beat[Heartbeat.transitions] = transitions;
+        }
         let kind: number;
         try {
           kind = space.applyEnabled(i, next.b);

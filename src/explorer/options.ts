@@ -62,7 +62,30 @@ export interface ExploreOptions {
    * `reference`: immer over frozen objects, the space the compiled one is tested against.
    */
   readonly engine?: Engine;
+  /**
+   * Written by the search as it goes, for a watchdog on another thread (see `Heartbeat`): what it
+   * is doing now, so a step that never returns can be named. Usually over a SharedArrayBuffer.
+   */
+  readonly heartbeat?: Int32Array;
 }
+
+/** Slots of `ExploreOptions.heartbeat`. */
+export const Heartbeat = {
+  /** Incremented before every step applied. */
+  beat: 0,
+  /** Store index of the state being expanded. */
+  state: 1,
+  /** The step being applied: thread, routine, statement, alternative, and its index in the enabled list. */
+  tid: 2,
+  fn: 3,
+  stmt: 4,
+  alt: 5,
+  choice: 6,
+  /** States stored and steps applied so far. */
+  states: 7,
+  transitions: 8,
+  size: 9,
+} as const;
 
 export type Engine = 'compiled' | 'reference';
 
@@ -86,6 +109,7 @@ export interface ExploreConfig {
   readonly symmetry: 'canonical' | 'sorted' | false;
   readonly onStore: ((world: World<unknown>) => void) | undefined;
   readonly engine: Engine;
+  readonly heartbeat: Int32Array | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -115,6 +139,7 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     symmetry: symmetryMode(options.symmetry),
     onStore: options.onStore,
     engine: engineOf(options.engine),
+    heartbeat: heartbeatOf(options.heartbeat),
   };
 }
 
@@ -137,4 +162,10 @@ function engineOf(value: ExploreOptions['engine']): Engine {
   if (value === undefined) return 'compiled';
   if (value === 'compiled' || value === 'reference') return value;
   throw new UsageError(`engine must be "compiled" or "reference", got "${String(value)}"`);
+}
+
+function heartbeatOf(value: Int32Array | undefined): Int32Array | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Int32Array) || value.length < Heartbeat.size) throw new UsageError(`heartbeat must be an Int32Array of at least ${Heartbeat.size} slots`);
+  return value;
 }
