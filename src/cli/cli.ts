@@ -7,7 +7,7 @@ import { compileModel, expectedOf, type AnyModelDefinition, type Params, type Pa
 import { selectableProperties } from '../explorer/explore.ts';
 import type { CheckOptions } from '../explorer/check.ts';
 import type { Fairness } from '../explorer/fairCycle.ts';
-import type { Strategy } from '../explorer/options.ts';
+import type { Engine, Strategy } from '../explorer/options.ts';
 import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
 import { loadModel } from './loadModel.ts';
@@ -64,6 +64,7 @@ interface BudgetArgs {
   readonly por?: boolean;
   readonly symmetry?: boolean;
   readonly representative?: string;
+  readonly engine?: string;
 }
 
 function exploreOptions(a: BudgetArgs): CheckOptions {
@@ -74,6 +75,7 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
   return {
     ...memoryGuard(maxMemory),
     ...(a.exact ? { exact: true } : {}),
+    ...(a.engine !== undefined ? { engine: a.engine as Engine } : {}),
     ...(a.compactFrontier ? { compactFrontier: true } : {}),
     ...(a.strategy !== undefined ? { strategy: a.strategy as Strategy } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}),
@@ -119,6 +121,11 @@ const engineOptions = {
   exact: { type: 'boolean' as const, default: false, describe: 'key visited states by their full encoding instead of a 64-bit fingerprint (no collision risk, several times the memory)' },
   'compact-frontier': { type: 'boolean' as const, default: false, describe: 'keep queued states as bytes, not objects (much smaller queue on large models, somewhat slower)' },
   'max-memory': { type: 'number' as const, describe: 'stop (exit 3, budget maxMemory) once the process uses more than this many MiB' },
+  engine: {
+    choices: ['compiled', 'reference'] as const,
+    default: 'compiled' as const,
+    describe: 'state space: packed vectors through generated accessors (compiled), or immer over frozen objects (reference, the one the compiled space is tested against)',
+  },
 };
 
 /** Options of every command that prints a counterexample. */

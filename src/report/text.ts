@@ -41,8 +41,15 @@ export function formatChange(c: Change): string {
 
 export function formatStats(s: Stats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}`;
+  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}${engineNote(s)}`;
   return s.reduction ? `${base}\n${formatReduction(s.reduction)}` : base;
+}
+
+/** Which state space ran the search: said only when it is not the default compiled one. */
+function engineNote(s: Stats): string {
+  const e = s.engine;
+  if (e === undefined || e.name === 'compiled') return '';
+  return e.fallback !== undefined ? `\nEngine: reference state space (${e.fallback})` : '\nEngine: reference state space (--engine reference)';
 }
 
 /** One line saying which reductions were on and what they pruned. */
