@@ -23,6 +23,7 @@ export function checkModel<G>(model: Model<G>, options: CheckOptions = {}, safet
     properties: live.map((p) => p.name),
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.engine !== undefined ? { engine: options.engine } : {}),
   });
   const stats = { ...safety.stats, elapsedMs: safety.stats.elapsedMs + r.stats.elapsedMs };
   if (r.verdict === 'pass') {

@@ -11,6 +11,7 @@ import { catalog } from '../../models/index.ts';
 import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
 import { explore, type ExploreOutcome } from './explore.ts';
+import { checkLiveness, livenessProperties } from './liveness.ts';
 import type { ExploreOptions } from './options.ts';
 import { keysAlong } from './kernel.ts';
 import { CompiledSpace, LayoutFacts } from '../core/compiled/space.ts';
@@ -80,6 +81,18 @@ describe('compiled and reference spaces agree', () => {
 
   it.each(variants.filter(([n]) => n.startsWith('hmm/')))('%s %o, DFS', (name, params) => {
     bothAgree(compileModel(byName(name), params), { strategy: 'dfs' });
+  });
+
+  const live = variants.filter(([name, params]) => livenessProperties(compileModel(byName(name), params)).length > 0);
+  it.each(live)('%s %o: the liveness graph and its verdict', (name, params) => {
+    const model = compileModel(byName(name), params);
+    for (const fairness of ['weak', 'strong', 'none'] as const) {
+      const reference = checkLiveness(model, { fairness, engine: 'reference' });
+      const compiled = checkLiveness(model, { fairness, engine: 'compiled' });
+      expect(compiled.stats.engine).toEqual({ name: 'compiled' });
+      const strip = (r: typeof compiled) => ({ ...r, stats: { states: r.stats.states, transitions: r.stats.transitions } });
+      expect(strip(compiled)).toEqual(strip(reference));
+    }
   });
 
   it('each selectable property alone, on the flagship', () => {

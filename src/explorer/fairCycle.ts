@@ -56,59 +56,173 @@ export interface Lasso {
   readonly cycle: readonly { readonly from: number; readonly edge: GraphEdge }[];
 }
 
-type Step = { readonly from: number; readonly edge: GraphEdge };
+export type Step = { readonly from: number; readonly edge: GraphEdge };
+
+/**
+ * A state graph in typed arrays (compressed rows): the edges of state s are edgeStart[s] ..
+ * edgeStart[s + 1] - 1, in replay order. About 12 bytes an edge and (5 + actors) bytes a state, so
+ * graphs of millions of states fit.
+ */
+export interface CompactGraph {
+  readonly size: number;
+  readonly actors: number;
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeActor: Uint16Array;
+  readonly edgeChoice: Uint16Array;
+  /** enabled[s * actors + a] = 1: the actor has a step in s (possibly one that fails, so no edge). */
+  readonly enabled: Uint8Array;
+}
+
+export interface CompactQuery {
+  readonly seeds: ArrayLike<number>;
+  readonly inRegion: (state: number) => boolean;
+  /** Edges (by index) the execution may take (default: all). */
+  readonly edgeAllowed?: (edge: number) => boolean;
+  readonly fairness: Fairness;
+  /** The lasso's step for edge `e` leaving `from` (default: a new edge object from the arrays). */
+  readonly stepOf?: (from: number, e: number) => Step;
+}
+
+/** A compact copy of a graph given through `StateGraphView`. */
+export function compactGraph(g: StateGraphView): CompactGraph {
+  const edgeStart = new Int32Array(g.size + 1);
+  let m = 0;
+  for (let s = 0; s < g.size; s++) {
+    edgeStart[s] = m;
+    m += g.edges(s).length;
+  }
+  edgeStart[g.size] = m;
+  const edgeTo = new Int32Array(m);
+  const edgeActor = new Uint16Array(m);
+  const edgeChoice = new Uint16Array(m);
+  const enabled = new Uint8Array(g.size * g.actors);
+  for (let s = 0; s < g.size; s++) {
+    g.edges(s).forEach((e, k) => {
+      const i = edgeStart[s]! + k;
+      edgeTo[i] = e.to;
+      edgeActor[i] = e.actor;
+      edgeChoice[i] = e.choice;
+    });
+    for (let a = 0; a < g.actors; a++) enabled[s * g.actors + a] = g.enabled(s, a) ? 1 : 0;
+  }
+  return { size: g.size, actors: g.actors, edgeStart, edgeTo, edgeActor, edgeChoice, enabled };
+}
 
 export function findFairCycle(g: StateGraphView, q: FairCycleQuery): Lasso | undefined {
-  const allowed = q.edgeAllowed ?? (() => true);
-  const inner = (s: number): Step[] =>
-    g.edges(s).filter((e) => q.inRegion(e.to) && allowed(s, e)).map((edge) => ({ from: s, edge }));
+  const c = compactGraph(g);
+  const edgeAllowed = q.edgeAllowed;
+  const stepOf = (from: number, i: number): Step => ({ from, edge: g.edges(from)[i - c.edgeStart[from]!]! });
+  return findFairCycleCompact(c, {
+    seeds: q.seeds,
+    inRegion: q.inRegion,
+    ...(edgeAllowed
+      ? {
+          edgeAllowed: (i: number) => {
+            const st = stepOf(fromOf(c, i), i);
+            return edgeAllowed(st.from, st.edge);
+          },
+        }
+      : {}),
+    fairness: q.fairness,
+    stepOf,
+  });
+}
 
-  // The part of the region reachable from the seeds, with BFS parents to rebuild the way in.
-  const parent = new Map<number, Step | null>();
-  const order: number[] = [];
-  for (const s of q.seeds) {
-    if (!parent.has(s) && q.inRegion(s)) {
-      parent.set(s, null);
-      order.push(s);
+/** The state an edge leaves (binary search over the rows). */
+function fromOf(g: CompactGraph, edge: number): number {
+  let lo = 0;
+  let hi = g.size - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (g.edgeStart[mid]! <= edge) lo = mid;
+    else hi = mid - 1;
+  }
+  // The last row starting at or before the edge is the one holding it (empty rows before it share its start).
+  return lo;
+}
+
+const UNSEEN = -2;
+const SEED = -1;
+
+/**
+ * The fair-lasso search on a compact graph. Everything it keeps per state is in typed arrays
+ * sized by the graph; only the lasso it returns is made of objects.
+ */
+export function findFairCycleCompact(g: CompactGraph, q: CompactQuery): Lasso | undefined {
+  const allowed = q.edgeAllowed ?? (() => true);
+  const { edgeStart, edgeTo } = g;
+  const innerEdge = (e: number): boolean => q.inRegion(edgeTo[e]!) && allowed(e);
+  const step = q.stepOf ?? ((from: number, e: number): Step => ({ from, edge: { to: edgeTo[e]!, actor: g.edgeActor[e]!, choice: g.edgeChoice[e]! } }));
+
+  // The part of the region reachable from the seeds, with BFS parents (edge indices) to rebuild the way in.
+  const parentEdge = new Int32Array(g.size).fill(UNSEEN);
+  const parentFrom = new Int32Array(g.size);
+  const order = new Int32Array(g.size);
+  let count = 0;
+  for (let k = 0; k < q.seeds.length; k++) {
+    const s = q.seeds[k]!;
+    if (parentEdge[s] === UNSEEN && q.inRegion(s)) {
+      parentEdge[s] = SEED;
+      order[count++] = s;
     }
   }
-  for (let i = 0; i < order.length; i++) {
-    for (const st of inner(order[i]!)) {
-      if (!parent.has(st.edge.to)) {
-        parent.set(st.edge.to, st);
-        order.push(st.edge.to);
+  for (let i = 0; i < count; i++) {
+    const s = order[i]!;
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
+      if (!innerEdge(e)) continue;
+      const t = edgeTo[e]!;
+      if (parentEdge[t] === UNSEEN) {
+        parentEdge[t] = e;
+        parentFrom[t] = s;
+        order[count++] = t;
       }
     }
   }
+  const reached = order.subarray(0, count);
 
   const wayIn = (entry: number): { seed: number; toCycle: Step[] } => {
     const steps: Step[] = [];
     let at = entry;
-    for (let p = parent.get(at); p; p = parent.get(at)) {
-      steps.push(p);
-      at = p.from;
+    while (parentEdge[at] !== SEED) {
+      steps.push(step(parentFrom[at]!, parentEdge[at]!));
+      at = parentFrom[at]!;
     }
     return { seed: at, toCycle: steps.reverse() };
   };
 
   // A stop (no successors at all) is a fair end of an execution; prefer the nearest one found.
-  for (const s of order) {
-    if (g.edges(s).length === 0) return { ...wayIn(s), cycle: [] };
+  for (let i = 0; i < count; i++) {
+    const s = reached[i]!;
+    if (edgeStart[s] === edgeStart[s + 1]) return { ...wayIn(s), cycle: [] };
   }
 
-  const work: Set<number>[] = sccs(order, (s) => inner(s).map((st) => st.edge.to));
+  // Component membership: comp[s] = the id of the component being examined.
+  const comp = new Int32Array(g.size).fill(-1);
+  let compId = 0;
+  const work: Int32Array[] = sccsCompact(g, reached, (s) => parentEdge[s] !== UNSEEN, innerEdge);
   while (work.length > 0) {
-    const comp = work.pop()!;
-    const edgesIn: Step[] = [];
-    for (const s of comp) for (const st of inner(s)) if (comp.has(st.edge.to)) edgesIn.push(st);
-    if (edgesIn.length === 0) continue; // a single state without a self-loop is not a cycle
+    const members = work.pop()!;
+    const id = compId++;
+    for (let k = 0; k < members.length; k++) comp[members[k]!] = id;
     const takes = new Map<number, Step>();
-    for (const st of edgesIn) if (!takes.has(st.edge.actor)) takes.set(st.edge.actor, st);
+    let edgesIn = 0;
+    for (let k = 0; k < members.length; k++) {
+      const s = members[k]!;
+      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
+        if (!innerEdge(e) || comp[edgeTo[e]!] !== id) continue;
+        edgesIn++;
+        const a = g.edgeActor[e]!;
+        if (!takes.has(a)) takes.set(a, step(s, e));
+      }
+    }
+    if (edgesIn === 0) continue; // a single state without a self-loop is not a cycle
     const disabledAt = new Map<number, number>();
     const enabledSomewhere = new Set<number>();
-    for (const s of comp) {
+    for (let k = 0; k < members.length; k++) {
+      const s = members[k]!;
       for (let a = 0; a < g.actors; a++) {
-        if (!g.enabled(s, a)) {
+        if (g.enabled[s * g.actors + a] === 0) {
           if (!disabledAt.has(a)) disabledAt.set(a, s);
         } else enabledSomewhere.add(a);
       }
@@ -120,13 +234,18 @@ export function findFairCycle(g: StateGraphView, q: FairCycleQuery): Lasso | und
       const starved = [...enabledSomewhere].filter((a) => !takes.has(a));
       if (starved.length > 0) {
         fair = false;
-        const rest = [...comp].filter((s) => starved.every((a) => !g.enabled(s, a)));
-        const restSet = new Set(rest);
-        work.push(...sccs(rest, (s) => inner(s).map((st) => st.edge.to).filter((t) => restSet.has(t))));
+        const rest = members.filter((s) => starved.every((a) => g.enabled[s * g.actors + a] === 0));
+        const restId = compId++;
+        for (let k = 0; k < rest.length; k++) comp[rest[k]!] = restId;
+        work.push(...sccsCompact(g, rest, (s) => comp[s] === restId, innerEdge));
       }
     }
     if (!fair) continue;
-    const entry = order.find((s) => comp.has(s))!; // the component's state nearest the seeds
+    let entry = -1; // the component's state nearest the seeds
+    for (let i = 0; i < count && entry < 0; i++) if (comp[reached[i]!] === id) entry = reached[i]!;
+    const within = (s: number, visit: (e: number) => boolean): void => {
+      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) if (innerEdge(e) && comp[edgeTo[e]!] === id && visit(e)) return;
+    };
     const targets: ({ kind: 'edge'; step: Step } | { kind: 'state'; state: number })[] = [];
     if (q.fairness !== 'none') {
       for (let a = 0; a < g.actors; a++) {
@@ -135,12 +254,11 @@ export function findFairCycle(g: StateGraphView, q: FairCycleQuery): Lasso | und
         else if (disabledAt.has(a)) targets.push({ kind: 'state', state: disabledAt.get(a)! });
       }
     }
-    const within = (s: number): Step[] => inner(s).filter((st) => comp.has(st.edge.to));
     const cycle: Step[] = [];
     let at = entry;
     for (const t of targets) {
       const goal = t.kind === 'edge' ? t.step.from : t.state;
-      cycle.push(...shortestPath(at, goal, within));
+      cycle.push(...shortestPath(g, at, goal, within, step));
       at = goal;
       if (t.kind === 'edge') {
         cycle.push(t.step);
@@ -149,82 +267,124 @@ export function findFairCycle(g: StateGraphView, q: FairCycleQuery): Lasso | und
     }
     if (cycle.length === 0) {
       // No fairness obligations: any cycle through the entry.
-      const first = within(entry)[0]!;
-      cycle.push(first);
-      at = first.edge.to;
+      let first: Step | undefined;
+      within(entry, (e) => {
+        first = step(entry, e);
+        return true;
+      });
+      cycle.push(first!);
+      at = first!.edge.to;
     }
-    cycle.push(...shortestPath(at, entry, within));
+    cycle.push(...shortestPath(g, at, entry, within, step));
     return { ...wayIn(entry), cycle };
   }
   return undefined;
 }
 
-/** Breadth-first path from `from` to `to` over `next` (empty when they are equal). */
-function shortestPath(from: number, to: number, next: (s: number) => Step[]): Step[] {
+/** Breadth-first path from `from` to `to` over `within` (empty when they are equal). */
+function shortestPath(
+  g: CompactGraph,
+  from: number,
+  to: number,
+  within: (s: number, visit: (e: number) => boolean) => void,
+  step: (from: number, e: number) => Step,
+): Step[] {
   if (from === to) return [];
-  const via = new Map<number, Step | null>([[from, null]]);
+  const viaEdge = new Map<number, number>([[from, -1]]);
+  const viaFrom = new Map<number, number>();
   const queue = [from];
-  for (let i = 0; i < queue.length; i++) {
-    for (const st of next(queue[i]!)) {
-      if (via.has(st.edge.to)) continue;
-      via.set(st.edge.to, st);
-      if (st.edge.to === to) {
-        const path: Step[] = [];
-        for (let p = via.get(to); p; p = via.get(p.from)) path.push(p);
-        return path.reverse();
+  let found = false;
+  for (let i = 0; i < queue.length && !found; i++) {
+    const s = queue[i]!;
+    within(s, (e) => {
+      const t = g.edgeTo[e]!;
+      if (viaEdge.has(t)) return false;
+      viaEdge.set(t, e);
+      viaFrom.set(t, s);
+      if (t === to) {
+        found = true;
+        return true;
       }
-      queue.push(st.edge.to);
-    }
+      queue.push(t);
+      return false;
+    });
   }
-  throw new Error(`internal error: no path from ${from} to ${to} inside a strongly connected component`);
+  if (!found) throw new Error(`internal error: no path from ${from} to ${to} inside a strongly connected component`);
+  const path: Step[] = [];
+  for (let at = to; at !== from; at = viaFrom.get(at)!) path.push(step(viaFrom.get(at)!, viaEdge.get(at)!));
+  return path.reverse();
 }
 
-/** Strongly connected components of the subgraph on `nodes` (iterative Tarjan). */
-export function sccs(nodes: readonly number[], succ: (s: number) => readonly number[]): Set<number>[] {
-  const inSet = new Set(nodes);
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
-  const stack: number[] = [];
-  const out: Set<number>[] = [];
+/**
+ * Strongly connected components of the subgraph on `nodes` (member(s) must say whether s is one of
+ * them), over the edges `edgeOk` admits; iterative Tarjan on typed arrays. Components come out in
+ * the order Tarjan completes them, each listing its states in the order they leave the stack.
+ */
+function sccsCompact(g: CompactGraph, nodes: ArrayLike<number>, member: (s: number) => boolean, edgeOk: (e: number) => boolean): Int32Array[] {
+  const { edgeStart, edgeTo } = g;
+  const index = new Int32Array(g.size).fill(-1);
+  const low = new Int32Array(g.size);
+  const onStack = new Uint8Array(g.size);
+  const stack = new Int32Array(nodes.length);
+  let sp = 0;
+  const frameNode = new Int32Array(nodes.length);
+  const frameEdge = new Int32Array(nodes.length);
+  let fp = 0;
+  const out: Int32Array[] = [];
   let counter = 0;
-  for (const root of nodes) {
-    if (index.has(root)) continue;
-    const frames: { node: number; next: readonly number[]; i: number }[] = [];
-    const enter = (v: number): void => {
-      index.set(v, counter);
-      low.set(v, counter);
-      counter++;
-      stack.push(v);
-      onStack.add(v);
-      frames.push({ node: v, next: succ(v).filter((w) => inSet.has(w)), i: 0 });
-    };
+  const enter = (v: number): void => {
+    index[v] = counter;
+    low[v] = counter;
+    counter++;
+    stack[sp++] = v;
+    onStack[v] = 1;
+    frameNode[fp] = v;
+    frameEdge[fp] = edgeStart[v]!;
+    fp++;
+  };
+  for (let r = 0; r < nodes.length; r++) {
+    const root = nodes[r]!;
+    if (index[root] !== -1) continue;
     enter(root);
-    while (frames.length > 0) {
-      const f = frames[frames.length - 1]!;
-      if (f.i < f.next.length) {
-        const w = f.next[f.i++]!;
-        if (!index.has(w)) enter(w);
-        else if (onStack.has(w)) low.set(f.node, Math.min(low.get(f.node)!, index.get(w)!));
+    while (fp > 0) {
+      const f = fp - 1;
+      const v = frameNode[f]!;
+      let e = frameEdge[f]!;
+      const end = edgeStart[v + 1]!;
+      while (e < end && !(edgeOk(e) && member(edgeTo[e]!))) e++;
+      if (e < end) {
+        frameEdge[f] = e + 1;
+        const w = edgeTo[e]!;
+        if (index[w] === -1) enter(w);
+        else if (onStack[w] === 1) low[v] = Math.min(low[v]!, index[w]!);
         continue;
       }
-      frames.pop();
-      const v = f.node;
-      if (frames.length > 0) {
-        const up = frames[frames.length - 1]!.node;
-        low.set(up, Math.min(low.get(up)!, low.get(v)!));
+      fp--;
+      if (fp > 0) {
+        const up = frameNode[fp - 1]!;
+        low[up] = Math.min(low[up]!, low[v]!);
       }
-      if (low.get(v) === index.get(v)) {
-        const comp = new Set<number>();
+      if (low[v] === index[v]) {
+        const members: number[] = [];
         let w: number;
         do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          comp.add(w);
+          w = stack[--sp]!;
+          onStack[w] = 0;
+          members.push(w);
         } while (w !== v);
-        out.push(comp);
+        out.push(Int32Array.from(members));
       }
     }
   }
   return out;
+}
+
+/** Strongly connected components of the subgraph on `nodes` (iterative Tarjan), for a graph given by successor lists. */
+export function sccs(nodes: readonly number[], succ: (s: number) => readonly number[]): Set<number>[] {
+  const size = nodes.reduce((m, s) => Math.max(m, s + 1, ...succ(s).map((t) => t + 1)), 0);
+  const lists = Array.from({ length: size }, (_, s) => (nodes.includes(s) ? succ(s) : []));
+  const view: StateGraphView = { size, actors: 0, edges: (s) => lists[s]!.map((to, choice) => ({ to, actor: 0, choice })), enabled: () => false };
+  const c = compactGraph(view);
+  const inSet = new Set(nodes);
+  return sccsCompact(c, nodes, (s) => inSet.has(s), () => true).map((comp) => new Set(comp));
 }

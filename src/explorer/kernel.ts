@@ -31,7 +31,7 @@ export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly strin
 export type KernelRun = { readonly outcome: KernelOutcome } | { readonly fallback: string };
 
 /** Restart signal: the layout must grow to hold `world` (a state the reference space produced). */
-class Relayout {
+export class Relayout {
   constructor(
     readonly world: World<unknown> | undefined,
     readonly why: string,
@@ -47,10 +47,20 @@ const MAX_RELAYOUTS = 48;
 export const CLOCK_WORK = 256;
 
 export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
+  const started = cfg.now();
+  const run = withLayout(model, (space, relayouts) => search(model, cfg, space, started, relayouts));
+  return run !== undefined && 'fallback' in run ? run : { outcome: run as KernelOutcome };
+}
+
+/**
+ * Runs `body` on a compiled space for `model`, with a layout learnt from the initial state; each
+ * time `body` returns a Relayout, the layout learns the state it carries and `body` runs again from
+ * the start. `fallback` says why the compiled space cannot run the model.
+ */
+export function withLayout<G, T>(model: Model<G>, body: (space: CompiledSpace<G>, relayouts: number) => T | Relayout): T | { readonly fallback: string } {
   const facts = new LayoutFacts();
   facts.absorbWorld(model.initial as World<unknown>);
   let signature = layoutSignature(facts);
-  const started = cfg.now();
   for (let attempt = 0; attempt <= MAX_RELAYOUTS; attempt++) {
     let space: CompiledSpace<G>;
     try {
@@ -59,14 +69,33 @@ export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelR
       if (thrown instanceof Misfit) return { fallback: `the state does not fit a packed layout (${thrown.message})` };
       throw thrown;
     }
-    const run = search(model, cfg, space, started, attempt);
-    if (!(run instanceof Relayout)) return { outcome: run };
+    let run: T | Relayout;
+    try {
+      run = body(space, attempt);
+    } catch (thrown) {
+      if (!(thrown instanceof Relayout)) throw thrown;
+      run = thrown;
+    }
+    if (!(run instanceof Relayout)) return run;
     if (run.world !== undefined) facts.absorbWorld(run.world);
     const next = layoutSignature(facts);
     if (next === signature) return { fallback: run.why };
     signature = next;
   }
   return { fallback: `the state's shape kept growing (${MAX_RELAYOUTS} layouts)` };
+}
+
+/**
+ * A step the compiled space could not take, replayed on the reference space: its error is the
+ * model's (thrown here); else the state it yields is what the layout must learn.
+ */
+export function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent: Uint8Array, t: Transition, thrown: unknown): Relayout {
+  const world = space.decode(parent);
+  const out = applyTransition(model, world, t);
+  const site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
+  // The reference search fingerprints every successor, which diagnoses data that is not plain.
+  if (out.kind === 'next') fingerprintWorld(model, out.world, () => site);
+  return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, `${site.actor}: "${site.step}" (${describe(thrown)})`);
 }
 
 function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number): KernelOutcome | Relayout {
@@ -159,16 +188,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       throw differs(b, thrown, reference);
     }
   }
-  /** A step the compiled space could not take: the reference space takes it (or diagnoses it). */
-  const anomaly = (parent: Uint8Array, t: Transition, thrown: unknown): Relayout => {
-    const world = space.decode(parent);
-    const out = applyTransition(model, world, t);
-    const site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
-    // The reference search fingerprints every successor, which diagnoses data that is not plain.
-    if (out.kind === 'next') fingerprintWorld(model, out.world, () => site);
-    const why = `${site.actor}: "${site.step}" (${describe(thrown)})`;
-    return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, why);
-  };
+  const anomaly = (parent: Uint8Array, t: Transition, thrown: unknown): Relayout => relayoutFor(model, space, parent, t, thrown);
 
   const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
   let at = -1;
@@ -387,7 +407,7 @@ class Depths {
  * Queued states as vectors in one typed array (with their store index and depth): FIFO for BFS,
  * LIFO for DFS, in the same order as the reference frontier.
  */
-class VectorFrontier {
+export class VectorFrontier {
   private vecs: Uint32Array;
   private meta: Int32Array;
   private readonly words: number;

@@ -14,8 +14,12 @@ import { isLiveness, type LivenessProperty, type StatePredicate } from '../core/
 import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
-import { findFairCycle, type Fairness, type GraphEdge, type StateGraphView } from './fairCycle.ts';
-import type { ReplayPath, Stats } from './result.ts';
+import { findFairCycleCompact, type CompactGraph, type Fairness } from './fairCycle.ts';
+import { FAILED, hashWords } from '../core/compiled/space.ts';
+import { Relayout, relayoutFor, VectorFrontier, withLayout } from './kernel.ts';
+import type { Engine } from './options.ts';
+import type { EngineStats, ReplayPath, Stats } from './result.ts';
+import { FingerprintStore, SEEN } from './stateStore.ts';
 
 export type { Fairness } from './fairCycle.ts';
 
@@ -25,6 +29,8 @@ export interface LivenessOptions {
   /** Only these properties (by name); default: every liveness property of the model. */
   readonly properties?: readonly string[];
   readonly now?: () => number;
+  /** The state space to build the graph on (default compiled, falling back to the reference one). */
+  readonly engine?: Engine;
 }
 
 export type LivenessResult =
@@ -42,11 +48,21 @@ export type LivenessResult =
     }
   | { readonly verdict: 'incomplete'; readonly budget: 'maxStates'; readonly fairness: Fairness; readonly stats: Stats };
 
-interface Graph<G> extends StateGraphView {
-  readonly worlds: World<G>[];
+/**
+ * The full state graph as the liveness search needs it: compact rows of edges, BFS parents for
+ * stems, the label of each edge (by id), and, per liveness property, which states satisfy its goal
+ * and its trigger, judged as each state was found (the states themselves are not kept).
+ */
+export interface LiveGraph {
+  readonly graph: CompactGraph;
   readonly parent: Int32Array;
   readonly via: Int32Array;
-  readonly labels: string[][];
+  /** Label id of each edge, and the labels. */
+  readonly edgeLabel: Int32Array;
+  readonly labels: readonly string[];
+  /** Per property (in the order given): goal and trigger bits by state. */
+  readonly goal: readonly Uint8Array[];
+  readonly trigger: readonly (Uint8Array | undefined)[];
 }
 
 const NO_PARENT = -1;
@@ -56,65 +72,229 @@ export function livenessProperties<G>(model: Model<G>, names?: readonly string[]
   return names === undefined ? all : all.filter((p) => names.includes(p.name));
 }
 
-/** Builds the full state graph (BFS, so parents give shortest stems). Undefined when the budget ran out. */
-function buildGraph<G>(model: Model<G>, maxStates: number): Graph<G> | undefined {
+/** Grows typed arrays of edges and per-state data as the build goes. */
+class GraphBuilder {
+  size = 0;
+  edges = 0;
+  edgeStart = new Int32Array(1024);
+  edgeTo = new Int32Array(1024);
+  edgeActor = new Uint16Array(1024);
+  edgeChoice = new Uint16Array(1024);
+  edgeLabel = new Int32Array(1024);
+  parent = new Int32Array(1024);
+  via = new Int32Array(1024);
+  enabled: Uint8Array;
+  readonly goal: Uint8Array[];
+  readonly trigger: (Uint8Array | undefined)[];
+  readonly labels: string[] = [];
+  private readonly labelIds = new Map<string, number>();
+
+  constructor(
+    private readonly actors: number,
+    private readonly props: readonly LivenessProperty<unknown>[],
+  ) {
+    this.enabled = new Uint8Array(1024 * actors);
+    this.goal = props.map(() => new Uint8Array(1024));
+    this.trigger = props.map((p) => (p.kind === 'leadsTo' && p.trigger !== 'initial' ? new Uint8Array(1024) : undefined));
+  }
+
+  /** A new state: its parent edge, and its goal and trigger bits from `judge(predicate)`. */
+  addState(parent: number, via: number, judge: (pred: StatePredicate<unknown>) => boolean): number {
+    const s = this.size++;
+    if (s === this.parent.length) this.growStates();
+    this.parent[s] = parent;
+    this.via[s] = via;
+    this.props.forEach((p, i) => {
+      if (p.kind !== 'leadsTo') return;
+      this.goal[i]![s] = judge(p.goal) ? 1 : 0;
+      if (p.trigger !== 'initial') this.trigger[i]![s] = judge(p.trigger) ? 1 : 0;
+    });
+    return s;
+  }
+
+  /** Starts the rows of state `s` (states are expanded in order). */
+  expand(s: number): void {
+    this.edgeStart[s] = this.edges;
+  }
+
+  setEnabled(s: number, actor: number): void {
+    this.enabled[s * this.actors + actor] = 1;
+  }
+
+  addEdge(to: number, actor: number, choice: number, label: () => string, labelKey: number): void {
+    const e = this.edges++;
+    if (e === this.edgeTo.length) this.growEdges();
+    this.edgeTo[e] = to;
+    this.edgeActor[e] = actor;
+    this.edgeChoice[e] = choice;
+    let id = this.labelIds.get(String(labelKey));
+    if (id === undefined) {
+      id = this.labels.length;
+      this.labels.push(label());
+      this.labelIds.set(String(labelKey), id);
+    }
+    this.edgeLabel[e] = id;
+  }
+
+  finish(): LiveGraph {
+    const n = this.size;
+    const edgeStart = new Int32Array(n + 1);
+    edgeStart.set(this.edgeStart.subarray(0, n));
+    edgeStart[n] = this.edges;
+    const m = this.edges;
+    return {
+      graph: {
+        size: n,
+        actors: this.actors,
+        edgeStart,
+        edgeTo: this.edgeTo.subarray(0, m),
+        edgeActor: this.edgeActor.subarray(0, m),
+        edgeChoice: this.edgeChoice.subarray(0, m),
+        enabled: this.enabled.subarray(0, n * this.actors),
+      },
+      parent: this.parent.subarray(0, n),
+      via: this.via.subarray(0, n),
+      edgeLabel: this.edgeLabel.subarray(0, m),
+      labels: this.labels,
+      goal: this.goal.map((b) => b.subarray(0, n)),
+      trigger: this.trigger.map((b) => b?.subarray(0, n)),
+    };
+  }
+
+  private growStates(): void {
+    const n = this.parent.length * 2;
+    this.parent = grown(this.parent, n);
+    this.via = grown(this.via, n);
+    this.edgeStart = grown(this.edgeStart, n);
+    this.enabled = grownBytes(this.enabled, n * this.actors);
+    this.goal.forEach((b, i) => (this.goal[i] = grownBytes(b, n)));
+    this.trigger.forEach((b, i) => (this.trigger[i] = b && grownBytes(b, n)));
+  }
+
+  private growEdges(): void {
+    const n = this.edgeTo.length * 2;
+    this.edgeTo = grown(this.edgeTo, n);
+    this.edgeLabel = grown(this.edgeLabel, n);
+    const actor = new Uint16Array(n);
+    actor.set(this.edgeActor);
+    this.edgeActor = actor;
+    const choice = new Uint16Array(n);
+    choice.set(this.edgeChoice);
+    this.edgeChoice = choice;
+  }
+}
+
+function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+function grownBytes(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
+}
+
+/** The graph on the reference space (BFS, so parents give shortest stems). Undefined when the budget ran out. */
+function buildReferenceGraph<G>(model: Model<G>, props: readonly LivenessProperty<G>[], maxStates: number): LiveGraph | undefined {
+  const b = new GraphBuilder(model.actors.length, props as readonly LivenessProperty<unknown>[]);
   const index = new Map<string, number>();
   const worlds: World<G>[] = [];
-  const edges: GraphEdge[][] = [];
-  const enabled: Uint8Array[] = [];
-  const labels: string[][] = [];
-  let parent = new Int32Array(1024);
-  let via = new Int32Array(1024);
+  const view = new ModelWorldView(model);
   const add = (w: World<G>, from: number, choice: number): number => {
     const key = encodeWorld(model, w);
     const known = index.get(key);
     if (known !== undefined) return known;
-    const i = worlds.length;
-    if (i >= parent.length) {
-      const p2 = new Int32Array(parent.length * 2);
-      p2.set(parent);
-      parent = p2;
-      const v2 = new Int32Array(via.length * 2);
-      v2.set(via);
-      via = v2;
-    }
+    view.world = w;
+    const i = b.addState(from, choice, (pred) => pred(w.shared, view));
     index.set(key, i);
     worlds.push(w);
-    parent[i] = from;
-    via[i] = choice;
     return i;
   };
   add(model.initial, NO_PARENT, -1);
   for (let s = 0; s < worlds.length; s++) {
     if (worlds.length > maxStates) return undefined;
     const w = worlds[s]!;
-    const ts = enabledTransitions(model, w);
-    const on = new Uint8Array(model.actors.length);
-    const out: GraphEdge[] = [];
-    const names: string[] = [];
-    ts.forEach((t, choice) => {
-      on[t.tid] = 1;
-      names.push(transitionLabel(model, t));
+    worlds[s] = undefined as unknown as World<G>;
+    b.expand(s);
+    enabledTransitions(model, w).forEach((t, choice) => {
+      b.setEnabled(s, t.tid);
       const r = applyTransition(model, w, t);
-      if (r.kind === 'next') out.push({ to: add(r.world, s, choice), actor: t.tid, choice });
+      if (r.kind === 'next') b.addEdge(add(r.world, s, choice), t.tid, choice, () => transitionLabel(model, t), labelKey(t));
     });
-    edges.push(out);
-    enabled.push(on);
-    labels.push(names);
   }
-  return {
-    size: worlds.length,
-    actors: model.actors.length,
-    edges: (s) => edges[s]!,
-    enabled: (s, a) => enabled[s]![a] === 1,
-    worlds,
-    parent,
-    via,
-    labels,
-  };
+  return b.finish();
 }
 
-function stemTo<G>(g: Graph<G>, s: number): number[] {
+function labelKey(t: { fn: number; stmt: number; alt: number }): number {
+  return (t.fn * 65536 + t.stmt) * 256 + t.alt;
+}
+
+/** The graph on the compiled space; `fallback` when that space cannot hold the model. */
+function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty<G>[], maxStates: number): LiveGraph | undefined | { fallback: string } {
+  return withLayout(model, (space) => {
+    const b = new GraphBuilder(model.actors.length, props as readonly LivenessProperty<unknown>[]);
+    const store = new FingerprintStore(model, true);
+    const frontier = new VectorFrontier(space.size, false);
+    const cur = space.vector();
+    const next = space.vector();
+    const referenceView = new ModelWorldView(model);
+    const judge = (v: Uint8Array) => (pred: StatePredicate<unknown>): boolean => {
+      space.point(v);
+      try {
+        return pred(space.root, space.view);
+      } catch (thrown) {
+        // The reference space's answer: its error is the model's; if it has none, this space cannot run the model.
+        const w = space.decode(v);
+        referenceView.world = w;
+        pred(w.shared, referenceView);
+        throw new Relayout(undefined, `a liveness property behaved differently on the packed state (${String(thrown)})`);
+      }
+    };
+    const initial = space.encode(model.initial);
+    cur.b.set(initial);
+    store.add(hashWords(cur.w), NO_PARENT, -1, Number.POSITIVE_INFINITY);
+    b.addState(NO_PARENT, -1, judge(cur.b));
+    frontier.push(cur.w, 0, 0);
+    const words = cur.w.length;
+    while (frontier.size > 0) {
+      if (b.size > maxStates) return undefined;
+      const s = frontier.pop(cur.w);
+      b.expand(s);
+      let n: number;
+      try {
+        n = space.enable(cur.b);
+      } catch (thrown) {
+        enabledTransitions(model, space.decode(cur.b));
+        return new Relayout(undefined, `a guard behaved differently on the packed state (${String(thrown)})`);
+      }
+      const en = space.en;
+      for (let k = 0; k < n; k++) {
+        b.setEnabled(s, en.tid[k]!);
+        for (let j = 0; j < words; j++) next.w[j] = cur.w[j]!;
+        let kind: number;
+        try {
+          kind = space.applyEnabled(k, next.b);
+        } catch (thrown) {
+          return relayoutFor(model, space, cur.b, space.transition(k), thrown);
+        }
+        if (kind === FAILED) continue;
+        let to = store.add(hashWords(next.w), s, k, Number.POSITIVE_INFINITY);
+        if (to === SEEN) to = store.seenIndex;
+        else {
+          b.addState(s, k, judge(next.b));
+          frontier.push(next.w, to, 0);
+        }
+        const t = { tid: en.tid[k]!, fn: en.fn[k]!, stmt: en.stmt[k]!, alt: en.alt[k]! };
+        b.addEdge(to, t.tid, k, () => transitionLabel(model, t), labelKey(t));
+      }
+    }
+    return b.finish();
+  });
+}
+
+function stemTo(g: LiveGraph, s: number): number[] {
   const path: number[] = [];
   for (let at = s; g.parent[at] !== NO_PARENT; at = g.parent[at]!) path.push(g.via[at]!);
   return path.reverse();
@@ -130,43 +310,64 @@ export function checkLiveness<G>(model: Model<G>, options: LivenessOptions = {})
       if (!model.properties.some((p) => p.name === name)) throw new UsageError(`model ${model.name} has no property "${name}"`);
     }
   }
-  const graph = buildGraph(model, options.maxStates ?? Number.POSITIVE_INFINITY);
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  let engine: EngineStats = { name: 'reference' };
+  let live: LiveGraph | undefined;
+  if ((options.engine ?? 'compiled') === 'compiled') {
+    const built = buildCompiledGraph(model, props, maxStates);
+    if (built !== undefined && 'fallback' in built) {
+      engine = { name: 'reference', fallback: built.fallback };
+      live = buildReferenceGraph(model, props, maxStates);
+    } else {
+      engine = { name: 'compiled' };
+      live = built;
+    }
+  } else live = buildReferenceGraph(model, props, maxStates);
   const stats = (states: number, transitions: number): Stats => {
     const elapsedMs = Math.max(0, now() - started);
-    return { states, transitions, depth: 0, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((states * 1000) / elapsedMs) : states };
+    return { states, transitions, depth: 0, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((states * 1000) / elapsedMs) : states, engine };
   };
-  if (graph === undefined) return { verdict: 'incomplete', budget: 'maxStates', fairness, stats: stats(options.maxStates ?? 0, 0) };
-  let transitions = 0;
-  for (let s = 0; s < graph.size; s++) transitions += graph.edges(s).length;
-  const view = new ModelWorldView(model);
-  const holds = (pred: StatePredicate<G>, s: number): boolean => {
-    view.world = graph.worlds[s]!;
-    return pred(graph.worlds[s]!.shared, view);
-  };
-  const all = Array.from({ length: graph.size }, (_, i) => i);
+  if (live === undefined) return { verdict: 'incomplete', budget: 'maxStates', fairness, stats: stats(options.maxStates ?? 0, 0) };
+  const graph = live.graph;
+  const transitions = graph.edgeTo.length;
+  const noEdges = (s: number): boolean => graph.edgeStart[s] === graph.edgeStart[s + 1];
 
-  for (const p of props) {
+  for (let pi = 0; pi < props.length; pi++) {
+    const p = props[pi]!;
     let lasso;
     if (p.kind === 'leadsTo') {
-      const pending = all.filter((s) => !holds(p.goal, s));
-      const pendingSet = new Set(pending);
-      const trigger = p.trigger;
-      const seeds = trigger === 'initial' ? (pendingSet.has(0) ? [0] : []) : pending.filter((s) => holds(trigger, s));
-      lasso = findFairCycle(graph, { seeds, inRegion: (s) => pendingSet.has(s), fairness });
+      const goal = live.goal[pi]!;
+      const trigger = live.trigger[pi];
+      const seeds: number[] = [];
+      if (p.trigger === 'initial') {
+        if (goal[0] === 0) seeds.push(0);
+      } else for (let s = 0; s < graph.size; s++) if (goal[s] === 0 && trigger![s] === 1) seeds.push(s);
+      lasso = findFairCycleCompact(graph, { seeds, inRegion: (s) => goal[s] === 0, fairness });
     } else {
-      const progressEdge = (from: number, e: GraphEdge): boolean =>
-        p.isProgress({ actor: model.actors[e.actor]!.name, label: graph.labels[from]![e.choice]! });
+      // Whether each edge is a progress step, asked once per (actor, label).
+      const asked = new Map<string, boolean>();
+      const progress = new Uint8Array(transitions);
+      for (let e = 0; e < transitions; e++) {
+        const actor = model.actors[graph.edgeActor[e]!]!.name;
+        const label = live.labels[live.edgeLabel[e]!]!;
+        const key = `${graph.edgeActor[e]}\u0000${live.edgeLabel[e]}`;
+        let yes = asked.get(key);
+        if (yes === undefined) asked.set(key, (yes = p.isProgress({ actor, label })));
+        progress[e] = yes ? 1 : 0;
+      }
+      const progressEdge = (e: number): boolean => progress[e] === 1;
       // Only infinite executions matter for progress: a stop is not a violation.
-      const stops = new Set(all.filter((s) => graph.edges(s).length === 0));
-      lasso = findFairCycle(graph, {
-        seeds: all.filter((s) => !stops.has(s)),
-        inRegion: (s) => !stops.has(s),
-        edgeAllowed: (from, e) => !progressEdge(from, e),
+      const seeds: number[] = [];
+      for (let s = 0; s < graph.size; s++) if (!noEdges(s)) seeds.push(s);
+      lasso = findFairCycleCompact(graph, {
+        seeds,
+        inRegion: (s) => !noEdges(s),
+        edgeAllowed: (e) => !progressEdge(e),
         fairness,
       });
     }
     if (lasso === undefined) continue;
-    const stem = [...stemTo(graph, lasso.seed), ...lasso.toCycle.map((st) => st.edge.choice)];
+    const stem = [...stemTo(live, lasso.seed), ...lasso.toCycle.map((st) => st.edge.choice)];
     const cycle = lasso.cycle.map((st) => st.edge.choice);
     const what =
       p.kind === 'progress'
