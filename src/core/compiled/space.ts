@@ -18,7 +18,7 @@ import type { CompiledRoutine, Model } from '../model.ts';
 import type { Alternative, AnyRoutine, Statement, StepContext } from '../program.ts';
 import type { Positions } from '../positions.ts';
 import type { WorldView } from '../property.ts';
-import { makeLocals, MAX_CALL_DEPTH } from '../stack.ts';
+import { MAX_CALL_DEPTH } from '../stack.ts';
 import { StepFailure, targetOf, type Transition } from '../transitions.ts';
 import type { Frame, Stack, ThreadId, World } from '../world.ts';
 import { registerRoot } from './roots.ts';
@@ -406,7 +406,10 @@ export class CompiledSpace<G> implements Positions {
     const t = this.threads[tid]!;
     const d = b[t.at]!;
     if (callee?.kind !== 'routine' || d >= MAX_CALL_DEPTH) throw new Misfit('bad call');
-    const locals = makeLocals(this.model.name, this.model.actors[tid]!.name, callee, args);
+    // Not validated here: whatever the layout cannot hold is a misfit, and the reference space,
+    // replaying the step, diagnoses locals that are not plain data.
+    const locals = callee.locals(args) as unknown;
+    if (typeof locals !== 'object' || locals === null || Array.isArray(locals)) throw new Misfit('locals() did not return an object');
     this.writeFrame(tid, d, this.model.routineIndex(callee), 0, into, locals);
     b[t.at] = d + 1;
   }

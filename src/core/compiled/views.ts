@@ -25,15 +25,29 @@ export function isView(v: unknown): v is View {
   return typeof v === 'object' && v !== null && (v as { [VIEW]?: boolean })[VIEW] === true;
 }
 
-/** Plain (unfrozen) data for a value that may be or contain views. */
+/** Plain data for a value that may be or contain views: views decoded, the rest returned as it is (copied only where a view was inside). */
 export function plainOf(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (isView(v)) return v.$site.decode(v.$c.b, v.$o);
-  if (Array.isArray(v)) return v.map(plainOf);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      const p = plainOf(x);
+      if (p !== x && out === undefined) out = v.slice(0, i);
+      if (out !== undefined) out.push(p);
+    }
+    return out ?? v;
+  }
   if (Object.getPrototypeOf(v) !== Object.prototype) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = plainOf((v as Record<string, unknown>)[k]);
-  return out;
+  let out: Record<string, unknown> | undefined;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    const p = plainOf(x);
+    if (p !== x) out ??= { ...(v as Record<string, unknown>) };
+    if (out !== undefined) out[k] = p;
+  }
+  return out ?? v;
 }
 
 function readOnly(): never {
@@ -225,11 +239,59 @@ export class ListView extends View {
     return this.toArray()[Symbol.iterator]();
   }
 }
+
+type Item = Record<number, unknown>;
+type Test = (x: unknown, i: number, list: unknown) => unknown;
+/** The common searches without building an array (the callback's third argument is the view). */
+const NATIVE_READERS: Record<string, (this: ListView, ...args: never[]) => unknown> = {
+  includes(this: ListView, x: unknown): boolean {
+    const n = this.length;
+    for (let i = 0; i < n; i++) {
+      const y = (this as unknown as Item)[i];
+      if (y === x || (y !== y && x !== x)) return true;
+    }
+    return false;
+  },
+  indexOf(this: ListView, x: unknown): number {
+    const n = this.length;
+    for (let i = 0; i < n; i++) if ((this as unknown as Item)[i] === x) return i;
+    return -1;
+  },
+  some(this: ListView, f: Test): boolean {
+    const n = this.length;
+    for (let i = 0; i < n; i++) if (f((this as unknown as Item)[i], i, this)) return true;
+    return false;
+  },
+  every(this: ListView, f: Test): boolean {
+    const n = this.length;
+    for (let i = 0; i < n; i++) if (!f((this as unknown as Item)[i], i, this)) return false;
+    return true;
+  },
+  find(this: ListView, f: Test): unknown {
+    const n = this.length;
+    for (let i = 0; i < n; i++) {
+      const y = (this as unknown as Item)[i];
+      if (f(y, i, this)) return y;
+    }
+    return undefined;
+  },
+  findIndex(this: ListView, f: Test): number {
+    const n = this.length;
+    for (let i = 0; i < n; i++) if (f((this as unknown as Item)[i], i, this)) return i;
+    return -1;
+  },
+  forEach(this: ListView, f: Test): void {
+    const n = this.length;
+    for (let i = 0; i < n; i++) f((this as unknown as Item)[i], i, this);
+  },
+};
 for (const m of ARRAY_READERS) {
   Object.defineProperty(ListView.prototype, m, {
-    value(this: ListView, ...args: unknown[]) {
-      return (Array.prototype[m] as (...a: unknown[]) => unknown).apply(this.toArray(), args);
-    },
+    value:
+      NATIVE_READERS[m] ??
+      function (this: ListView, ...args: unknown[]) {
+        return (Array.prototype[m] as (...a: unknown[]) => unknown).apply(this.toArray(), args);
+      },
   });
 }
 for (const m of ARRAY_WRITERS) {
