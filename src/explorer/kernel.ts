@@ -253,7 +253,6 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       }
       if (expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
       const en = space.en;
-      const words = cur.w.length;
       // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
       const ample = por ? reduction!.ampleAt(space, en.tid, n) : undefined;
       let order: number[] | undefined = ample ? [...ample] : undefined;
@@ -268,9 +267,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         }
         const i = order === undefined ? k : order[k]!;
         // apply
-        const nw = next.w;
-        const cw = cur.w;
-        for (let k = 0; k < words; k++) nw[k] = cw[k]!;
+        next.w.set(cur.w);
         if (beat !== undefined) {
           beat[Heartbeat.beat]!++;
           beat[Heartbeat.state] = index;
@@ -436,9 +433,7 @@ export class VectorFrontier {
   push(b: Uint32Array, index: number, depth: number): void {
     if (this.tail * 2 === this.meta.length) this.makeRoom();
     const t = this.tail++;
-    const w = this.words;
-    const vecs = this.vecs;
-    for (let k = 0, at = t * w; k < w; k++) vecs[at + k] = b[k]!;
+    this.vecs.set(b, t * this.words);
     this.meta[2 * t] = index;
     this.meta[2 * t + 1] = depth;
   }
