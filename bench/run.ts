@@ -11,8 +11,15 @@
  * are CPU time of the whole process (all threads): on a busy machine wall time shows the share of
  * the CPU we got, CPU time what the work cost.
  *
+ * The 1-worker search runs on the compiled state space (the default engine); `ref x` is how many
+ * times fewer CPU-seconds it took than the same search on the reference (immer) space in the same
+ * run, `heap B/st` the peak JS heap per state, the whole process included. The ratio to SPIN is per
+ * core: our states per CPU-second over SPIN's states per second. The 2-worker runs use the
+ * reference space (parallel search does not run on the compiled one yet).
+ *
  * `npm run bench -- --quick` skips the long rows (Peterson n=4, 2pc rms=7, the 5.5 HMM model with
- * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN.
+ * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN;
+ * `--no-reference` skips the reference-space runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -39,6 +46,14 @@ interface Row {
   cpuSeconds: number;
   /** Peak JS heap during the 1-worker run, sampled 4 times a second. */
   peakHeapMiB: number;
+  /** That peak per state stored, everything in the process included. */
+  heapBytesPerState: number;
+  /** Which state space ran the 1-worker search, and its vector size. */
+  engine: string;
+  /** The same search on the reference state space (immer), in the same run: states/s and CPU seconds. */
+  reference?: { statesPerSecond: number; cpuSeconds: number; seconds: number };
+  /** Compiled states per CPU-second ÷ reference states per CPU-second. */
+  speedupOverReference?: number;
   /** Peterson n=4 only: the same run with queued states kept as bytes (compactFrontier). */
   compactFrontier?: { seconds: number; statesPerSecond: number; peakHeapMiB: number };
   /**
@@ -65,6 +80,7 @@ interface Row {
 const quick = process.argv.includes('--quick');
 const withWorkers = !process.argv.includes('--no-workers');
 const withSpin = !process.argv.includes('--no-spin');
+const withReference = !process.argv.includes('--no-reference');
 const cases: [string, Params][] = [
   ['hmm/v5.2-valid-flag', {}],
   ['hmm/v5.2-valid-flag', { driver: 'doc' }],
@@ -102,7 +118,7 @@ if (spin !== undefined) console.log(spin);
 const rows: Row[] = [];
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 console.log(
-  `${'model'.padEnd(70)} ${'verdict'.padEnd(9)} ${'states'.padStart(10)} ${'s'.padStart(7)} ${'cpu s'.padStart(7)} ${'st/s'.padStart(7)} ${'B/st'.padStart(5)} ${'2w s'.padStart(7)} ${'2w cpu'.padStart(7)} ${'2w x'.padStart(5)} ${'2w x*'.padStart(5)} ${'SPIN st'.padStart(10)} ${'SPIN s'.padStart(7)} ${'SPIN st/s'.padStart(10)} ${'ratio'.padStart(6)}`,
+  `${'model'.padEnd(70)} ${'verdict'.padEnd(9)} ${'states'.padStart(10)} ${'s'.padStart(7)} ${'cpu s'.padStart(7)} ${'st/s'.padStart(7)} ${'B/st'.padStart(5)} ${'heap B/st'.padStart(9)} ${'ref x'.padStart(6)} ${'2w s'.padStart(7)} ${'2w cpu'.padStart(7)} ${'2w x'.padStart(5)} ${'2w x*'.padStart(5)} ${'SPIN st'.padStart(10)} ${'SPIN s'.padStart(7)} ${'SPIN st/s'.padStart(10)} ${'ratio'.padStart(6)}`,
 );
 for (const [name, params] of cases) {
   const definition = catalog.find((m) => m.name === name);
@@ -110,12 +126,13 @@ for (const [name, params] of cases) {
   // The 5.2 models violate a property, and where a search stops depends on its order (BFS here, DFS
   // in SPIN): both tools explore the whole state space under the selection bench/spin.ts gives.
   const properties = comparableProperties(name, params);
-  const measured = (compactFrontier: boolean) => {
+  const measured = (compactFrontier: boolean, engine: 'compiled' | 'reference' = 'compiled') => {
     global.gc?.();
     const cpu0 = process.cpuUsage();
     let peak = process.memoryUsage().heapUsed;
     const result = explore(compileModel(definition, params), {
       compactFrontier,
+      engine,
       ...(properties ? { properties } : {}),
       progressIntervalMs: 250,
       onProgress: () => {
@@ -139,7 +156,15 @@ for (const [name, params] of cases) {
     collisionProbability: r.stats.collisionProbability ?? 0,
     cpuSeconds,
     peakHeapMiB,
+    heapBytesPerState: Math.round((peakHeapMiB * 2 ** 20) / Math.max(1, r.stats.states)),
+    engine: r.stats.engine?.name === 'compiled' ? `compiled, ${r.stats.engine.vectorBytes}-byte vectors` : `reference (${r.stats.engine?.fallback ?? 'asked'})`,
   };
+  if (withReference) {
+    const ref = measured(false, 'reference');
+    row.reference = { statesPerSecond: ref.result.stats.statesPerSecond, cpuSeconds: ref.cpuSeconds, seconds: ref.result.stats.elapsedMs / 1000 };
+    row.speedupOverReference = ref.cpuSeconds > 0 && cpuSeconds > 0 ? ref.cpuSeconds / cpuSeconds : 0;
+    if (ref.result.stats.states !== row.states || ref.result.verdict !== row.verdict) console.log(`  note: the reference space ended ${ref.result.verdict} with ${fmt(ref.result.stats.states)} states`);
+  }
   if (name === 'classic/peterson' && params.n === 4) {
     const c = measured(true);
     row.compactFrontier = { seconds: c.result.stats.elapsedMs / 1000, statesPerSecond: c.result.stats.statesPerSecond, peakHeapMiB: c.peakHeapMiB };
@@ -168,13 +193,14 @@ for (const [name, params] of cases) {
     if (s === undefined) row.spinSkipped = 'no Promela equivalent';
     else {
       row.spin = s;
-      row.ratioToSpin = s.statesPerSecond > 0 ? row.statesPerSecond / s.statesPerSecond : 0;
+      // Per core: our states per CPU-second against SPIN's states per second (SPIN runs on one core).
+      row.ratioToSpin = s.statesPerSecond > 0 && cpuSeconds > 0 ? row.states / cpuSeconds / s.statesPerSecond : 0;
     }
   }
   rows.push(row);
   const w = row.workers2;
   console.log(
-    `${`${name} ${JSON.stringify(params)}`.padEnd(70)} ${r.verdict.padEnd(9)} ${fmt(row.states).padStart(10)} ${fmt(seconds, 2).padStart(7)} ${fmt(cpuSeconds, 2).padStart(7)} ${fmt(row.statesPerSecond).padStart(7)} ${String(row.bytesPerState).padStart(5)} ${(w ? fmt(w.seconds, 2) : '-').padStart(7)} ${(w ? fmt(w.cpuSeconds, 2) : '-').padStart(7)} ${(w ? fmt(w.speedup, 2) : '-').padStart(5)} ${(w ? fmt(w.speedupAfterStartup, 2) : '-').padStart(5)} ${(row.spin ? fmt(row.spin.states) : '-').padStart(10)} ${(row.spin ? fmt(row.spin.seconds, 2) : '-').padStart(7)} ${(row.spin ? fmt(row.spin.statesPerSecond) : '-').padStart(10)} ${(row.ratioToSpin !== undefined ? row.ratioToSpin.toFixed(4) : '-').padStart(6)}`,
+    `${`${name} ${JSON.stringify(params)}`.padEnd(70)} ${r.verdict.padEnd(9)} ${fmt(row.states).padStart(10)} ${fmt(seconds, 2).padStart(7)} ${fmt(cpuSeconds, 2).padStart(7)} ${fmt(row.statesPerSecond).padStart(7)} ${String(row.bytesPerState).padStart(5)} ${String(row.heapBytesPerState).padStart(9)} ${(row.speedupOverReference !== undefined ? fmt(row.speedupOverReference, 1) : '-').padStart(6)} ${(w ? fmt(w.seconds, 2) : '-').padStart(7)} ${(w ? fmt(w.cpuSeconds, 2) : '-').padStart(7)} ${(w ? fmt(w.speedup, 2) : '-').padStart(5)} ${(w ? fmt(w.speedupAfterStartup, 2) : '-').padStart(5)} ${(row.spin ? fmt(row.spin.states) : '-').padStart(10)} ${(row.spin ? fmt(row.spin.seconds, 2) : '-').padStart(7)} ${(row.spin ? fmt(row.spin.statesPerSecond) : '-').padStart(10)} ${(row.ratioToSpin !== undefined ? row.ratioToSpin.toFixed(4) : '-').padStart(6)}`,
   );
   if (w && (w.states !== row.states || w.verdict !== row.verdict)) {
     console.log(`  note: 2 workers ended ${w.verdict} with ${fmt(w.states)} states (a violation stops the search wherever a worker finds it first)`);
