@@ -78,11 +78,43 @@ export function withLayout<G, T>(model: Model<G>, body: (space: CompiledSpace<G>
     }
     if (!(run instanceof Relayout)) return run;
     if (run.world !== undefined) facts.absorbWorld(run.world);
+    // A state's shape changes as the model runs: learn from a short search on the reference space
+    // once, rather than restarting for each shape found one at a time.
+    if (attempt === 0) learnAhead(model, facts, LEARN_AHEAD_STATES);
     const next = layoutSignature(facts);
     if (next === signature) return { fallback: run.why };
     signature = next;
   }
   return { fallback: `the state's shape kept growing (${MAX_RELAYOUTS} layouts)` };
+}
+
+/** States of the reference search the layout learns from after its first misfit. */
+const LEARN_AHEAD_STATES = 500;
+
+/**
+ * A breadth-first search on the reference space, up to `limit` states, whose every state the
+ * layout absorbs. It only learns shapes: whatever goes wrong in it (a model error) is left for the
+ * real search to find and report.
+ */
+function learnAhead<G>(model: Model<G>, facts: LayoutFacts, limit: number): void {
+  const seen = new Set<string>([encodeWorld(model, model.initial)]);
+  const queue: World<G>[] = [model.initial];
+  try {
+    for (let i = 0; i < queue.length && seen.size < limit; i++) {
+      const w = queue[i]!;
+      for (const t of enabledTransitions(model, w)) {
+        const out = applyTransition(model, w, t);
+        if (out.kind !== 'next') continue;
+        const key = encodeWorld(model, out.world);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        facts.absorbWorld(out.world as World<unknown>);
+        queue.push(out.world);
+      }
+    }
+  } catch {
+    // Left for the search to diagnose, with its path.
+  }
 }
 
 /**
