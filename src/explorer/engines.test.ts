@@ -10,7 +10,7 @@ import { compileModel, defineModel, routine, step, type AnyModelDefinition, type
 import { catalog } from '../../models/index.ts';
 import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
-import { explore, type ExploreOutcome } from './explore.ts';
+import { explore, selectableProperties, type ExploreOutcome } from './explore.ts';
 import { checkLiveness, livenessProperties } from './liveness.ts';
 import type { ExploreOptions } from './options.ts';
 import { keysAlong } from './kernel.ts';
@@ -99,6 +99,11 @@ describe('compiled and reference spaces agree', () => {
     const model = compileModel(byName('hmm/v5.2-valid-flag'));
     for (const p of model.properties) bothAgree(model, { properties: [p.name] });
     bothAgree(model, { properties: ['deadlock'] });
+  });
+
+  it.each(['hmm/v5.2-teardown-use-after-free', 'hmm/v5.2-valid-flag'])('%s: every check but deadlock (as --no-deadlock selects), own assertion names included', (name) => {
+    const model = compileModel(byName(name));
+    bothAgree(model, { properties: selectableProperties(model).filter((p) => p !== 'deadlock') });
   });
 
   it("fields named like a view's own members are read and written as fields", () => {

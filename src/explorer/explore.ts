@@ -4,9 +4,6 @@
  */
 import { checkDeterminism } from '../core/determinism.ts';
 import { ModelError, UsageError } from '../core/errors.ts';
-import { LOCK_DISCIPLINE } from '../core/kernel/mutex.ts';
-import { USE_AFTER_FREE } from '../core/kernel/lifetime.ts';
-import { SLEEP_UNDER_SPINLOCK } from '../core/program.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
@@ -14,6 +11,7 @@ import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { CLOCK_WORK, exploreCompiled, keysAlong } from './kernel.ts';
+import { selectableProperties, selectsFailure } from './selection.ts';
 import { Heartbeat, resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
@@ -23,20 +21,7 @@ import { Reduction } from '../reduction/index.ts';
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
 
-/** Names `--property` accepts: the model's properties, deadlock, and the built-in assertion names. */
-export function selectableProperties<G>(model: Model<G>): string[] {
-  return [...model.properties.map((p) => p.name), 'deadlock', LOCK_DISCIPLINE, LOCK_ORDER, SLEEP_UNDER_SPINLOCK, USE_AFTER_FREE, 'assertion'];
-}
-
-/**
- * Whether a failed step's check is selected. A model's own `ctx.assert(…, name)` names are not
- * selectable: they count as "assertion", so a selection that names every check but one (as
- * `--no-deadlock` and `--continue` make) still checks them.
- */
-export function selectsFailure<G>(model: Model<G>, selected: ReadonlySet<string> | undefined, name: string): boolean {
-  if (!selected || selected.has(name)) return true;
-  return selected.has('assertion') && !selectableProperties(model).includes(name);
-}
+export { selectableProperties, selectsFailure } from './selection.ts';
 
 function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void {
   const known = new Set(selectableProperties(model));

@@ -20,6 +20,7 @@ import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { Heartbeat, type ExploreConfig } from './options.ts';
+import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
@@ -321,7 +322,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         if (kind === FAILED) {
           const t = space.transition(i);
           const out = space.failure!;
-          if (selected && !selected.has(out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
+          if (!selectsFailure(model, selected, out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
             provisoHit = true;
             continue;
           }

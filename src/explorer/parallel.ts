@@ -35,6 +35,10 @@ export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'no
   readonly memoryProbe?: () => number;
 }
 
+/** Why --workers runs on the reference space, as reports say it. */
+export const PARALLEL_ON_REFERENCE =
+  'parallel search (--workers) runs on the reference space; one worker on the compiled space is faster on every benchmark model';
+
 export async function exploreParallel(spec: ModelSpec, options: ParallelOptions): Promise<ExploreOutcome> {
   const { workers: n, onProgress, memoryProbe, maxMemoryMiB, ...rest } = options;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
@@ -91,6 +95,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     collisionProbability: store.collisionProbability(),
     startupMs: startedAt - started,
     ...reductionOf(finished),
+    engine: { name: 'reference', fallback: PARALLEL_ON_REFERENCE },
   };
   const error = replies.find((r) => r.kind === 'error');
   if (error?.kind === 'error') throw error.name === 'UsageError' ? new UsageError(error.message) : new ModelError(error.message, { model: spec.model });
