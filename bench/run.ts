@@ -15,7 +15,7 @@
  * times fewer CPU-seconds it took than the same search on the reference (immer) space in the same
  * run, `heap B/st` the peak JS heap per state, the whole process included. The ratio to SPIN is per
  * core: our states per CPU-second over SPIN's states per second. The 2-worker runs use the
- * reference space (parallel search does not run on the compiled one yet).
+ * compiled space too: the coordinator learns the layout the workers share (see src/explorer/parallel.ts).
  *
  * `npm run bench -- --quick` skips the long rows (Peterson n=4, 2pc rms=7, the 5.5 HMM model with
  * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN;
@@ -173,7 +173,7 @@ for (const [name, params] of cases) {
   if (withWorkers) {
     global.gc?.();
     const cpu0 = process.cpuUsage();
-    const p = await exploreParallel({ model: name, params }, { workers: 2, ...(properties ? { properties } : {}) });
+    const p = await exploreParallel({ model: name, params, definition }, { workers: 2, ...(properties ? { properties } : {}) });
     const s2 = p.stats.elapsedMs / 1000;
     const explored = (p.stats.elapsedMs - (p.stats.startupMs ?? 0)) / 1000;
     row.workers2 = {

@@ -89,11 +89,11 @@ function exploreOptions(a: BudgetArgs): CheckOptions {
 }
 
 /** The safety search on worker threads, with the progress line on a terminal. */
-async function parallelSafety(spec: string, params: Params, workers: number, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
+async function parallelSafety(spec: string, definition: AnyModelDefinition, params: Params, workers: number, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
   const { fairness: _, exact: __, now: ___, shared: ____, ...rest } = options;
   const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
   try {
-    return await exploreParallel({ model: spec, params }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
+    return await exploreParallel({ model: spec, params, definition }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
   } finally {
     progress?.done();
   }
@@ -204,7 +204,7 @@ export async function runCli(argv: readonly string[], rawOut: Output): Promise<n
           throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
-        const safety = workers > 1 ? await parallelSafety(a.model, params, workers, options, a.json, out) : undefined;
+        const safety = workers > 1 ? await parallelSafety(a.model, definition, params, workers, options, a.json, out) : undefined;
         code = runCheck(
           definition,
           {

@@ -24,6 +24,7 @@ import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
+import type { SharedStore } from './sharedStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
 export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -54,13 +55,36 @@ export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelR
 }
 
 /**
+ * One worker of a parallel search on the compiled space. The layout is fixed (every worker builds
+ * it from the same facts, with frozen dictionaries, so equal states are equal vectors everywhere):
+ * a state it cannot hold comes back as a Relayout, for the coordinator to learn and start again.
+ */
+export function exploreShared<G>(model: Model<G>, cfg: ExploreConfig, facts: LayoutFacts): KernelOutcome | Relayout {
+  let space: CompiledSpace<G>;
+  try {
+    space = new CompiledSpace(model, facts);
+  } catch (thrown) {
+    if (thrown instanceof Misfit) return new Relayout(undefined, `the state does not fit a packed layout (${thrown.message})`);
+    throw thrown;
+  }
+  try {
+    return search(model, cfg, space, cfg.now(), 0);
+  } catch (thrown) {
+    if (thrown instanceof Relayout) return thrown;
+    throw thrown;
+  }
+}
+
+/**
  * Runs `body` on a compiled space for `model`, with a layout learnt from the initial state; each
  * time `body` returns a Relayout, the layout learns the state it carries and `body` runs again from
  * the start. `fallback` says why the compiled space cannot run the model.
  */
-export function withLayout<G, T>(model: Model<G>, body: (space: CompiledSpace<G>, relayouts: number) => T | Relayout): T | { readonly fallback: string } {
-  const facts = new LayoutFacts();
-  facts.absorbWorld(model.initial as World<unknown>);
+export function withLayout<G, T>(
+  model: Model<G>,
+  body: (space: CompiledSpace<G>, relayouts: number) => T | Relayout,
+  facts: LayoutFacts = initialFacts(model),
+): T | { readonly fallback: string } {
   let signature = layoutSignature(facts);
   for (let attempt = 0; attempt <= MAX_RELAYOUTS; attempt++) {
     let space: CompiledSpace<G>;
@@ -89,15 +113,31 @@ export function withLayout<G, T>(model: Model<G>, body: (space: CompiledSpace<G>
   return { fallback: `the state's shape kept growing (${MAX_RELAYOUTS} layouts)` };
 }
 
+function initialFacts<G>(model: Model<G>): LayoutFacts {
+  const facts = new LayoutFacts();
+  facts.absorbWorld(model.initial as World<unknown>);
+  return facts;
+}
+
+/**
+ * Layout facts for a parallel search, whose workers cannot relearn on their own: a compiled search
+ * of up to `maxStates` states, checking nothing, relearning as it goes; its dictionaries come too.
+ */
+export function learnLayout<G>(model: Model<G>, cfg: ExploreConfig, maxStates: number, facts: LayoutFacts = initialFacts(model)): LayoutFacts {
+  const quiet: ExploreConfig = { ...cfg, properties: new Set(), maxStates, shared: undefined, onProgress: undefined, heartbeat: undefined, determinismChecks: 0 };
+  withLayout(model, (space, relayouts) => search(model, quiet, space, quiet.now(), relayouts), facts);
+  return facts;
+}
+
 /** States of the reference search the layout learns from after its first misfit. */
-const LEARN_AHEAD_STATES = 500;
+export const LEARN_AHEAD_STATES = 500;
 
 /**
  * A breadth-first search on the reference space, up to `limit` states, whose every state the
  * layout absorbs. It only learns shapes: whatever goes wrong in it (a model error) is left for the
  * real search to find and report.
  */
-function learnAhead<G>(model: Model<G>, facts: LayoutFacts, limit: number): void {
+export function learnAhead<G>(model: Model<G>, facts: LayoutFacts, limit: number): void {
   const seen = new Set<string>([encodeWorld(model, model.initial)]);
   const queue: World<G>[] = [model.initial];
   try {
@@ -137,7 +177,10 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const por = reduction?.active.por === true;
   // The cycle proviso needs the depth each state was stored at, and which state a step reached.
   const depths = por ? new Depths() : undefined;
-  const store = new FingerprintStore(model, por);
+  // A parallel search (--workers): the visited set and the work queue are shared between workers.
+  const shared = cfg.shared;
+  const local = shared ? undefined : new FingerprintStore(model, por);
+  const store: FingerprintStore<G> | SharedStore<unknown> = local ?? shared!.store;
   const frontier = new VectorFrontier(space.size, cfg.strategy === 'dfs');
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
@@ -233,15 +276,32 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     } catch (thrown) {
       return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
     }
-    cur.b.set(initial);
-    const fp0 = hashWords(cur.w);
-    at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
-    depths?.set(at, 0);
-    const initFailure = judge(cur.b, at);
-    if (initFailure) return fail(at, initFailure);
-    frontier.push(cur.w, at, 0);
+    if (!shared || shared.seeds) {
+      cur.b.set(initial);
+      const fp0 = hashWords(cur.w);
+      at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
+      depths?.set(at, 0);
+      const initFailure = judge(cur.b, at);
+      if (initFailure) return fail(at, initFailure);
+      frontier.push(cur.w, at, 0);
+    }
 
-    while (frontier.size > 0) {
+    for (;;) {
+      if (shared) {
+        // Stop when another worker ended the search; share states with idle workers; when this
+        // frontier runs dry, take a state from another worker and rebuild it by replaying its path.
+        if (shared.store.stopped() !== 0) break;
+        if (frontier.size > 1 && shared.store.hungry()) {
+          for (let k = Math.min(frontier.size >> 1, 256); k > 0; k--) shared.store.give(frontier.pop(next.w));
+        }
+        if (frontier.size === 0) {
+          const given = shared.store.take();
+          if (given < 0) break;
+          const path = store.pathTo(given);
+          replayPath(space, initial, path, cur, next);
+          frontier.push(cur.w, given, path.length);
+        }
+      } else if (frontier.size === 0) break;
       // pop
       const index = frontier.pop(cur.w);
       const depth = frontier.depth;
@@ -357,7 +417,8 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         // store
         const stored = store.add(hashWords(next.w), index, i, cfg.maxStates);
         if (stored === SEEN) {
-          if (!full && !(depths!.at(store.seenIndex) > depth)) provisoHit = true;
+          // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
+          if (!full && !(local !== undefined && depths!.at(local.seenIndex) > depth)) provisoHit = true;
           continue;
         }
         if (stored === FULL) return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
@@ -379,6 +440,10 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     throw thrown;
   }
 
+  if (shared) {
+    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [], symmetricLockNesting: false });
+    return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+  }
   const inverted = inversion();
   if (inverted) return inverted;
   if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
@@ -388,6 +453,18 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     return { verdict: 'violation', property: { name, kind: 'sometimes' }, message: `no reachable state satisfies "${name}"`, path: null, stats: stats(), witnesses: witnesses() };
   }
   return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+}
+
+/** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */
+function replayPath<G>(space: CompiledSpace<G>, initial: Uint8Array, path: readonly number[], out: { b: Uint8Array; w: Uint32Array }, tmp: { b: Uint8Array; w: Uint32Array }): void {
+  out.b.set(initial);
+  for (const choice of path) {
+    const n = space.enable(out.b);
+    if (choice >= n) throw new Error(`replaying a stored path: step ${choice} is not enabled`);
+    tmp.w.set(out.w);
+    if (space.applyEnabled(choice, tmp.b) === FAILED) throw new Error('replaying a stored path: a step failed');
+    out.w.set(tmp.w);
+  }
 }
 
 function observeLock<G>(model: Model<G>, space: CompiledSpace<G>, graph: LockOrderGraph, parent: Uint8Array, t: Transition, state: number, choice: number): void {
@@ -404,10 +481,11 @@ function describe(thrown: unknown): string {
 }
 
 /** What the layout derived from `facts` looks like; equal signatures mean a relayout would change nothing. */
-function layoutSignature(facts: LayoutFacts): string {
+export function layoutSignature(facts: LayoutFacts): string {
   const spec = (s: Spec): string => {
     const parts: string[] = [];
-    if (s.scalars) parts.push(s.intOnly ? `i${Math.min(s.lo, 0)}:${s.hi - Math.min(s.lo, 0) > 255 ? (s.hi - Math.min(s.lo, 0) > 65535 ? 'd' : 2) : 1}` : `d${s.wide ? 2 : 1}`);
+    // Dictionary sizes count: a parallel search's frozen dictionaries change only by learning.
+    if (s.scalars) parts.push(s.intOnly ? `i${Math.min(s.lo, 0)}:${s.hi - Math.min(s.lo, 0) > 255 ? (s.hi - Math.min(s.lo, 0) > 65535 ? 'd' : 2) : 1}` : `d${s.wide ? 2 : 1}/${s.dict.length}`);
     if (s.rec) parts.push(`{${[...s.rec].map(([k, c]) => `${k}:${spec(c)}`).join(',')}}`);
     if (s.list) parts.push(`[${s.list.cap}:${spec(s.list.elem)}]`);
     return parts.join('|');

@@ -23,6 +23,41 @@ describe('parallel search (worker threads, shared visited set)', () => {
     if (one.verdict === 'pass') expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
   });
 
+  it.each([
+    ['classic/peterson', {}],
+    ['hmm/v5.5-interval-notifier', {}],
+    ['hmm/v5.2-valid-flag', { driver: 'doc' }],
+  ] as [string, Params][])('%s %o on the compiled space: 2 workers share one learnt layout and store the same states and transitions as 1', async (name, params) => {
+    const definition = catalog.find((m) => m.name === name)!;
+    const selection = name === 'hmm/v5.2-valid-flag' ? { properties: ['deadlock'] } : {};
+    const one = explore(compileModel(definition, params), selection);
+    const two = await exploreParallel({ model: name, params, definition }, { workers: 2, ...selection });
+    expect(two.stats.engine?.name).toBe('compiled');
+    expect(two.verdict).toBe(one.verdict);
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
+  });
+
+  it('workers that meet a state the learnt layout cannot hold stop; the layout learns it and the search starts again', async () => {
+    const name = 'hmm/v5.5-interval-notifier';
+    const definition = catalog.find((m) => m.name === name)!;
+    const one = explore(compileModel(definition));
+    // Learning from the initial state alone: the workers soon meet new shapes.
+    const two = await exploreParallel({ model: name, params: {}, definition }, { workers: 2, learnStates: 1 });
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
+    expect(two.stats.engine?.name === 'compiled' ? two.stats.engine.relayouts : -1).toBeGreaterThan(0);
+  });
+
+  it('a violation found by a compiled-space worker replays to the failure it reports', async () => {
+    const name = 'hmm/v5.2-valid-flag';
+    const definition = catalog.find((m) => m.name === name)!;
+    const two = await exploreParallel({ model: name, params: {}, definition }, { workers: 2 });
+    expect(two.stats.engine?.name).toBe('compiled');
+    expect(two.verdict).toBe('violation');
+    if (two.verdict !== 'violation') return;
+    const model = compileModel(definition);
+    expect(judgeTrace(model, replay(model, two.path!))).toMatchObject({ verdict: 'violation', property: two.property.name });
+  });
+
   it('a violation found by a worker replays to the failure it reports', async () => {
     // Which violation is claimed first depends on how the workers' searches interleave (this model
     // has more than one), so the check is that the reported one is real.

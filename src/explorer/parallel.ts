@@ -10,46 +10,111 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ModelError, UsageError } from '../core/errors.ts';
-import type { Params } from '../core/model.ts';
+import { compileModel, type AnyModelDefinition, type Params } from '../core/model.ts';
+import type { LayoutData } from '../core/compiled/space.ts';
+import type { World } from '../core/world.ts';
+import { layoutSignature, learnLayout } from './kernel.ts';
+import { resolveOptions } from './options.ts';
 import { withoutSymmetry, type ExploreOutcome } from './explore.ts';
 import { inversionViolation, LockOrderGraph, type LockEdge } from './lockOrder.ts';
 import type { ExploreOptions } from './options.ts';
 import type { ReductionStats, Stats, Witness } from './result.ts';
-import { SharedStore, sharedBuffers, STOP_MEMORY, type SharedSearch } from './sharedStore.ts';
+import { SharedStore, sharedBuffers, STOP_MEMORY, type SharedBuffers, type SharedSearch } from './sharedStore.ts';
 
 export type WorkerReply =
   | { kind: 'started'; at: number }
   | { kind: 'finished'; info: Parameters<SharedSearch['finished']>[0]; witnesses: readonly Witness[]; reduction?: ReductionStats }
   | { kind: 'result'; outcome: ExploreOutcome; won: boolean }
-  | { kind: 'error'; message: string; name: string };
+  | { kind: 'error'; message: string; name: string }
+  /** A compiled-space worker met a state the fixed layout cannot hold (the reference space's successor, if any). */
+  | { kind: 'relayout'; world?: World<unknown>; why: string };
 
 export interface ModelSpec {
   /** Registered name or path to a model module. */
   readonly model: string;
   readonly params: Params;
+  /**
+   * The model's definition, as the caller loaded it: with it the search runs on the compiled space
+   * (the coordinator learns the layout the workers share); without it, on the reference space.
+   */
+  readonly definition?: AnyModelDefinition;
 }
 
 export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'now' | 'memoryProbe' | 'shared' | 'exact'> {
   readonly workers: number;
   readonly onProgress?: ExploreOptions['onProgress'];
   readonly memoryProbe?: () => number;
+  /** States of the compiled search the coordinator learns the workers' layout from (default 50,000). */
+  readonly learnStates?: number;
 }
 
 /** Why --workers runs on the reference space, as reports say it. */
 export const PARALLEL_ON_REFERENCE =
   'parallel search (--workers) runs on the reference space; one worker on the compiled space is faster on every benchmark model';
 
+/** Times the workers may find a state the fixed layout cannot hold before the search falls back to the reference space. */
+const MAX_PARALLEL_RELAYOUTS = 8;
+
+/** States of the compiled search the coordinator learns the shared layout from (about 0.1-0.5 s). */
+const LEARN_LAYOUT_STATES = 50_000;
+
 export async function exploreParallel(spec: ModelSpec, options: ParallelOptions): Promise<ExploreOutcome> {
-  const { workers: n, onProgress, memoryProbe, maxMemoryMiB, ...rest } = options;
+  const n = options.workers;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
-  const buffers = sharedBuffers(n, rest.maxStates ?? Number.POSITIVE_INFINITY);
+  const definition = spec.definition;
+  const symmetryOn = options.symmetry !== undefined && options.symmetry !== false;
+  if (definition === undefined || (options.engine ?? 'compiled') === 'reference') {
+    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, definition === undefined ? PARALLEL_ON_REFERENCE : undefined));
+  }
+  // The compiled space: the coordinator learns a layout, every worker builds the same one from it
+  // (with frozen dictionaries), and a state none of them can hold makes the search start again.
+  const first = sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY);
+  const numbering = new SharedStore<unknown>(undefined, first);
+  const model = compileModel(definition, spec.params, (name) => numbering.routineNumber(name));
+  if (symmetryOn && (model.symmetry?.length ?? 0) > 0) return outcomeOf(await runWorkers(spec, options, first, undefined, 'symmetry reduction runs on the reference space'));
+
+  const { workers: _w, onProgress: _p, memoryProbe: _m, maxMemoryMiB: _mm, learnStates, ...plain } = options;
+  const cfg = resolveOptions(plain);
+  const facts = learnLayout(model, cfg, learnStates ?? LEARN_LAYOUT_STATES);
+  const started = Date.now();
+  let buffers = first;
+  for (let attempt = 0; attempt <= MAX_PARALLEL_RELAYOUTS; attempt++) {
+    const before = layoutSignature(facts);
+    const r = await runWorkers(spec, options, buffers, facts.toData(), undefined);
+    if (!('relayout' in r)) {
+      const elapsedMs = Date.now() - started;
+      return { ...r, stats: { ...r.stats, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((r.stats.states * 1000) / elapsedMs) : r.stats.states, engine: { name: 'compiled', relayouts: attempt } } };
+    }
+    if (r.relayout.world !== undefined) facts.absorbWorld(r.relayout.world);
+    if (layoutSignature(facts) === before) break;
+    // Learn further before starting the workers again: each start costs their start-up.
+    learnLayout(model, cfg, Math.max(learnStates ?? LEARN_LAYOUT_STATES, 1000) * 2 ** (attempt + 1), facts);
+    // A fresh visited set and queue; the routine numbering (which the facts use) is kept.
+    buffers = { ...sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), routines: first.routines };
+  }
+  return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+}
+
+/** A reference-space run never asks for a relayout. */
+function outcomeOf(r: ExploreOutcome | Relayouted): ExploreOutcome {
+  if ('relayout' in r) throw new Error(`internal error: a reference-space worker asked for a relayout (${r.relayout.why})`);
+  return r;
+}
+
+type Relayouted = { readonly relayout: { readonly world?: World<unknown>; readonly why: string } };
+
+async function runWorkers(spec: ModelSpec, options: ParallelOptions, buffers: SharedBuffers, layout: LayoutData | undefined, referenceWhy: string | undefined): Promise<ExploreOutcome | Relayouted> {
+  const { workers: n, onProgress, memoryProbe, maxMemoryMiB, ...rest } = options;
   const store = new SharedStore<unknown>(undefined, buffers);
   const started = Date.now();
   const replies: WorkerReply[] = [];
   const threads = Array.from(
     { length: n },
     (_, id) =>
-      new Worker(new URL('./parallelBoot.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 64 }, workerData: { id, model: spec.model, params: spec.params, options: rest, buffers } }),
+      new Worker(new URL('./parallelBoot.js', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+        workerData: { id, model: spec.model, params: spec.params, options: rest, buffers, ...(layout ? { layout } : {}) },
+      }),
   );
   let lastProgress = started;
   let startedAt = started;
@@ -95,8 +160,10 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     collisionProbability: store.collisionProbability(),
     startupMs: startedAt - started,
     ...reductionOf(finished),
-    engine: { name: 'reference', fallback: PARALLEL_ON_REFERENCE },
+    engine: layout !== undefined ? { name: 'compiled' } : referenceWhy !== undefined ? { name: 'reference', fallback: referenceWhy } : { name: 'reference' },
   };
+  const relayout = replies.find((r) => r.kind === 'relayout');
+  if (relayout?.kind === 'relayout') return { relayout: { ...(relayout.world ? { world: relayout.world } : {}), why: relayout.why } };
   const error = replies.find((r) => r.kind === 'error');
   if (error?.kind === 'error') throw error.name === 'UsageError' ? new UsageError(error.message) : new ModelError(error.message, { model: spec.model });
   const won = replies.find((r) => r.kind === 'result' && r.won);

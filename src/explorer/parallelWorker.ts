@@ -1,13 +1,16 @@
 /**
  * A parallel-search worker: loads the model by its registered name or module path, then runs the
- * ordinary explore loop against the shared store (see sharedStore.ts) and posts what it found.
+ * search against the shared store (see sharedStore.ts) and posts what it found. With a layout from
+ * the coordinator it searches the compiled space (kernel.ts, exploreShared), else the reference one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileModel, type Params } from '../core/model.ts';
+import { LayoutFacts, type LayoutData } from '../core/compiled/space.ts';
+import { compileModel, type Model, type Params } from '../core/model.ts';
 import { loadModel } from '../cli/loadModel.ts';
-import { explore } from './explore.ts';
-import type { ExploreOptions } from './options.ts';
-import { SharedStore, STOP_WORKER, type SharedBuffers, type SharedSearch } from './sharedStore.ts';
+import { explore, type ExploreOutcome } from './explore.ts';
+import { exploreShared, Relayout } from './kernel.ts';
+import { resolveOptions, type ExploreOptions } from './options.ts';
+import { SharedStore, STOP_RELAYOUT, STOP_WORKER, type SharedBuffers, type SharedSearch } from './sharedStore.ts';
 import type { WorkerReply } from './parallel.ts';
 
 interface Job {
@@ -16,10 +19,24 @@ interface Job {
   readonly params: Params;
   readonly options: ExploreOptions;
   readonly buffers: SharedBuffers;
+  /** The compiled space's layout, learnt by the coordinator; without it the reference space runs. */
+  readonly layout?: LayoutData;
 }
 
 const job = workerData as Job;
 const post = (reply: WorkerReply): void => parentPort!.postMessage(reply);
+
+/** Runs the search; a relayout request is posted here and ends the worker's part. */
+function search(model: Model<unknown>, store: SharedStore<unknown>, shared: SharedSearch): ExploreOutcome | undefined {
+  if (job.layout === undefined) return explore(model, { ...job.options, shared });
+  const run = exploreShared(model, resolveOptions({ ...job.options, shared }), LayoutFacts.from(job.layout, true));
+  if (!(run instanceof Relayout)) return run;
+  // The layout every worker shares cannot hold a state: stop them all; the coordinator learns it and starts again.
+  store.claimStop(STOP_RELAYOUT);
+  post({ kind: 'relayout', ...(run.world ? { world: run.world } : {}), why: run.why });
+  return undefined;
+}
+
 try {
   const numbering = new SharedStore(undefined, job.buffers);
   const model = compileModel(await loadModel(job.model), job.params, (name) => numbering.routineNumber(name));
@@ -33,9 +50,11 @@ try {
     },
   };
   post({ kind: 'started', at: Date.now() });
-  const outcome = explore(model, { ...job.options, shared });
-  if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
-  else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
+  const outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
+  if (outcome !== undefined) {
+    if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
+    else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
+  }
 } catch (thrown) {
   new SharedStore(undefined, job.buffers).claimStop(STOP_WORKER);
   post({ kind: 'error', message: thrown instanceof Error ? thrown.message : String(thrown), name: thrown instanceof Error ? thrown.name : 'Error' });

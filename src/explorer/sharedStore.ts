@@ -11,7 +11,7 @@
  *
  * The table does not grow: its capacity is fixed when the search starts (budget maxStates when full).
  */
-import { fingerprint } from '../core/canonical.ts';
+import { fingerprint, type Fingerprint } from '../core/canonical.ts';
 import { fingerprintWorld } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
 import type { World } from '../core/world.ts';
@@ -73,6 +73,8 @@ export interface SharedSearch {
 /** Why the search stopped early: a worker's result, or the coordinator's memory budget. */
 export const STOP_WORKER = 1;
 export const STOP_MEMORY = 2;
+/** A compiled-space worker met a state the shared layout cannot hold. */
+export const STOP_RELAYOUT = 3;
 
 export class SharedStore<G> implements StateStore<G> {
   readonly exact = false;
@@ -100,7 +102,11 @@ export class SharedStore<G> implements StateStore<G> {
   }
 
   visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number {
-    const fp = fingerprintWorld(this.model!, world, site);
+    return this.add(fingerprintWorld(this.model!, world, site), parent, via, limit);
+  }
+
+  /** Stores a state by its fingerprint, as `visit` does: its new index, SEEN or FULL. */
+  add(fp: Fingerprint, parent: number, via: number, limit: number): number {
     let key = (BigInt(fp.hi) << 32n) | BigInt(fp.lo >>> 0);
     if (key === 0n) key = 1n;
     const table = this.table;

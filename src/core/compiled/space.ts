@@ -22,16 +22,36 @@ import { MAX_CALL_DEPTH } from '../stack.ts';
 import { StepFailure, targetOf, type Transition } from '../transitions.ts';
 import type { Frame, Stack, ThreadId, World } from '../world.ts';
 import { registerRoot } from './roots.ts';
-import { absorb, Spec } from './spec.ts';
+import { absorb, Spec, specData, specFrom, type SpecData } from './spec.ts';
 import { compileSite, Misfit, plainOf, type Cursor, type Site, type View } from './views.ts';
 
 /** What the compiled space has learnt about a model's states; kept across relayouts. */
 export class LayoutFacts {
-  readonly shared = new Spec();
+  shared = new Spec();
   readonly locals = new Map<number, Spec>();
-  readonly into = new Spec();
+  into = new Spec();
   /** Per thread, per call depth: the routines seen in a frame there. */
   readonly frames: Set<number>[][] = [];
+
+  /** As plain data, for worker threads. */
+  toData(): LayoutData {
+    return {
+      shared: specData(this.shared),
+      locals: [...this.locals].map(([fn, s]) => [fn, specData(s)] as const),
+      into: specData(this.into),
+      frames: this.frames.map((ds) => ds.map((fns) => [...fns])),
+    };
+  }
+
+  /** Facts from `toData`; `frozen`: dictionaries take no new values (see `Spec.frozen`). */
+  static from(d: LayoutData, frozen: boolean): LayoutFacts {
+    const f = new LayoutFacts();
+    f.shared = specFrom(d.shared, frozen);
+    for (const [fn, s] of d.locals) f.locals.set(fn, specFrom(s, frozen));
+    f.into = specFrom(d.into, frozen);
+    d.frames.forEach((ds, tid) => (f.frames[tid] = ds.map((fns) => new Set(fns))));
+    return f;
+  }
 
   absorbWorld(world: World<unknown>): void {
     absorb(this.shared, world.shared);
@@ -46,6 +66,13 @@ export class LayoutFacts {
       });
     });
   }
+}
+
+export interface LayoutData {
+  readonly shared: SpecData;
+  readonly locals: readonly (readonly [number, SpecData])[];
+  readonly into: SpecData;
+  readonly frames: readonly (readonly (readonly number[])[])[];
 }
 
 interface FrameSlot {

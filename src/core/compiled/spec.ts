@@ -23,6 +23,58 @@ export class Spec {
   /** Dictionary of a dictionary-coded slot: code → value; code 0 is always `undefined` (absent). */
   readonly dict: unknown[] = [undefined];
   readonly codes = new Map<unknown, number>([[undefined, 0]]);
+  /**
+   * No value may be added to the dictionary (a parallel search: every worker must code each value
+   * the same way, so a new value is a misfit and the search starts again with it learnt).
+   */
+  frozen = false;
+}
+
+/** A spec as plain data (to hand to worker threads), and back. */
+export interface SpecData {
+  readonly seen: number;
+  readonly scalars: boolean;
+  readonly intOnly: boolean;
+  readonly lo: number;
+  readonly hi: number;
+  readonly wide: boolean;
+  /** The dictionary after code 0; `{ present: true }` for the composite marker. */
+  readonly dict: readonly unknown[];
+  readonly rec?: readonly (readonly [string, SpecData])[];
+  readonly list?: { readonly cap: number; readonly elem: SpecData };
+}
+
+export function specData(s: Spec): SpecData {
+  return {
+    seen: s.seen,
+    scalars: s.scalars,
+    intOnly: s.intOnly,
+    lo: s.lo,
+    hi: s.hi,
+    wide: s.wide,
+    dict: s.dict.slice(1).map((v) => (v === PRESENT ? { present: true } : v)),
+    ...(s.rec ? { rec: [...s.rec].map(([k, c]) => [k, specData(c)] as const) } : {}),
+    ...(s.list ? { list: { cap: s.list.cap, elem: specData(s.list.elem) } } : {}),
+  };
+}
+
+export function specFrom(d: SpecData, frozen: boolean): Spec {
+  const s = new Spec();
+  s.seen = d.seen;
+  s.scalars = d.scalars;
+  s.intOnly = d.intOnly;
+  s.lo = d.lo;
+  s.hi = d.hi;
+  s.wide = d.wide;
+  for (const raw of d.dict) {
+    const v = typeof raw === 'object' && raw !== null ? PRESENT : raw;
+    s.codes.set(v, s.dict.length);
+    s.dict.push(v);
+  }
+  if (d.rec) s.rec = new Map(d.rec.map(([k, c]) => [k, specFrom(c, frozen)]));
+  if (d.list) s.list = { cap: d.list.cap, elem: specFrom(d.list.elem, frozen) };
+  s.frozen = frozen;
+  return s;
 }
 
 /** The marker a composite place's tag slot holds when an object or array is present. */

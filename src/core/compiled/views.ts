@@ -127,6 +127,7 @@ function intern(spec: Spec, v: unknown): number {
   if (code !== undefined) return code;
   const t = typeof v;
   if (!(t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v)))) misfit(`value of type ${t}`);
+  if (spec.frozen) misfit('a value the layout has not seen');
   code = spec.dict.length;
   if (code > (spec.wide ? 65535 : 255)) {
     spec.wide = true;
