@@ -23,6 +23,8 @@ import { runSimulate } from './runSimulate.ts';
 import { runReplay } from './runReplay.ts';
 import { runExplore } from './runExplore.ts';
 import { loopbackHost } from './explorerServer.ts';
+import type { SearchThread } from './searchJob.ts';
+import { checkInThread, DEFAULT_STEP_TIMEOUT_S } from './searchThread.ts';
 
 /** A repeatable option's values: yargs gives one value as a string, several as an array. */
 function many(raw: string | readonly string[] | undefined): string[] | undefined {
@@ -148,7 +150,22 @@ function withoutDeadlock(definition: AnyModelDefinition, params: Params, options
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
-export async function runCli(argv: readonly string[], rawOut: Output): Promise<number> {
+/** What the `interleave` process gives the CLI beyond its arguments (main.ts); tests that run the CLI in-process give nothing. */
+export interface CliHost {
+  /**
+   * A search thread started early: `check` then runs its search there, with the step watchdog and
+   * Ctrl-C/SIGTERM handling (searchThread.ts). Without one, the search runs on the calling thread.
+   */
+  readonly searchThread?: SearchThread;
+}
+
+/** `--step-timeout` in milliseconds (0: no watchdog). */
+function stepTimeoutMs(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`--step-timeout must be a number of seconds (0 turns the watchdog off), got ${String(v)}`);
+  return v * 1000;
+}
+
+export async function runCli(argv: readonly string[], rawOut: Output, host: CliHost = {}): Promise<number> {
   const out = safeOutput(rawOut);
   // Stays undefined when yargs only printed --help or --version.
   let code: number | undefined;
@@ -184,6 +201,11 @@ export async function runCli(argv: readonly string[], rawOut: Output): Promise<n
           .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
+          .option('step-timeout', {
+            type: 'number',
+            default: DEFAULT_STEP_TIMEOUT_S,
+            describe: 'stop a step that runs longer than this many seconds and name it, with the replay path of its state (exit 2); 0: never',
+          })
           .options(reductionOptions)
           .options(presentOptions),
       async (a) => {
@@ -204,13 +226,29 @@ export async function runCli(argv: readonly string[], rawOut: Output): Promise<n
           throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
+        const timeoutMs = stepTimeoutMs(a.stepTimeout);
         const safety = workers > 1 ? await parallelSafety(a.model, definition, params, workers, options, a.json, out) : undefined;
+        let checked: ExploreOutcome | undefined;
+        if (host.searchThread && workers === 1 && bound === undefined) {
+          const progress = a.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+          try {
+            const ran = await checkInThread(host.searchThread, { spec: a.model, params, model: compileModel(definition, params), options, stepTimeoutMs: timeoutMs, ...(progress ? { onProgress: progress.update } : {}) }, out);
+            if ('code' in ran) {
+              code = ran.code;
+              return;
+            }
+            checked = ran.outcome;
+          } finally {
+            progress?.done();
+          }
+        }
         code = runCheck(
           definition,
           {
             spec: a.model,
             params,
             ...(safety ? { safety } : {}),
+            ...(checked ? { checked } : {}),
             json: a.json,
             ...presentArgs(a),
             minimise: a.minimise,

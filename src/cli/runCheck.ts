@@ -33,6 +33,8 @@ export interface CheckArgs extends PresentArgs {
   readonly continue?: boolean;
   /** The safety search's result, when a parallel search (--workers) already ran it. */
   readonly safety?: ExploreOutcome;
+  /** The whole check's result (safety and liveness), when the search thread (searchThread.ts) already ran it. */
+  readonly checked?: ExploreOutcome;
 }
 
 /** The bounded search's find, in the explorer's result shape. */
@@ -163,6 +165,7 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
   const bounded = args.preemptionBound !== undefined ? boundedOutcome(model, args, out) : undefined;
   let result: ExploreOutcome;
   if (bounded) result = bounded.result;
+  else if (args.checked) result = args.checked;
   else {
     const progress = args.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
     result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) }, args.safety);
