@@ -2,8 +2,10 @@
  * The visited set and work exchange shared by the workers of a parallel search, on
  * SharedArrayBuffers. Each worker runs the ordinary explore loop with this store:
  *
- * - the table holds 64-bit fingerprints (BigInt64Array slots, 0 = empty), claimed with
- *   Atomics.compareExchange, so exactly one worker stores each state;
+ * - the table holds 64-bit fingerprints as two 32-bit words per slot (0 = empty; a fingerprint
+ *   half that is 0 is stored as 1). A worker claims a slot by Atomics.compareExchange on its high
+ *   word, then writes the low word; one that finds the high word it wants waits for the low word
+ *   to appear before comparing, so exactly one worker stores each state, with no BigInt per state;
  * - state indices come from one atomic counter; parent and step per index live in shared arrays, so
  *   any worker (and the coordinator) rebuilds a path by walking parents;
  * - a worker whose frontier runs dry waits on a shared queue of state indices; busy workers give it
@@ -79,7 +81,7 @@ export const STOP_RELAYOUT = 3;
 export class SharedStore<G> implements StateStore<G> {
   readonly exact = false;
   private readonly control: Int32Array;
-  private readonly table: BigInt64Array;
+  private readonly table: Int32Array;
   private readonly mask: number;
   private readonly parents: Int32Array;
   private readonly vias: Uint16Array;
@@ -90,8 +92,8 @@ export class SharedStore<G> implements StateStore<G> {
     private readonly buffers: SharedBuffers,
   ) {
     this.control = new Int32Array(buffers.control);
-    this.table = new BigInt64Array(buffers.table);
-    this.mask = this.table.length - 1;
+    this.table = new Int32Array(buffers.table);
+    this.mask = (this.table.length >> 1) - 1;
     this.parents = new Int32Array(buffers.parents);
     this.vias = new Uint16Array(buffers.vias);
     this.queue = new Int32Array(buffers.queue);
@@ -107,18 +109,25 @@ export class SharedStore<G> implements StateStore<G> {
 
   /** Stores a state by its fingerprint, as `visit` does: its new index, SEEN or FULL. */
   add(fp: Fingerprint, parent: number, via: number, limit: number): number {
-    let key = (BigInt(fp.hi) << 32n) | BigInt(fp.lo >>> 0);
-    if (key === 0n) key = 1n;
+    const hi = fp.hi === 0 ? 1 : fp.hi;
+    const lo = fp.lo === 0 ? 1 : fp.lo;
     const table = this.table;
     let slot = (fp.lo ^ (fp.hi >>> 7)) & this.mask;
     for (;;) {
-      const at = Atomics.load(table, slot);
-      if (at === key) return SEEN;
-      if (at === 0n) {
+      let h = Atomics.load(table, 2 * slot);
+      if (h === 0) {
         if (this.size >= Math.min(limit, this.buffers.capacity)) return FULL;
-        const was = Atomics.compareExchange(table, slot, 0n, key);
-        if (was === 0n) break;
-        if (was === key) return SEEN;
+        h = Atomics.compareExchange(table, 2 * slot, 0, hi);
+        if (h === 0) {
+          Atomics.store(table, 2 * slot + 1, lo);
+          break;
+        }
+      }
+      if (h === hi) {
+        // Claimed by this fingerprint's high word: wait for its low word (a few instructions away).
+        let l = Atomics.load(table, 2 * slot + 1);
+        while (l === 0) l = Atomics.load(table, 2 * slot + 1);
+        if (l === lo) return SEEN;
       }
       slot = (slot + 1) & this.mask;
     }
