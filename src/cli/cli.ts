@@ -290,6 +290,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           .option('depth', { type: 'number', default: 200, describe: 'steps per run at most' })
           .option('seed', { type: 'number', describe: 'random seed (printed; the same seed repeats the session)' })
           .option('scheduler', { choices: ['uniform', 'pct'] as const, default: 'uniform' as const, describe: 'uniform random steps, or PCT priority scheduling' })
+          .option('engine', engineOptions.engine)
           .option('pct-depth', { type: 'number', default: 3, describe: 'PCT bug depth d (d - 1 priority change points per run)' }),
       async (a) => {
         const definition = await loadModel(a.model);
@@ -298,7 +299,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         const pctDepth = positiveInt('pct-depth', a.pctDepth)!;
         const seed = a.seed ?? (Date.now() % 2 ** 31);
         if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${a.seed}`);
-        code = runSimulate(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: { runs, depth, seed, pctDepth, scheduler: a.scheduler } }, out);
+        code = runSimulate(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: { runs, depth, seed, pctDepth, scheduler: a.scheduler, engine: a.engine as Engine } }, out);
       },
     )
     .command(

@@ -12,6 +12,7 @@ import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
 import { explore, selectableProperties, type ExploreOutcome } from './explore.ts';
 import { checkLiveness, livenessProperties } from './liveness.ts';
+import { simulate } from './simulate.ts';
 import type { ExploreOptions } from './options.ts';
 import { keysAlong } from './kernel.ts';
 import { CompiledSpace, LayoutFacts } from '../core/compiled/space.ts';
@@ -159,6 +160,21 @@ describe('compiled and reference spaces agree', () => {
     expect(summary(compiled)).toEqual(summary(reference));
     expect(keysAlong(model, [0])).toEqual(keysAlong(model, [0]));
     expect(compiledFinal(model)).toEqual({ q: [7] });
+  });
+
+  it.each([
+    ['hmm/v5.2-valid-flag', { driver: 'doc' }, 'pct'],
+    ['hmm/v5.2-valid-flag', {}, 'uniform'],
+    ['hmm/v5.5-interval-notifier', {}, 'uniform'],
+    ['classic/lost-update', {}, 'pct'],
+  ] as [string, Params, 'pct' | 'uniform'][])('simulate %s %o (%s): the same runs, failure and shrunk run on both spaces', (name, params, scheduler) => {
+    const model = compileModel(byName(name), params);
+    for (const seed of [1, 2]) {
+      const options = { runs: 150, depth: 60, seed, scheduler };
+      const reference = simulate(model, { ...options, engine: 'reference' });
+      const compiled = simulate(model, { ...options, engine: 'compiled' });
+      expect({ ...compiled, elapsedMs: 0 }).toEqual({ ...reference, elapsedMs: 0 });
+    }
   });
 
   it('budgets end both searches at the same state', () => {

@@ -20,6 +20,9 @@ import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { PropertyChecks } from './propertyChecks.ts';
+import { CompiledSpace, EXITED, FAILED } from '../core/compiled/space.ts';
+import { learnLayout } from './kernel.ts';
+import { resolveOptions, type Engine } from './options.ts';
 import type { ReplayPath } from './result.ts';
 
 export type Scheduler = 'uniform' | 'pct';
@@ -32,6 +35,8 @@ export interface SimulateOptions {
   readonly scheduler?: Scheduler;
   /** PCT's bug depth d: d - 1 priority change points per run (default 3). */
   readonly pctDepth?: number;
+  /** The state space the runs take (default compiled; any run it cannot take runs on the reference one). */
+  readonly engine?: Engine;
 }
 
 export interface SimulationFailure {
@@ -66,6 +71,67 @@ interface Schedule {
 
 type RunOutcome = { readonly path: number[]; readonly failure?: { verdict: 'violation' | 'deadlock'; property: string; message: string } };
 
+/** Which step a schedule picks among the enabled ones (their threads are `tids[0..n)`), updating PCT priorities. */
+function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, priorities: number[], scheduler: Scheduler): number {
+  const c = s.choices[k] ?? 0;
+  if (scheduler === 'uniform') return c % n;
+  let best = tids[0]!;
+  for (let i = 0; i < n; i++) if ((priorities[tids[i]!] ?? 0) > (priorities[best] ?? 0)) best = tids[i]!;
+  const mine: number[] = [];
+  for (let i = 0; i < n; i++) if (tids[i] === best) mine.push(i);
+  if (s.changes.includes(k)) priorities[best] = -1 - s.changes.indexOf(k);
+  return mine[c % mine.length]!;
+}
+
+/**
+ * One run on the compiled space, step for step as `run` takes it on the reference space; undefined
+ * when the compiled space cannot take it (the caller runs it on the reference space).
+ */
+function runCompiled<G>(model: Model<G>, checks: PropertyChecks<G>, space: CompiledSpace<G>, buffers: Buffers, s: Schedule, depth: number, scheduler: Scheduler): RunOutcome | undefined {
+  const { initial, cur, next } = buffers;
+  const path: number[] = [];
+  const priorities = [...s.priorities];
+  try {
+    cur.w.set(initial.w);
+    space.point(cur.b);
+    const first = checks.stateFailure(space.root, space.view);
+    if (first) return { path, failure: { verdict: 'violation', property: first.property.name, message: first.message } };
+    for (let k = 0; k < depth; k++) {
+      const n = space.enable(cur.b);
+      if (n === 0) {
+        const world = space.decode(cur.b);
+        const blocked = blockedThreads(model, world);
+        if (blocked.length > 0) return { path, failure: { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) } };
+        const end = checks.checkEnd(world);
+        if (end) return { path, failure: { verdict: 'violation', property: end.property.name, message: end.message } };
+        return { path };
+      }
+      const pick = pickStep(s, k, space.en.tid, n, priorities, scheduler);
+      path.push(pick);
+      const tid = space.en.tid[pick]!;
+      space.point(cur.b);
+      next.w.set(cur.w);
+      const kind = space.applyEnabled(pick, next.b);
+      if (kind === FAILED) {
+        const f = space.failure!;
+        return { path, failure: { verdict: f.verdict, property: f.property, message: f.message } };
+      }
+      const bad = checks.stateFailure(space.root, space.view) ?? (kind === EXITED ? checks.exitFailure(space.root, space.view, tid) : undefined);
+      if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
+      cur.w.set(next.w);
+    }
+    return { path };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Buffers {
+  readonly initial: { b: Uint8Array; w: Uint32Array };
+  readonly cur: { b: Uint8Array; w: Uint32Array };
+  readonly next: { b: Uint8Array; w: Uint32Array };
+}
+
 /** Executes one run under a schedule; stops at the first failure, at `depth`, or when nothing can move. */
 function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: number, scheduler: Scheduler): RunOutcome {
   let world: World<G> = model.initial;
@@ -82,16 +148,7 @@ function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: 
       if (end) return { path, failure: { verdict: 'violation', property: end.property.name, message: end.message } };
       return { path };
     }
-    const c = s.choices[k] ?? 0;
-    let pick: number;
-    if (scheduler === 'uniform') pick = c % enabled.length;
-    else {
-      let best = enabled[0]!.tid;
-      for (const t of enabled) if ((priorities[t.tid] ?? 0) > (priorities[best] ?? 0)) best = t.tid;
-      const mine = enabled.map((t, i) => [t, i] as const).filter(([t]) => t.tid === best);
-      pick = mine[c % mine.length]![1];
-      if (s.changes.includes(k)) priorities[best] = -1 - s.changes.indexOf(k);
-    }
+    const pick = pickStep(s, k, enabled.map((t) => t.tid), enabled.length, priorities, scheduler);
     const t = enabled[pick]!;
     path.push(pick);
     const out = applyTransition(model, world, t);
@@ -101,6 +158,45 @@ function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: 
     if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
   }
   return { path };
+}
+
+/**
+ * Runs on the compiled space, with a layout learnt by a short compiled search; a run it cannot take
+ * (a state the layout cannot hold, a guard or step that throws) is taken on the reference space,
+ * which gives the same outcome or the model's error, and the layout learns from it for later runs.
+ */
+function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, depth: number, scheduler: Scheduler): ((s: Schedule) => RunOutcome | undefined) | undefined {
+  const facts = learnLayout(model, resolveOptions({}), 20_000);
+  let space: CompiledSpace<G>;
+  let buffers: Buffers;
+  const build = (): boolean => {
+    try {
+      space = new CompiledSpace(model, facts);
+      const initial = space.vector();
+      initial.b.set(space.encode(model.initial));
+      buffers = { initial, cur: space.vector(), next: space.vector() };
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!build()) return undefined;
+  return (s) => {
+    const out = runCompiled(model, checks, space, buffers, s, depth, scheduler);
+    if (out !== undefined) return out;
+    // Learn the states of this run from the reference space, for the runs after it.
+    const reference = run(model, checks, s, depth, scheduler);
+    let world = model.initial;
+    for (const choice of reference.path) {
+      const t = enabledTransitions(model, world)[choice];
+      const next = t === undefined ? undefined : applyTransition(model, world, t);
+      if (next?.kind !== 'next') break;
+      world = next.world;
+      facts.absorbWorld(world as World<unknown>);
+    }
+    build();
+    return reference;
+  };
 }
 
 class RunFailed extends Error {
@@ -125,10 +221,12 @@ export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): Sim
     choices: fc.array(fc.nat({ max: 1_000_000 }), { minLength: depth, maxLength: depth }),
   });
   const started = Date.now();
+  const compiled = (options.engine ?? 'compiled') === 'compiled' ? compiledRunner(model, checks, depth, scheduler) : undefined;
+  const take = (s: Schedule): RunOutcome => compiled?.(s) ?? run(model, checks, s, depth, scheduler);
   let firstFound: RunOutcome | undefined;
   const details = fc.check(
     fc.property(schedule, (s) => {
-      const out = run(model, checks, s, depth, scheduler);
+      const out = take(s);
       if (out.failure) {
         firstFound ??= out;
         throw new RunFailed(out);
@@ -143,7 +241,7 @@ export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): Sim
   // A model error inside a run (a step that throws, say) is not a failing run: report it as such.
   if (!(err instanceof RunFailed) || details.counterexample === null) throw err;
   const [shrunk] = details.counterexample;
-  const out = run(model, checks, shrunk, depth, scheduler);
+  const out = take(shrunk);
   const f = out.failure ?? err.outcome.failure!;
   return {
     ...base,
