@@ -17,6 +17,8 @@ import type { ExploreOptions } from './options.ts';
 import { keysAlong } from './kernel.ts';
 import { CompiledSpace, LayoutFacts } from '../core/compiled/space.ts';
 import type { World } from '../core/world.ts';
+import { applyTransition, enabledTransitions } from '../core/transitions.ts';
+import { locksHeld } from '../core/kernel/locksHeld.ts';
 
 /** The shared state after the only step of a one-step model, taken on the compiled space. */
 function compiledFinal<G>(model: Model<G>): unknown {
@@ -176,6 +178,34 @@ describe('compiled and reference spaces agree', () => {
       expect({ ...compiled, elapsedMs: 0 }).toEqual({ ...reference, elapsedMs: 0 });
     }
   });
+
+  it.each(['hmm/v5.2-valid-flag', 'hmm/v5.3-nouveau-fault-unlock', 'hmm/v5.6-hmm-range-fault-walk', 'hmm/v5.2-rc-seed-snapshot-eagain'])(
+    '%s: the locks each thread holds, read from the packed state, are those the reference walk finds, in its order',
+    (name) => {
+      const model = compileModel(byName(name));
+      const worlds: World<unknown>[] = [model.initial as World<unknown>];
+      const facts = new LayoutFacts();
+      for (let i = 0; i < worlds.length && worlds.length < 400; i++) {
+        facts.absorbWorld(worlds[i]!);
+        for (const t of enabledTransitions(model, worlds[i] as World<never>)) {
+          const out = applyTransition(model, worlds[i] as World<never>, t);
+          if (out.kind === 'next') worlds.push(out.world as World<unknown>);
+        }
+      }
+      for (const w of worlds) facts.absorbWorld(w);
+      const space = new CompiledSpace(model, facts);
+      let held = 0;
+      for (const w of worlds) {
+        space.point(space.encode(w as World<never>));
+        for (let tid = 0; tid < model.actors.length; tid++) {
+          const reference = locksHeld(w.shared, tid);
+          held += reference.length;
+          expect(locksHeld(space.root, tid)).toEqual(reference);
+        }
+      }
+      expect(held).toBeGreaterThan(0);
+    },
+  );
 
   it('budgets end both searches at the same state', () => {
     const model = compileModel(byName('hmm/v5.5-interval-notifier'));

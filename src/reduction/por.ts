@@ -79,6 +79,7 @@ export class AmpleSets<G> {
   readonly exitsVisible: boolean;
   /** Footprints of every statement a thread may still run, by thread and the routines on its stack. */
   private readonly futures = new Map<string, Resolved[]>();
+  private readonly conflictCache = new Map<Resolved, Map<readonly Resolved[], boolean>>();
   /** Why the reduction is off for this search, if it is. */
   readonly off: string | undefined;
 
@@ -131,12 +132,26 @@ export class AmpleSets<G> {
       .map((h) => dotted(h.path));
     for (let q = 0; q < pos.threadCount; q++) {
       if (q === p || pos.depthOf(q) === 0) continue;
-      for (const other of this.future(pos, q)) {
-        if (held.length > 0 && other.holding.some((h) => held.includes(h))) continue;
+      const future = this.future(pos, q);
+      if (held.length === 0) {
+        if (this.conflicts(fp, future)) return false;
+        continue;
+      }
+      for (const other of future) {
+        if (other.holding.some((h) => held.includes(h))) continue;
         if (dependent(fp, other)) return false;
       }
     }
     return true;
+  }
+
+  /** Whether `fp` depends on any statement of `future` (both cached objects, so the answer is too). */
+  private conflicts(fp: Resolved, future: readonly Resolved[]): boolean {
+    let byFuture = this.conflictCache.get(fp);
+    if (byFuture === undefined) this.conflictCache.set(fp, (byFuture = new Map()));
+    let answer = byFuture.get(future);
+    if (answer === undefined) byFuture.set(future, (answer = future.some((other) => dependent(fp, other))));
+    return answer;
   }
 
   private isVisible(fp: Resolved): boolean {

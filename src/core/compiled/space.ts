@@ -611,59 +611,51 @@ export class CompiledWorldView<G> implements WorldView {
 type LockWalk = (v: unknown, path: string, tid: ThreadId, out: HeldLock[], kinds: string[]) => void;
 const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem'];
 
-function lockWalker(spec: Spec, _path: string): LockWalk | undefined {
-  const walks: LockWalk[] = [];
-  const rec = spec.rec;
-  if (rec !== undefined) {
-    const kind = rec.get('kind');
+function mayHoldLock(spec: Spec): boolean {
+  const kind = spec.rec?.get('kind');
+  if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) return true;
+  for (const child of spec.rec?.values() ?? []) if (mayHoldLock(child)) return true;
+  return spec.list !== undefined && mayHoldLock(spec.list.elem);
+}
+
+/**
+ * A walk over the places whose spec can hold a mutex, spinlock or rwsem, generated as straight-line
+ * code (each property read its own access site). Paths are constants above any list; below one
+ * they are built as the walk goes. Locks are listed in the order the reference space's walk lists
+ * them: a record before its fields, fields in key order, list elements in index order.
+ */
+function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
+  if (!mayHoldLock(spec)) return undefined;
+  let n = 0;
+  const gen = (sp: Spec, v: string, path: { fixed: string } | { expr: string }): string => {
+    const pathExpr = 'fixed' in path ? JSON.stringify(path.fixed) : path.expr;
+    const child = (k: string): { fixed: string } | { expr: string } =>
+      'fixed' in path ? { fixed: path.fixed === '' ? k : `${path.fixed}.${k}` } : { expr: `(${path.expr} + ${JSON.stringify(`.${k}`)})` };
+    let code = '';
+    const kind = sp.rec?.get('kind');
     if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) {
-      walks.push((v, path, tid, out, kinds) => {
-        const o = v as Record<string, unknown>;
-        const k = o.kind;
-        if ((k === 'mutex' || k === 'spinlock') && o.owner === tid) {
-          out.push({ path, name: String(o.name), mode: 'exclusive' });
-          kinds.push(k);
-        }
+      code += `{ const k = ${v}.kind;
+        if ((k === 'mutex' || k === 'spinlock') && ${v}.owner === tid) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'exclusive' }); kinds.push(k); }
         if (k === 'rwsem') {
-          if (o.writer === tid) {
-            out.push({ path, name: String(o.name), mode: 'write' });
-            kinds.push(k);
-          }
-          const readers = o.readers as { includes?: (x: unknown) => boolean } | undefined;
-          if (typeof readers?.includes === 'function' && readers.includes(tid)) {
-            out.push({ path, name: String(o.name), mode: 'read' });
-            kinds.push(k);
-          }
-        }
-      });
+          if (${v}.writer === tid) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'write' }); kinds.push(k); }
+          const r = ${v}.readers;
+          if (r != null && typeof r.includes === 'function' && r.includes(tid)) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'read' }); kinds.push(k); }
+        } }\n`;
     }
-    for (const [k, child] of rec) {
-      const w = lockWalker(child, k);
-      if (w === undefined) continue;
-      walks.push((v, path, tid, out, kinds) => {
-        const x = (v as Record<string, unknown>)[k];
-        if (typeof x === 'object' && x !== null) w(x, path === '' ? k : `${path}.${k}`, tid, out, kinds);
-      });
+    for (const [k, c] of sp.rec ?? []) {
+      if (!mayHoldLock(c)) continue;
+      const x = `x${n++}`;
+      code += `{ const ${x} = ${v}[${JSON.stringify(k)}]; if (typeof ${x} === 'object' && ${x} !== null) { ${gen(c, x, child(k))} } }\n`;
     }
-  }
-  const list = spec.list;
-  if (list !== undefined) {
-    const w = lockWalker(list.elem, '');
-    if (w !== undefined) {
-      walks.push((v, path, tid, out, kinds) => {
-        const l = v as { length: number } & Record<number, unknown>;
-        for (let i = 0; i < l.length; i++) {
-          const x = l[i];
-          if (typeof x === 'object' && x !== null) w(x, `${path}[${i}]`, tid, out, kinds);
-        }
-      });
+    if (sp.list !== undefined && mayHoldLock(sp.list.elem)) {
+      const i = `i${n++}`;
+      const e = `x${n++}`;
+      code += `for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${e} = ${v}[${i}]; if (typeof ${e} === 'object' && ${e} !== null) { ${gen(sp.list.elem, e, { expr: `(${pathExpr} + "[" + ${i} + "]")` })} } }\n`;
     }
-  }
-  if (walks.length === 0) return undefined;
-  if (walks.length === 1) return walks[0];
-  return (v, path, tid, out, kinds) => {
-    for (const w of walks) w(v, path, tid, out, kinds);
+    return code;
   };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('v', 'path', 'tid', 'out', 'kinds', gen(spec, 'v', { fixed: '' })) as LockWalk;
 }
 
 /** Enabled transitions of one state, in parallel arrays that grow as needed. */
