@@ -3,18 +3,19 @@
  * fingerprint the result, check properties on new states, store and push them.
  */
 import { checkDeterminism } from '../core/determinism.ts';
-import { ModelError, UsageError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
-import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
-import { CLOCK_WORK, exploreCompiled, keysAlong } from './kernel.ts';
+import { LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import { exploreCompiled, keysAlong } from './kernel.ts';
+import { SearchTally, withPath } from './tally.ts';
 import { selectableProperties, selectsFailure } from './selection.ts';
-import { Heartbeat, resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
-import { PropertyChecks, type Failure } from './propertyChecks.ts';
-import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
+import { resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
+import { PropertyChecks } from './propertyChecks.ts';
+import { formatPath, type ExploreResult } from './result.ts';
 import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
@@ -64,7 +65,6 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
   const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
   const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
   const selected = cfg.properties;
-  if (selected) checkSelection(model, selected);
   const checks = new PropertyChecks(model, selected);
   const checkDeadlocks = !selected || selected.has('deadlock');
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
@@ -73,62 +73,18 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
   // so stored paths replay exactly in the unreduced model.
   const stored = (world: World<G>): World<G> => (reduction?.symmetric ? reduction.representative(world) : world);
   const onStore = cfg.onStore as ((world: World<G>) => void) | undefined;
-  // The encodings along a path are those of actual states, not of the stored representatives.
-  const keysTo = (i: number): { pathKeys?: string[] } => (reduction?.symmetric ? {} : { pathKeys: keysAlong(model, store.pathTo(i)) });
-  const started = cfg.now();
-  let transitions = 0;
-  let maxDepth = 0;
-  let expanded = 0;
-  let truncated = false;
-  let lastProgress = started;
-  const pending = new Set(checks.sometimes.map((_, i) => i));
-  const found: (number[] | null)[] = checks.sometimes.map(() => null);
-
-  const stats = (): Stats => {
-    const elapsedMs = Math.max(0, cfg.now() - started);
-    return {
-      states: store.size,
-      transitions,
-      depth: maxDepth,
-      elapsedMs,
-      statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
-      storeBytes: store.bytes(),
-      collisionProbability: store.collisionProbability(),
-      ...(reduction
-        ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } }
-        : {}),
-    };
-  };
-  const witnesses = (): Witness[] =>
-    checks.sometimes.map((p, i) => ({ property: p.name, path: found[i] ?? null }));
-  const fail = (index: number, failure: Failure, extra: number[] = []): ExploreOutcome => ({
-    verdict: 'violation',
-    property: failure.property,
-    message: failure.message,
-    path: [...store.pathTo(index), ...extra],
-    stats: stats(),
-    witnesses: witnesses(),
-    ...keysTo(index),
-  });
-  /** A lock-order inversion seen anywhere is reported when the search would otherwise pass or stop short. */
-  const inversion = (): ExploreOutcome | undefined => {
-    const cycle = lockOrder?.inversion;
-    if (cycle === undefined) return undefined;
-    const pathTo = (i: number): number[] => store.pathTo(i);
-    return { ...inversionViolation(cycle, pathTo, stats(), witnesses()), ...keysTo(cycle[cycle.length - 1]!.state) };
-  };
-  const noteWitnesses = (index: number, world: World<G>): void => {
-    for (const i of checks.reached(world, pending)) {
-      pending.delete(i);
-      found[i] = store.pathTo(index);
-    }
-  };
-
-  const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
+  const tally = new SearchTally(
+    model,
+    checks,
+    store,
+    lockOrder,
+    cfg.now,
+    cfg.now(),
+    () => (reduction ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } } : {}),
+    // The encodings along a path are those of actual states, not of the stored representatives.
+    (i) => (reduction?.symmetric ? {} : { pathKeys: keysAlong(model, store.pathTo(i)) }),
+  );
   const replayed = new PathReplayer(model);
-  let lastMemoryCheck = started;
-  let memory = 0;
-  let clockIn = CLOCK_WORK;
   let at = -1;
   try {
     if (!shared || shared.seeds) {
@@ -137,8 +93,8 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
       reduction?.stored(initial, 0);
       onStore?.(model.initial);
       const initFailure = checks.checkState(model.initial, undefined);
-      if (initFailure) return fail(at, initFailure);
-      noteWitnesses(at, model.initial);
+      if (initFailure) return tally.fail(at, initFailure);
+      tally.witnessed(at, checks.reached(model.initial, tally.pending));
       frontier.push(at, model.initial, 0);
     }
 
@@ -160,49 +116,23 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
       } else if (frontier.size === 0) break;
       const { index, world, depth } = frontier.pop();
       at = index;
-      expanded++;
-      if (clockIn <= 0) {
-        clockIn = CLOCK_WORK;
-        const now = cfg.now();
-        if (now - started >= cfg.timeoutMs) {
-          return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
-        }
-        if (cfg.memoryProbe && now - lastMemoryCheck >= cfg.progressIntervalMs / 4) {
-          lastMemoryCheck = now;
-          memory = cfg.memoryProbe();
-          if (memory > maxMemoryBytes) {
-            return inversion() ?? { verdict: 'incomplete', budget: 'maxMemory', stats: stats(), witnesses: witnesses() };
-          }
-        }
-        if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
-          lastProgress = now;
-          cfg.onProgress({ ...stats(), queued: frontier.size, ...(cfg.memoryProbe ? { memoryMiB: Math.round(memory / 2 ** 20) } : {}) });
-        }
-      }
+      tally.expanded++;
+      const budget = tally.tick(cfg, frontier.size);
+      if (budget !== undefined) return tally.incomplete(budget);
       const enabled = enabledTransitions(model, world);
-      clockIn -= enabled.length + 1;
+      tally.spend(enabled.length + 1);
       if (enabled.length === 0) {
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) {
-          return {
-            verdict: 'deadlock',
-            message: describeDeadlock(blocked),
-            path: store.pathTo(index),
-            blocked,
-            stats: stats(),
-            witnesses: witnesses(),
-            ...keysTo(index),
-          };
-        }
+        if (blocked.length > 0) return tally.deadlock(index, describeDeadlock(blocked), blocked);
         const endFailure = checks.checkEnd(world);
-        if (endFailure) return fail(index, endFailure);
+        if (endFailure) return tally.fail(index, endFailure);
         continue;
       }
       if (depth >= cfg.maxDepth) {
-        truncated = true;
+        tally.truncated = true;
         continue;
       }
-      if (expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
+      if (tally.expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
       // Partial-order reduction: expand an ample set first; if one of its successors was stored
       // no deeper than this state (the cycle proviso, src/reduction/por.ts), expand the rest too.
       const ample = reduction?.ample(world, enabled);
@@ -218,20 +148,9 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
         }
         const i = order[k]!;
         const t = enabled[i]!;
-        const beat = cfg.heartbeat;
-        if (beat !== undefined) {
-          beat[Heartbeat.beat]!++;
-          beat[Heartbeat.state] = index;
-          beat[Heartbeat.tid] = t.tid;
-          beat[Heartbeat.fn] = t.fn;
-          beat[Heartbeat.stmt] = t.stmt;
-          beat[Heartbeat.alt] = t.alt;
-          beat[Heartbeat.choice] = i;
-          beat[Heartbeat.states] = store.size;
-          beat[Heartbeat.transitions] = transitions;
-        }
+        tally.beat(cfg.heartbeat, index, t.tid, t.fn, t.stmt, t.alt, i);
         const out = applyTransition(model, world, t);
-        transitions++;
+        tally.transitions++;
         if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);
         if (out.kind === 'failed') {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.
@@ -240,21 +159,12 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
             provisoHit = true;
             continue;
           }
-          const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
-          if (out.verdict === 'violation') return fail(index, failure, [i]);
-          return {
-            verdict: 'deadlock',
-            message: `${model.actors[t.tid]!.name}: ${out.message}`,
-            path: [...store.pathTo(index), i],
-            blocked: [],
-            stats: stats(),
-            witnesses: witnesses(),
-            ...keysTo(index),
-          };
+          if (out.verdict === 'deadlock') return tally.deadlock(index, `${tally.actor(t.tid)}: ${out.message}`, [], i);
+          return tally.fail(index, { property: { name: out.property, kind: 'assertion' }, message: out.message }, [i]);
         }
         if (out.exited) {
           const exitFailure = checks.checkExit(out.world, t.tid);
-          if (exitFailure) return fail(index, exitFailure, [i]);
+          if (exitFailure) return tally.fail(index, exitFailure, [i]);
           // An ample step that finishes its thread is visible to onExit properties: expand fully.
           if (!full && reduction!.exitsVisible) provisoHit = true;
         }
@@ -264,60 +174,31 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
           if (!full && !reduction!.deeper(key, depth)) provisoHit = true;
           continue;
         }
-        if (next === FULL) {
-          return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
-        }
+        if (next === FULL) return tally.incomplete('maxStates');
         reduction?.stored(key, depth + 1);
         onStore?.(out.world);
-        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        if (depth + 1 > tally.maxDepth) tally.maxDepth = depth + 1;
         const failure = checks.checkState(out.world, undefined);
-        if (failure) return fail(next, failure);
-        noteWitnesses(next, out.world);
+        if (failure) return tally.fail(next, failure);
+        tally.witnessed(next, checks.reached(out.world, tally.pending));
         frontier.push(next, out.world, depth + 1);
       }
       if (!full) reduction!.pruned += enabled.length - order.length;
     }
   } catch (thrown) {
-    if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {
-      throw new ModelError(thrown.problem, { ...thrown.site, model: model.name, path: formatPath(store.pathTo(at)) }, thrown.hint, {
-        cause: thrown,
-      });
-    }
-    throw thrown;
+    throw withPath(model, thrown, at >= 0 ? store.pathTo(at) : undefined);
   }
 
-  const symmetricLockNesting = (): boolean => {
-    if (!reduction?.symmetric || lockOrder === undefined) return false;
-    const members = new Set((model.symmetry ?? []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
-    return lockOrder.edgeList().some((e) => members.has(e.actor));
-  };
-  if (shared) {
-    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [], symmetricLockNesting: symmetricLockNesting() });
-    return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
-  }
-  const inverted = inversion();
-  if (inverted) return inverted;
   // Under symmetry the lock-order graph holds only the acquisitions of the states stored, which are
   // class representatives: a renaming can change which locks a symmetric actor nests, so an
   // inversion could be missed. If a symmetric actor nested locks, search again without symmetry.
-  if (symmetricLockNesting()) {
-    const again = explore(model, { ...options, symmetry: false, engine: 'reference' });
-    return withoutSymmetry(again, stats().elapsedMs);
+  const members = new Set((reduction?.symmetric ? (model.symmetry ?? []) : []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
+  const symmetricLockNesting = lockOrder !== undefined && lockOrder.edgeList().some((e) => members.has(e.actor));
+  if (shared) return tally.finishShared(shared.finished as never, symmetricLockNesting);
+  if (!lockOrder?.inversion && symmetricLockNesting) {
+    return withoutSymmetry(explore(model, { ...options, symmetry: false, engine: 'reference' }), tally.stats().elapsedMs);
   }
-  if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
-  const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
-  if (missing >= 0) {
-    const name = checks.sometimes[missing]!.name;
-    return {
-      verdict: 'violation',
-      property: { name, kind: 'sometimes' },
-      message: `no reachable state satisfies "${name}"`,
-      path: null,
-      stats: stats(),
-      witnesses: witnesses(),
-    };
-  }
-  return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+  return tally.end();
 }
 
 export const SYMMETRY_OFF_LOCKS = 'symmetric actors take a lock while holding another, and lock-order tracking needs every acquisition';

@@ -10,7 +10,6 @@
  * the layout learns the state it yields and the search starts again.
  */
 import { checkDeterminism, encodeWorld, fingerprintWorld } from '../core/determinism.ts';
-import { ModelError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
 import type { Spec } from '../core/compiled/spec.ts';
@@ -18,12 +17,13 @@ import { Misfit } from '../core/compiled/views.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
-import { inversionViolation, LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
-import { Heartbeat, type ExploreConfig } from './options.ts';
+import { LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import type { ExploreConfig } from './options.ts';
 import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
-import { formatPath, type ExploreResult, type Stats, type Witness } from './result.ts';
+import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
+import { SearchTally, withPath } from './tally.ts';
 import type { SharedStore } from './sharedStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
@@ -42,11 +42,6 @@ export class Relayout {
 
 const MAX_RELAYOUTS = 48;
 
-/**
- * The clock (timeout, memory, progress) is read after this much work, counted as states expanded
- * plus steps applied: a model whose states have thousands of enabled steps is stopped on time too.
- */
-export const CLOCK_WORK = 256;
 
 export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
   const started = cfg.now();
@@ -192,47 +187,20 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const beat = cfg.heartbeat;
   const cur = space.vector();
   const next = space.vector();
-  let transitions = 0;
-  let maxDepth = 0;
-  let expanded = 0;
-  let truncated = false;
-  let lastProgress = started;
-  let lastMemoryCheck = started;
-  let memory = 0;
-  let clockIn = CLOCK_WORK;
-  const pending = new Set(checks.sometimes.map((_, i) => i));
-  const found: (number[] | null)[] = checks.sometimes.map(() => null);
-
-  const stats = (): Stats => {
-    const elapsedMs = Math.max(0, cfg.now() - started);
-    return {
-      states: store.size,
-      transitions,
-      depth: maxDepth,
-      elapsedMs,
-      statesPerSecond: elapsedMs > 0 ? Math.round((store.size * 1000) / elapsedMs) : store.size,
-      storeBytes: store.bytes(),
-      collisionProbability: store.collisionProbability(),
+  const tally = new SearchTally(
+    model,
+    checks,
+    store,
+    lockOrder,
+    cfg.now,
+    started,
+    () => ({
       engine: { name: 'compiled', vectorBytes: space.size, relayouts },
       ...(reduction ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } } : {}),
-    };
-  };
-  const witnesses = (): Witness[] => checks.sometimes.map((p, i) => ({ property: p.name, path: found[i] ?? null }));
-  const keysTo = (i: number): { pathKeys: string[] } => ({ pathKeys: keysAlong(model, store.pathTo(i)) });
-  const fail = (index: number, failure: Failure, extra: number[] = []): KernelOutcome => ({
-    verdict: 'violation',
-    property: failure.property,
-    message: failure.message,
-    path: [...store.pathTo(index), ...extra],
-    stats: stats(),
-    witnesses: witnesses(),
-    ...keysTo(index),
-  });
-  const inversion = (): KernelOutcome | undefined => {
-    const cycle = lockOrder?.inversion;
-    if (cycle === undefined) return undefined;
-    return { ...inversionViolation(cycle, (i) => store.pathTo(i), stats(), witnesses()), ...keysTo(cycle[cycle.length - 1]!.state) };
-  };
+    }),
+    (i) => ({ pathKeys: keysAlong(model, store.pathTo(i)) }),
+  );
+  const fail = (index: number, failure: Failure, extra: number[] = []): KernelOutcome => tally.fail(index, failure, extra);
   /** Judges the state in `b`: invariants, then witnesses. */
   const judge = (b: Uint8Array, index: number): Failure | undefined => {
     space.point(b);
@@ -243,12 +211,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       throw differs(b, thrown, (w) => checks.checkState(w, undefined));
     }
     if (failure) return failure;
-    if (pending.size > 0) {
-      for (const i of guarded(b, () => checks.reachedIn(g, view, pending), (w) => checks.reached(w, pending))) {
-        pending.delete(i);
-        found[i] = store.pathTo(index);
-      }
-    }
+    if (tally.pending.size > 0) tally.witnessed(index, guarded(b, () => checks.reachedIn(g, view, tally.pending), (w) => checks.reached(w, tally.pending)));
     return undefined;
   };
   /** A guard or property threw on the compiled space: the reference space's error, or a restart that says why. */
@@ -266,7 +229,6 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   }
   const anomaly = (parent: Uint8Array, t: Transition, thrown: unknown): Relayout => relayoutFor(model, space, parent, t, thrown);
 
-  const maxMemoryBytes = cfg.maxMemoryMiB * 2 ** 20;
   let at = -1;
   try {
     // The initial state.
@@ -306,21 +268,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       const index = frontier.pop(cur.w);
       const depth = frontier.depth;
       at = index;
-      expanded++;
-      if (clockIn <= 0) {
-        clockIn = CLOCK_WORK;
-        const now = cfg.now();
-        if (now - started >= cfg.timeoutMs) return inversion() ?? { verdict: 'incomplete', budget: 'timeout', stats: stats(), witnesses: witnesses() };
-        if (cfg.memoryProbe && now - lastMemoryCheck >= cfg.progressIntervalMs / 4) {
-          lastMemoryCheck = now;
-          memory = cfg.memoryProbe();
-          if (memory > maxMemoryBytes) return inversion() ?? { verdict: 'incomplete', budget: 'maxMemory', stats: stats(), witnesses: witnesses() };
-        }
-        if (cfg.onProgress && now - lastProgress >= cfg.progressIntervalMs) {
-          lastProgress = now;
-          cfg.onProgress({ ...stats(), queued: frontier.size, ...(cfg.memoryProbe ? { memoryMiB: Math.round(memory / 2 ** 20) } : {}) });
-        }
-      }
+      tally.expanded++;
+      const budget = tally.tick(cfg, frontier.size);
+      if (budget !== undefined) return tally.incomplete(budget);
       // enabled
       let n: number;
       try {
@@ -329,22 +279,20 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         enabledTransitions(model, space.decode(cur.b));
         return new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
       }
-      clockIn -= n + 1;
+      tally.spend(n + 1);
       if (n === 0) {
         const world = space.decode(cur.b);
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) {
-          return { verdict: 'deadlock', message: describeDeadlock(blocked), path: store.pathTo(index), blocked, stats: stats(), witnesses: witnesses(), ...keysTo(index) };
-        }
+        if (blocked.length > 0) return tally.deadlock(index, describeDeadlock(blocked), blocked);
         const endFailure = checks.checkEnd(world);
         if (endFailure) return fail(index, endFailure);
         continue;
       }
       if (depth >= cfg.maxDepth) {
-        truncated = true;
+        tally.truncated = true;
         continue;
       }
-      if (expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
+      if (tally.expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
       const en = space.en;
       // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
       const ample = por ? reduction!.ampleAt(space, en.tid, n) : undefined;
@@ -361,24 +309,14 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
         const i = order === undefined ? k : order[k]!;
         // apply
         next.w.set(cur.w);
-        if (beat !== undefined) {
-          beat[Heartbeat.beat]!++;
-          beat[Heartbeat.state] = index;
-          beat[Heartbeat.tid] = en.tid[i]!;
-          beat[Heartbeat.fn] = en.fn[i]!;
-          beat[Heartbeat.stmt] = en.stmt[i]!;
-          beat[Heartbeat.alt] = en.alt[i]!;
-          beat[Heartbeat.choice] = i;
-          beat[Heartbeat.states] = store.size;
-          beat[Heartbeat.transitions] = transitions;
-        }
+        if (beat !== undefined) tally.beat(beat, index, en.tid[i]!, en.fn[i]!, en.stmt[i]!, en.alt[i]!, i);
         let kind: number;
         try {
           kind = space.applyEnabled(i, next.b);
         } catch (thrown) {
           return anomaly(cur.b, space.transition(i), thrown);
         }
-        transitions++;
+        tally.transitions++;
         if (kind === FAILED) {
           const t = space.transition(i);
           const out = space.failure!;
@@ -386,17 +324,8 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
             provisoHit = true;
             continue;
           }
-          const failure: Failure = { property: { name: out.property, kind: 'assertion' }, message: out.message };
-          if (out.verdict === 'violation') return fail(index, failure, [i]);
-          return {
-            verdict: 'deadlock',
-            message: `${model.actors[t.tid]!.name}: ${out.message}`,
-            path: [...store.pathTo(index), i],
-            blocked: [],
-            stats: stats(),
-            witnesses: witnesses(),
-            ...keysTo(index),
-          };
+          if (out.verdict === 'deadlock') return tally.deadlock(index, `${tally.actor(t.tid)}: ${out.message}`, [], i);
+          return fail(index, { property: { name: out.property, kind: 'assertion' }, message: out.message }, [i]);
         }
         if (lockOrder !== undefined && en.alts[i]!.acquires !== undefined) observeLock(model, space, lockOrder, cur.b, space.transition(i), index, i);
         // judge the step: a thread that finished
@@ -421,9 +350,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
           if (!full && !(local !== undefined && depths!.at(local.seenIndex) > depth)) provisoHit = true;
           continue;
         }
-        if (stored === FULL) return inversion() ?? { verdict: 'incomplete', budget: 'maxStates', stats: stats(), witnesses: witnesses() };
+        if (stored === FULL) return tally.incomplete('maxStates');
         depths?.set(stored, depth + 1);
-        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        if (depth + 1 > tally.maxDepth) tally.maxDepth = depth + 1;
         // judge the state
         const failure = judge(next.b, stored);
         if (failure) return fail(stored, failure);
@@ -434,25 +363,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     }
   } catch (thrown) {
     if (thrown instanceof Relayout) return thrown;
-    if (thrown instanceof ModelError && thrown.site.path === undefined && at >= 0) {
-      throw new ModelError(thrown.problem, { ...thrown.site, model: model.name, path: formatPath(store.pathTo(at)) }, thrown.hint, { cause: thrown });
-    }
-    throw thrown;
+    throw withPath(model, thrown, at >= 0 ? store.pathTo(at) : undefined);
   }
-
-  if (shared) {
-    shared.finished({ truncated, transitions, depth: maxDepth, found, lockEdges: lockOrder?.edgeList() ?? [], symmetricLockNesting: false });
-    return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
-  }
-  const inverted = inversion();
-  if (inverted) return inverted;
-  if (truncated) return { verdict: 'incomplete', budget: 'maxDepth', stats: stats(), witnesses: witnesses() };
-  const missing = checks.sometimes.findIndex((_, i) => found[i] === null);
-  if (missing >= 0) {
-    const name = checks.sometimes[missing]!.name;
-    return { verdict: 'violation', property: { name, kind: 'sometimes' }, message: `no reachable state satisfies "${name}"`, path: null, stats: stats(), witnesses: witnesses() };
-  }
-  return { verdict: 'pass', stats: stats(), witnesses: witnesses() };
+  return shared ? tally.finishShared(shared.finished as never, false) : tally.end();
 }
 
 /** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */
