@@ -2,21 +2,21 @@
  * The explorer: one loop for every strategy. Pop a state, compute its enabled steps, apply each,
  * fingerprint the result, check properties on new states, store and push them.
  */
-import { checkDeterminism } from '../core/determinism.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
+import { applyTransition, enabledTransitions, StepFailure, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
-import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { frontierFor } from './frontier.ts';
 import { LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
 import { exploreCompiled, keysAlong } from './kernel.ts';
-import { SearchTally, withPath } from './tally.ts';
-import { selectableProperties, selectsFailure } from './selection.ts';
+import { EXITED, FAILED, NEXT, searchLoop, type LoopStates } from './loop.ts';
+import { WorldPositions } from '../core/positions.ts';
+import { SearchTally } from './tally.ts';
+import { selectableProperties } from './selection.ts';
 import { resolveOptions, type ExploreConfig, type ExploreOptions } from './options.ts';
 import { PropertyChecks } from './propertyChecks.ts';
-import { formatPath, type ExploreResult } from './result.ts';
-import { FULL, SEEN, stateStore, type StateStore } from './stateStore.ts';
+import type { ExploreResult } from './result.ts';
+import { stateStore, type StateStore } from './stateStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
 /** Result plus the encodings of the states along its path, for cross-checking a replay. */
@@ -66,7 +66,6 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
   const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
-  const checkDeadlocks = !selected || selected.has('deadlock');
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: selected }) : undefined;
   // Symmetry stores each state under its class representative; the frontier keeps the actual state,
@@ -85,120 +84,87 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
     (i) => (reduction?.symmetric ? {} : { pathKeys: keysAlong(model, store.pathTo(i)) }),
   );
   const replayed = new PathReplayer(model);
-  let at = -1;
-  try {
-    if (!shared || shared.seeds) {
-      const initial = stored(model.initial);
-      at = store.visit(initial, -1, 0, Number.POSITIVE_INFINITY);
-      reduction?.stored(initial, 0);
-      onStore?.(model.initial);
-      const initFailure = checks.checkState(model.initial, undefined);
-      if (initFailure) return tally.fail(at, initFailure);
-      tally.witnessed(at, checks.reached(model.initial, tally.pending));
-      frontier.push(at, model.initial, 0);
-    }
-
-    for (;;) {
-      if (shared) {
-        // A parallel search: stop when another worker ended it; share states with idle workers;
-        // when this frontier runs dry, wait for a state from another worker.
-        if (shared.store.stopped() !== 0) break;
-        if (frontier.size > 1 && shared.store.hungry()) {
-          // Give the oldest states (in BFS the shallowest, with the largest subtrees), up to half.
-          for (let n = Math.min(frontier.size >> 1, 256); n > 0; n--) shared.store.give(frontier.pop().index);
-        }
-        if (frontier.size === 0) {
-          const given = shared.store.take();
-          if (given < 0) break;
-          const path = store.pathTo(given);
-          frontier.push(given, replayed.worldAt(path), path.length);
-        }
-      } else if (frontier.size === 0) break;
-      const { index, world, depth } = frontier.pop();
-      at = index;
-      tally.expanded++;
-      const budget = tally.tick(cfg, frontier.size);
-      if (budget !== undefined) return tally.incomplete(budget);
-      const enabled = enabledTransitions(model, world);
-      tally.spend(enabled.length + 1);
-      if (enabled.length === 0) {
-        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) return tally.deadlock(index, describeDeadlock(blocked), blocked);
-        const endFailure = checks.checkEnd(world);
-        if (endFailure) return tally.fail(index, endFailure);
-        continue;
+  let world = model.initial;
+  let next = model.initial;
+  let key = model.initial;
+  let depth = 0;
+  let enabled: Transition[] = [];
+  let failure: StepFailure | undefined;
+  const states: LoopStates<G> = {
+    store,
+    get queued() {
+      return frontier.size;
+    },
+    get depth() {
+      return depth;
+    },
+    get failure() {
+      return failure;
+    },
+    initial: () => {
+      next = model.initial;
+    },
+    visit: (parent, via, limit) => {
+      key = stored(next);
+      return store.visit(key, parent, via, limit, parent < 0 ? undefined : () => siteOf(model, enabled[via]!));
+    },
+    seenDeeper: (d) => reduction!.deeper(key, d),
+    stored: (_index, d) => {
+      reduction?.stored(key, d);
+      onStore?.(next);
+    },
+    judge: (index, t) => {
+      const f = checks.checkState(next, undefined);
+      if (f) return f;
+      t.witnessed(index, checks.reached(next, t.pending));
+      return undefined;
+    },
+    judgeExit: (tid) => checks.checkExit(next, tid),
+    push: (index, d) => frontier.push(index, next, d),
+    pop: () => {
+      const q = frontier.pop();
+      world = q.world;
+      depth = q.depth;
+      return q.index;
+    },
+    give: () => frontier.pop().index,
+    adopt: (index, path) => frontier.push(index, replayed.worldAt(path), path.length),
+    enable: () => {
+      enabled = enabledTransitions(model, world);
+      return enabled.length;
+    },
+    tid: (k) => enabled[k]!.tid,
+    tids: () => enabled.map((t) => t.tid),
+    transition: (k) => enabled[k]!,
+    acquires: () => true,
+    apply: (k) => {
+      const out = applyTransition(model, world, enabled[k]!);
+      if (out.kind === 'failed') {
+        failure = new StepFailure(out.verdict, out.property, out.message);
+        return FAILED;
       }
-      if (depth >= cfg.maxDepth) {
-        tally.truncated = true;
-        continue;
-      }
-      if (tally.expanded <= cfg.determinismChecks) checkDeterminism(model, world, formatPath(store.pathTo(index)));
-      // Partial-order reduction: expand an ample set first; if one of its successors was stored
-      // no deeper than this state (the cycle proviso, src/reduction/por.ts), expand the rest too.
-      const ample = reduction?.ample(world, enabled);
-      const order: number[] = ample ? [...ample] : enabled.map((_, i) => i);
-      let full = ample === undefined;
-      let provisoHit = false;
-      for (let k = 0; ; k++) {
-        if (k === order.length) {
-          if (full || !provisoHit) break;
-          full = true;
-          reduction!.provisoExpansions++;
-          for (let i = 0; i < enabled.length; i++) if (!ample!.includes(i)) order.push(i);
-        }
-        const i = order[k]!;
-        const t = enabled[i]!;
-        tally.beat(cfg.heartbeat, index, t.tid, t.fn, t.stmt, t.alt, i);
-        const out = applyTransition(model, world, t);
-        tally.transitions++;
-        if (lockOrder !== undefined && out.kind === 'next') lockOrder.observe(model, world, t, index, i);
-        if (out.kind === 'failed') {
-          // A failed assertion outside the selection: the step cannot complete, so it has no successor.
-          // (An ample set must lead somewhere: such a step in one makes the state expand fully.)
-          if (!selectsFailure(model, selected, out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
-            provisoHit = true;
-            continue;
-          }
-          if (out.verdict === 'deadlock') return tally.deadlock(index, `${tally.actor(t.tid)}: ${out.message}`, [], i);
-          return tally.fail(index, { property: { name: out.property, kind: 'assertion' }, message: out.message }, [i]);
-        }
-        if (out.exited) {
-          const exitFailure = checks.checkExit(out.world, t.tid);
-          if (exitFailure) return tally.fail(index, exitFailure, [i]);
-          // An ample step that finishes its thread is visible to onExit properties: expand fully.
-          if (!full && reduction!.exitsVisible) provisoHit = true;
-        }
-        const key = stored(out.world);
-        const next = store.visit(key, index, i, cfg.maxStates, () => siteOf(model, t));
-        if (next === SEEN) {
-          if (!full && !reduction!.deeper(key, depth)) provisoHit = true;
-          continue;
-        }
-        if (next === FULL) return tally.incomplete('maxStates');
-        reduction?.stored(key, depth + 1);
-        onStore?.(out.world);
-        if (depth + 1 > tally.maxDepth) tally.maxDepth = depth + 1;
-        const failure = checks.checkState(out.world, undefined);
-        if (failure) return tally.fail(next, failure);
-        tally.witnessed(next, checks.reached(out.world, tally.pending));
-        frontier.push(next, out.world, depth + 1);
-      }
-      if (!full) reduction!.pruned += enabled.length - order.length;
-    }
-  } catch (thrown) {
-    throw withPath(model, thrown, at >= 0 ? store.pathTo(at) : undefined);
-  }
+      next = out.world;
+      return out.exited ? EXITED : NEXT;
+    },
+    world: () => world,
+    positions: () => new WorldPositions(world),
+    observeLock: (graph, k, index) => graph.observe(model, world, enabled[k]!, index, k),
+  };
 
   // Under symmetry the lock-order graph holds only the acquisitions of the states stored, which are
   // class representatives: a renaming can change which locks a symmetric actor nests, so an
   // inversion could be missed. If a symmetric actor nested locks, search again without symmetry.
-  const members = new Set((reduction?.symmetric ? (model.symmetry ?? []) : []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
-  const symmetricLockNesting = lockOrder !== undefined && lockOrder.edgeList().some((e) => members.has(e.actor));
-  if (shared) return tally.finishShared(shared.finished as never, symmetricLockNesting);
-  if (!lockOrder?.inversion && symmetricLockNesting) {
-    return withoutSymmetry(explore(model, { ...options, symmetry: false, engine: 'reference' }), tally.stats().elapsedMs);
-  }
-  return tally.end();
+  const symmetricLockNesting = (): boolean => {
+    const members = new Set((reduction?.symmetric ? (model.symmetry ?? []) : []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
+    return lockOrder !== undefined && lockOrder.edgeList().some((e) => members.has(e.actor));
+  };
+  return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () => {
+    if (shared) return tally.finishShared(shared.finished as never, symmetricLockNesting());
+    if (!lockOrder?.inversion && symmetricLockNesting()) {
+      return withoutSymmetry(explore(model, { ...options, symmetry: false, engine: 'reference' }), tally.stats().elapsedMs);
+    }
+    return tally.end();
+  });
 }
 
 export const SYMMETRY_OFF_LOCKS = 'symmetric actors take a lock while holding another, and lock-order tracking needs every acquisition';

@@ -23,7 +23,8 @@ import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
-import { SearchTally, withPath } from './tally.ts';
+import { SearchTally } from './tally.ts';
+import { searchLoop, type LoopStates } from './loop.ts';
 import type { SharedStore } from './sharedStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
@@ -179,12 +180,10 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const frontier = new VectorFrontier(space.size, cfg.strategy === 'dfs');
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
-  const checkDeadlocks = !selected || selected.has('deadlock');
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
   const g = space.root;
   const view = space.view;
   space.keepExitLocals = checks.hasExitChecks;
-  const beat = cfg.heartbeat;
   const cur = space.vector();
   const next = space.vector();
   const tally = new SearchTally(
@@ -200,20 +199,6 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     }),
     (i) => ({ pathKeys: keysAlong(model, store.pathTo(i)) }),
   );
-  const fail = (index: number, failure: Failure, extra: number[] = []): KernelOutcome => tally.fail(index, failure, extra);
-  /** Judges the state in `b`: invariants, then witnesses. */
-  const judge = (b: Uint8Array, index: number): Failure | undefined => {
-    space.point(b);
-    let failure: Failure | undefined;
-    try {
-      failure = checks.stateFailure(g, view);
-    } catch (thrown) {
-      throw differs(b, thrown, (w) => checks.checkState(w, undefined));
-    }
-    if (failure) return failure;
-    if (tally.pending.size > 0) tally.witnessed(index, guarded(b, () => checks.reachedIn(g, view, tally.pending), (w) => checks.reached(w, tally.pending)));
-    return undefined;
-  };
   /** A guard or property threw on the compiled space: the reference space's error, or a restart that says why. */
   const differs = (b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout => {
     reference(space.decode(b));
@@ -227,145 +212,88 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       throw differs(b, thrown, reference);
     }
   }
-  const anomaly = (parent: Uint8Array, t: Transition, thrown: unknown): Relayout => relayoutFor(model, space, parent, t, thrown);
-
-  let at = -1;
+  let initial: Uint8Array;
   try {
-    // The initial state.
-    let initial: Uint8Array;
-    try {
-      initial = space.encode(model.initial);
-    } catch (thrown) {
-      return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
-    }
-    if (!shared || shared.seeds) {
-      cur.b.set(initial);
-      const fp0 = hashWords(cur.w);
-      at = store.add(fp0, -1, 0, Number.POSITIVE_INFINITY);
-      depths?.set(at, 0);
-      const initFailure = judge(cur.b, at);
-      if (initFailure) return fail(at, initFailure);
-      frontier.push(cur.w, at, 0);
-    }
-
-    for (;;) {
-      if (shared) {
-        // Stop when another worker ended the search; share states with idle workers; when this
-        // frontier runs dry, take a state from another worker and rebuild it by replaying its path.
-        if (shared.store.stopped() !== 0) break;
-        if (frontier.size > 1 && shared.store.hungry()) {
-          for (let k = Math.min(frontier.size >> 1, 256); k > 0; k--) shared.store.give(frontier.pop(next.w));
-        }
-        if (frontier.size === 0) {
-          const given = shared.store.take();
-          if (given < 0) break;
-          const path = store.pathTo(given);
-          replayPath(space, initial, path, cur, next);
-          frontier.push(cur.w, given, path.length);
-        }
-      } else if (frontier.size === 0) break;
-      // pop
-      const index = frontier.pop(cur.w);
-      const depth = frontier.depth;
-      at = index;
-      tally.expanded++;
-      const budget = tally.tick(cfg, frontier.size);
-      if (budget !== undefined) return tally.incomplete(budget);
-      // enabled
-      let n: number;
+    initial = space.encode(model.initial);
+  } catch (thrown) {
+    return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
+  }
+  let depth = 0;
+  const states: LoopStates<G> = {
+    store,
+    get queued() {
+      return frontier.size;
+    },
+    get depth() {
+      return depth;
+    },
+    get failure() {
+      return space.failure;
+    },
+    initial: () => next.b.set(initial),
+    visit: (parent, via, limit) => store.add(hashWords(next.w), parent, via, limit),
+    // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
+    seenDeeper: (d) => local !== undefined && depths!.at(local.seenIndex) > d,
+    stored: (index, d) => depths?.set(index, d),
+    judge: (index, t) => {
+      space.point(next.b);
+      const failure = guarded(next.b, () => checks.stateFailure(g, view), (w) => checks.checkState(w, undefined));
+      if (failure) return failure;
+      if (t.pending.size > 0) t.witnessed(index, guarded(next.b, () => checks.reachedIn(g, view, t.pending), (w) => checks.reached(w, t.pending)));
+      return undefined;
+    },
+    judgeExit: (tid) => {
+      space.point(next.b);
+      const locals = space.exitLocals;
+      view.exiting = locals ? { tid, locals } : undefined;
       try {
-        n = space.enable(cur.b);
+        return guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
+      } finally {
+        view.exiting = undefined;
+      }
+    },
+    push: (index, d) => frontier.push(next.w, index, d),
+    pop: () => {
+      const index = frontier.pop(cur.w);
+      depth = frontier.depth;
+      return index;
+    },
+    give: () => frontier.pop(next.w),
+    adopt: (index, path) => {
+      replayPath(space, initial, path, cur, next);
+      frontier.push(cur.w, index, path.length);
+    },
+    enable: () => {
+      try {
+        return space.enable(cur.b);
       } catch (thrown) {
         enabledTransitions(model, space.decode(cur.b));
-        return new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
+        throw new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
       }
-      tally.spend(n + 1);
-      if (n === 0) {
-        const world = space.decode(cur.b);
-        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) return tally.deadlock(index, describeDeadlock(blocked), blocked);
-        const endFailure = checks.checkEnd(world);
-        if (endFailure) return fail(index, endFailure);
-        continue;
+    },
+    tid: (k) => space.en.tid[k]!,
+    tids: () => space.en.tid,
+    transition: (k) => space.transition(k),
+    acquires: (k) => space.en.alts[k]!.acquires !== undefined,
+    apply: (k) => {
+      next.w.set(cur.w);
+      try {
+        return space.applyEnabled(k, next.b);
+      } catch (thrown) {
+        throw relayoutFor(model, space, cur.b, space.transition(k), thrown);
       }
-      if (depth >= cfg.maxDepth) {
-        tally.truncated = true;
-        continue;
-      }
-      if (tally.expanded <= cfg.determinismChecks) checkDeterminism(model, space.decode(cur.b), formatPath(store.pathTo(index)));
-      const en = space.en;
-      // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
-      const ample = por ? reduction!.ampleAt(space, en.tid, n) : undefined;
-      let order: number[] | undefined = ample ? [...ample] : undefined;
-      let full = ample === undefined;
-      let provisoHit = false;
-      for (let k = 0; ; k++) {
-        if (k === (order === undefined ? n : order.length)) {
-          if (full || !provisoHit) break;
-          full = true;
-          reduction!.provisoExpansions++;
-          for (let j = 0; j < n; j++) if (!ample!.includes(j)) order!.push(j);
-        }
-        const i = order === undefined ? k : order[k]!;
-        // apply
-        next.w.set(cur.w);
-        if (beat !== undefined) tally.beat(beat, index, en.tid[i]!, en.fn[i]!, en.stmt[i]!, en.alt[i]!, i);
-        let kind: number;
-        try {
-          kind = space.applyEnabled(i, next.b);
-        } catch (thrown) {
-          return anomaly(cur.b, space.transition(i), thrown);
-        }
-        tally.transitions++;
-        if (kind === FAILED) {
-          const t = space.transition(i);
-          const out = space.failure!;
-          if (!selectsFailure(model, selected, out.verdict === 'deadlock' ? 'deadlock' : out.property)) {
-            provisoHit = true;
-            continue;
-          }
-          if (out.verdict === 'deadlock') return tally.deadlock(index, `${tally.actor(t.tid)}: ${out.message}`, [], i);
-          return fail(index, { property: { name: out.property, kind: 'assertion' }, message: out.message }, [i]);
-        }
-        if (lockOrder !== undefined && en.alts[i]!.acquires !== undefined) observeLock(model, space, lockOrder, cur.b, space.transition(i), index, i);
-        // judge the step: a thread that finished
-        if (kind === EXITED && checks.hasExitChecks) {
-          space.point(next.b);
-          const tid = en.tid[i]!;
-          const locals = space.exitLocals;
-          view.exiting = locals ? { tid, locals } : undefined;
-          let exitFailure: Failure | undefined;
-          try {
-            exitFailure = guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
-          } finally {
-            view.exiting = undefined;
-          }
-          if (exitFailure) return fail(index, exitFailure, [i]);
-          if (!full && reduction!.exitsVisible) provisoHit = true;
-        }
-        // store
-        const stored = store.add(hashWords(next.w), index, i, cfg.maxStates);
-        if (stored === SEEN) {
-          // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
-          if (!full && !(local !== undefined && depths!.at(local.seenIndex) > depth)) provisoHit = true;
-          continue;
-        }
-        if (stored === FULL) return tally.incomplete('maxStates');
-        depths?.set(stored, depth + 1);
-        if (depth + 1 > tally.maxDepth) tally.maxDepth = depth + 1;
-        // judge the state
-        const failure = judge(next.b, stored);
-        if (failure) return fail(stored, failure);
-        // push
-        frontier.push(next.w, stored, depth + 1);
-      }
-      if (!full) reduction!.pruned += n - order!.length;
-    }
-  } catch (thrown) {
-    if (thrown instanceof Relayout) return thrown;
-    throw withPath(model, thrown, at >= 0 ? store.pathTo(at) : undefined);
-  }
-  return shared ? tally.finishShared(shared.finished as never, false) : tally.end();
+    },
+    world: () => space.decode(cur.b),
+    positions: () => {
+      space.point(cur.b);
+      return space;
+    },
+    observeLock: (graph, k, index) => observeLock(model, space, graph, cur.b, space.transition(k), index, k),
+    caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
+  };
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () =>
+    shared ? tally.finishShared(shared.finished as never, false) : tally.end(),
+  );
 }
 
 /** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */
