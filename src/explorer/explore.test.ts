@@ -8,6 +8,7 @@ import { call, either, routine, step, when } from '../core/program.ts';
 import { toy, walk, modelErrorOf } from '../testing/helpers.ts';
 import { bothCounted, lostUpdate, type Counter } from '../testing/models.ts';
 import { explore } from './explore.ts';
+import { catalog } from '../../models/index.ts';
 
 type Empty = Record<string, never>;
 const twoSteps = routine<Empty>('two_steps', { body: [step('first'), step('second')] });
@@ -167,6 +168,17 @@ describe('budgets', () => {
     // The clock is read after every 256 units of work (a state expanded or a step applied). On this
     // chain each state costs 2, so the first check comes before expanding the 129th state.
     expect(r.stats).toMatchObject({ states: 129, elapsedMs: 9_000 });
+  });
+
+  it.each(['compiled', 'reference'] as const)('a wide model (%s space) is stopped on time: the clock is read after every state with hundreds of steps', (engine) => {
+    // 300 threads: every state has about 300 enabled steps. Reading the clock only every 256
+    // expanded states would apply some 77,000 steps before the first look at it.
+    let t = 0;
+    const now = (): number => (t += 10);
+    const wide = compileModel(catalog.find((m) => m.name === 'classic/lost-update')!, { n: 300 });
+    const r = explore(wide, { timeoutMs: 100, now, engine });
+    expect(r).toMatchObject({ verdict: 'incomplete', budget: 'timeout' });
+    expect(r.stats.transitions).toBeLessThan(20 * 300);
   });
 
   it('reports progress through onProgress', () => {
