@@ -9,7 +9,8 @@
  * space: if that fails too, its diagnosis is the user's error, exactly as before; if it succeeds,
  * the layout learns the state it yields and the search starts again.
  */
-import { checkDeterminism, encodeWorld, fingerprintWorld } from '../core/determinism.ts';
+import { checkDeterminism, encodeWorld, fingerprintWorld, NONDETERMINISM_HINT } from '../core/determinism.ts';
+import { ModelError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
 import type { Spec } from '../core/compiled/spec.ts';
@@ -186,6 +187,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   space.keepExitLocals = checks.hasExitChecks;
   const cur = space.vector();
   const next = space.vector();
+  const scratch = space.vector();
   const tally = new SearchTally(
     model,
     checks,
@@ -284,6 +286,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       }
     },
     world: () => space.decode(cur.b),
+    checkDeterminism: (path) => checkDeterminismPacked(model, space, cur.b, path, next, scratch),
     positions: () => {
       space.point(cur.b);
       return space;
@@ -294,6 +297,54 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () =>
     shared ? tally.finishShared(shared.finished as never, false) : tally.end(),
   );
+}
+
+/**
+ * The determinism check on packed states: the guards twice (the same steps enabled), every step
+ * twice (the same outcome, byte for byte). A difference is diagnosed by the reference space's own
+ * check, whose message users know; should that run not reproduce it, the same message is given
+ * here. Anything else going wrong is left to the search, which replays it on the reference space.
+ */
+function checkDeterminismPacked<G>(model: Model<G>, space: CompiledSpace<G>, b: Uint8Array, path: string, x: { b: Uint8Array; w: Uint32Array }, y: { b: Uint8Array; w: Uint32Array }): void {
+  const differs = (problem: string, t?: Transition): never => {
+    checkDeterminism(model, space.decode(b), path);
+    throw new ModelError(
+      problem,
+      { model: model.name, ...(t ? { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) } : {}), path },
+      NONDETERMINISM_HINT,
+    );
+  };
+  let first: Transition[];
+  let second: Transition[];
+  try {
+    first = space.enabled(b);
+    second = space.enabled(b);
+  } catch {
+    return;
+  }
+  const shown = (ts: readonly Transition[]): string => ts.map((t) => `${t.tid}:${transitionLabel(model, t)}${t.alt > 0 ? ` (alternative ${t.alt})` : ''}`).join('|');
+  if (first.length !== second.length || first.some((t, i) => t.tid !== second[i]!.tid || t.alt !== second[i]!.alt)) {
+    differs(`guards are nondeterministic: the same state enabled [${shown(first)}] and then [${shown(second)}]`);
+  }
+  const outcome = (k: number, into: { b: Uint8Array; w: Uint32Array }): string => {
+    into.b.set(b);
+    const kind = space.applyEnabled(k, into.b);
+    const f = space.failure;
+    return kind === FAILED ? `failed ${f!.verdict} ${f!.property} ${f!.message}` : `${kind}`;
+  };
+  for (let k = 0; k < first.length; k++) {
+    let same: boolean;
+    try {
+      space.enable(b);
+      const a = outcome(k, x);
+      const c = outcome(k, y);
+      same = a === c && (a.startsWith('failed') || x.w.every((word, i) => word === y.w[i]));
+    } catch {
+      continue;
+    }
+    if (!same) differs('the step is nondeterministic: applied twice to the same state it gave different results', first[k]);
+  }
+  space.enable(b);
 }
 
 /** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */

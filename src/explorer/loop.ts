@@ -61,6 +61,8 @@ export interface LoopStates<G> {
   readonly failure: StepFailure | undefined;
   /** The current state as a world (deadlock and end checks, determinism checks). */
   world(): World<G>;
+  /** Applies the current state's guards and steps twice and compares (default: on its world, with the reference space). */
+  checkDeterminism?(path: string): void;
   /** Thread positions and locks of the current state, for partial-order reduction. */
   positions(): Positions;
   /** Records the lock order step `k` of the current state creates. */
@@ -129,7 +131,11 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
         tally.truncated = true;
         continue;
       }
-      if (tally.expanded <= cfg.determinismChecks) checkDeterminism(model, states.world(), formatPath(states.store.pathTo(index)));
+      if (tally.expanded <= cfg.determinismChecks) {
+        const path = formatPath(states.store.pathTo(index));
+        if (states.checkDeterminism) states.checkDeterminism(path);
+        else checkDeterminism(model, states.world(), path);
+      }
       // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
       const ample = por ? reduction.ampleAt(states.positions(), states.tids(n), n) : undefined;
       const order: number[] | undefined = ample ? [...ample] : undefined;
