@@ -46,29 +46,33 @@ function outcomeKey<G>(model: Model<G>, out: StepOutcome<G>, t: Transition): str
 export function checkDeterminism<G>(model: Model<G>, world: World<G>, path: string): void {
   const first = enabledTransitions(model, world);
   const second = enabledTransitions(model, world);
-  const same = first.length === second.length && first.every((t, i) => t.tid === second[i]!.tid && t.alt === second[i]!.alt);
+  if (!sameSteps(first, second)) throw guardsDiffer(model, first, second, path);
+  for (const t of first) checkStep(model, world, t, path);
+}
+
+/** The same steps, in the same order (thread and alternative). */
+export function sameSteps(a: readonly Transition[], b: readonly Transition[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.tid === b[i]!.tid && t.alt === b[i]!.alt);
+}
+
+/** The error for guards that enabled different steps in the same state. */
+export function guardsDiffer<G>(model: Model<G>, first: readonly Transition[], second: readonly Transition[], path: string): ModelError {
   const shown = (ts: readonly Transition[]): string =>
     ts.map((t) => `${t.tid}:${transitionLabel(model, t)}${t.alt > 0 ? ` (alternative ${t.alt})` : ''}`).join('|');
-  if (!same) {
-    const a = shown(first);
-    const b = shown(second);
-    throw new ModelError(
-      `guards are nondeterministic: the same state enabled [${a}] and then [${b}]`,
-      { model: model.name, path },
-      NONDETERMINISM_HINT,
-    );
-  }
-  for (const t of first) checkStep(model, world, t, path);
+  return new ModelError(`guards are nondeterministic: the same state enabled [${shown(first)}] and then [${shown(second)}]`, { model: model.name, path }, NONDETERMINISM_HINT);
+}
+
+/** The error for a step that gave different results from the same state. */
+export function stepDiffers<G>(model: Model<G>, t: Transition, path: string): ModelError {
+  return new ModelError(
+    'the step is nondeterministic: applied twice to the same state it gave different results',
+    { model: model.name, actor: model.actors[t.tid]?.name ?? '?', step: transitionLabel(model, t), path },
+    NONDETERMINISM_HINT,
+  );
 }
 
 function checkStep<G>(model: Model<G>, world: World<G>, t: Transition, path: string): void {
   const x = outcomeKey(model, applyTransition(model, world, t), t);
   const y = outcomeKey(model, applyTransition(model, world, t), t);
-  if (x !== y) {
-    throw new ModelError(
-      'the step is nondeterministic: applied twice to the same state it gave different results',
-      { model: model.name, actor: model.actors[t.tid]?.name ?? '?', step: transitionLabel(model, t), path },
-      NONDETERMINISM_HINT,
-    );
-  }
+  if (x !== y) throw stepDiffers(model, t, path);
 }

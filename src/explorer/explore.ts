@@ -159,7 +159,7 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
     return lockOrder !== undefined && lockOrder.edgeList().some((e) => members.has(e.actor));
   };
   return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () => {
-    if (shared) return tally.finishShared(shared.finished as never, symmetricLockNesting());
+    if (shared) return tally.finishShared(shared.finished, symmetricLockNesting());
     if (!lockOrder?.inversion && symmetricLockNesting()) {
       return withoutSymmetry(explore(model, { ...options, symmetry: false, engine: 'reference' }), tally.stats().elapsedMs);
     }

@@ -1,16 +1,15 @@
 /**
- * The search over the compiled state space (src/core/compiled): states are packed vectors, the
- * visited set holds their fingerprints, the frontier holds the vectors themselves in typed arrays.
- * Same loop, same order and same results as the reference search in explore.ts, which it falls
- * back to (saying why in the result's stats) for anything the compiled space cannot hold.
+ * The compiled state space's side of the search (src/core/compiled): the states the one loop
+ * (loop.ts) asks about are packed vectors, the visited set holds their fingerprints, the frontier
+ * holds the vectors themselves in typed arrays. The results equal the reference space's
+ * (explore.ts), which answers instead, saying why in the result's stats, for anything the compiled
+ * space cannot hold.
  *
- * One page of named parts: pop, enabled, apply, judge, store, push. Every anomaly on the compiled
- * space (a write its layout cannot hold, a step or guard that throws) is replayed on the reference
- * space: if that fails too, its diagnosis is the user's error, exactly as before; if it succeeds,
- * the layout learns the state it yields and the search starts again.
+ * Every anomaly on the compiled space (a write its layout cannot hold, a step or guard that throws)
+ * is replayed on the reference space: if that fails too, its diagnosis is the user's error, exactly
+ * as before; if it succeeds, the layout learns the state it yields and the search starts again.
  */
-import { checkDeterminism, encodeWorld, fingerprintWorld, NONDETERMINISM_HINT } from '../core/determinism.ts';
-import { ModelError } from '../core/errors.ts';
+import { checkDeterminism, encodeWorld, fingerprintWorld, guardsDiffer, sameSteps, stepDiffers } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
 import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
 import type { Spec } from '../core/compiled/spec.ts';
@@ -48,7 +47,7 @@ const MAX_RELAYOUTS = 48;
 export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
   const started = cfg.now();
   const run = withLayout(model, (space, relayouts) => search(model, cfg, space, started, relayouts));
-  return run !== undefined && 'fallback' in run ? run : { outcome: run as KernelOutcome };
+  return 'fallback' in run ? run : { outcome: run };
 }
 
 /**
@@ -201,19 +200,11 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     }),
     (i) => ({ pathKeys: keysAlong(model, store.pathTo(i)) }),
   );
-  /** A guard or property threw on the compiled space: the reference space's error, or a restart that says why. */
+  /** A property threw on the compiled space: the reference space's error (thrown by `reference`), or a restart that says why. */
   const differs = (b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout => {
     reference(space.decode(b));
     return new Relayout(undefined, `a guard or property behaved differently on the packed state (${describe(thrown)})`);
   };
-  /** Runs `compiled`; if it throws, runs `reference` on the decoded state: its error is the model's, its success a limitation here. */
-  function guarded<T>(b: Uint8Array, compiled: () => T, reference: (w: World<G>) => T): T {
-    try {
-      return compiled();
-    } catch (thrown) {
-      throw differs(b, thrown, reference);
-    }
-  }
   let initial: Uint8Array;
   try {
     initial = space.encode(model.initial);
@@ -239,9 +230,21 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     stored: (index, d) => depths?.set(index, d),
     judge: (index, t) => {
       space.point(next.b);
-      const failure = guarded(next.b, () => checks.stateFailure(g, view), (w) => checks.checkState(w, undefined));
+      let failure: Failure | undefined;
+      try {
+        failure = checks.stateFailure(g, view);
+      } catch (thrown) {
+        throw differs(next.b, thrown, (w) => checks.checkState(w, undefined));
+      }
       if (failure) return failure;
-      if (t.pending.size > 0) t.witnessed(index, guarded(next.b, () => checks.reachedIn(g, view, t.pending), (w) => checks.reached(w, t.pending)));
+      if (t.pending.size === 0) return undefined;
+      let hits: number[];
+      try {
+        hits = checks.reachedIn(g, view, t.pending);
+      } catch (thrown) {
+        throw differs(next.b, thrown, (w) => checks.reached(w, t.pending));
+      }
+      t.witnessed(index, hits);
       return undefined;
     },
     judgeExit: (tid) => {
@@ -249,7 +252,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       const locals = space.exitLocals;
       view.exiting = locals ? { tid, locals } : undefined;
       try {
-        return guarded(next.b, () => checks.exitFailure(g, view, tid), (w) => checks.checkExit(w, tid));
+        return checks.exitFailure(g, view, tid);
+      } catch (thrown) {
+        throw differs(next.b, thrown, (w) => checks.checkExit(w, tid));
       } finally {
         view.exiting = undefined;
       }
@@ -265,14 +270,7 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       replayPath(space, initial, path, cur, next);
       frontier.push(cur.w, index, path.length);
     },
-    enable: () => {
-      try {
-        return space.enable(cur.b);
-      } catch (thrown) {
-        enabledTransitions(model, space.decode(cur.b));
-        throw new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
-      }
-    },
+    enable: () => enableOrRelayout(model, space, cur.b),
     tid: (k) => space.en.tid[k]!,
     tids: () => space.en.tid,
     transition: (k) => space.transition(k),
@@ -291,11 +289,15 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
       space.point(cur.b);
       return space;
     },
-    observeLock: (graph, k, index) => observeLock(model, space, graph, cur.b, space.transition(k), index, k),
+    observeLock: (graph, k, index) => {
+      space.point(cur.b);
+      const t = space.transition(k);
+      graph.record(model, t, space.en.alts[k]!.acquires!(space.root, space.topLocals(t.tid) as never), space.locksHeld(t.tid), index, k);
+    },
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
   return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () =>
-    shared ? tally.finishShared(shared.finished as never, false) : tally.end(),
+    shared ? tally.finishShared(shared.finished, false) : tally.end(),
   );
 }
 
@@ -306,14 +308,6 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
  * here. Anything else going wrong is left to the search, which replays it on the reference space.
  */
 function checkDeterminismPacked<G>(model: Model<G>, space: CompiledSpace<G>, b: Uint8Array, path: string, x: { b: Uint8Array; w: Uint32Array }, y: { b: Uint8Array; w: Uint32Array }): void {
-  const differs = (problem: string, t?: Transition): never => {
-    checkDeterminism(model, space.decode(b), path);
-    throw new ModelError(
-      problem,
-      { model: model.name, ...(t ? { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) } : {}), path },
-      NONDETERMINISM_HINT,
-    );
-  };
   let first: Transition[];
   let second: Transition[];
   try {
@@ -322,9 +316,9 @@ function checkDeterminismPacked<G>(model: Model<G>, space: CompiledSpace<G>, b: 
   } catch {
     return;
   }
-  const shown = (ts: readonly Transition[]): string => ts.map((t) => `${t.tid}:${transitionLabel(model, t)}${t.alt > 0 ? ` (alternative ${t.alt})` : ''}`).join('|');
-  if (first.length !== second.length || first.some((t, i) => t.tid !== second[i]!.tid || t.alt !== second[i]!.alt)) {
-    differs(`guards are nondeterministic: the same state enabled [${shown(first)}] and then [${shown(second)}]`);
+  if (!sameSteps(first, second)) {
+    checkDeterminism(model, space.decode(b), path);
+    throw guardsDiffer(model, first, second, path);
   }
   const outcome = (k: number, into: { b: Uint8Array; w: Uint32Array }): string => {
     into.b.set(b);
@@ -342,9 +336,22 @@ function checkDeterminismPacked<G>(model: Model<G>, space: CompiledSpace<G>, b: 
     } catch {
       continue;
     }
-    if (!same) differs('the step is nondeterministic: applied twice to the same state it gave different results', first[k]);
+    if (!same) {
+      checkDeterminism(model, space.decode(b), path);
+      throw stepDiffers(model, first[k]!, path);
+    }
   }
   space.enable(b);
+}
+
+/** The enabled steps of `b`; a guard that throws here is run on the reference space (its error is the model's), else the layout is at fault. */
+export function enableOrRelayout<G>(model: Model<G>, space: CompiledSpace<G>, b: Uint8Array): number {
+  try {
+    return space.enable(b);
+  } catch (thrown) {
+    enabledTransitions(model, space.decode(b));
+    throw new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
+  }
 }
 
 /** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */
@@ -357,15 +364,6 @@ function replayPath<G>(space: CompiledSpace<G>, initial: Uint8Array, path: reado
     if (space.applyEnabled(choice, tmp.b) === FAILED) throw new Error('replaying a stored path: a step failed');
     out.w.set(tmp.w);
   }
-}
-
-function observeLock<G>(model: Model<G>, space: CompiledSpace<G>, graph: LockOrderGraph, parent: Uint8Array, t: Transition, state: number, choice: number): void {
-  const s = model.routineAt(t.fn).statements[t.stmt];
-  if (s === undefined || s.kind !== 'step') return;
-  const acquires = s.alternatives[t.alt]?.acquires;
-  if (acquires === undefined) return;
-  space.point(parent);
-  graph.record(model, t, acquires(space.root, space.topLocals(t.tid) as never), space.locksHeld(t.tid), state, choice);
 }
 
 function describe(thrown: unknown): string {

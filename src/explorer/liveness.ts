@@ -16,7 +16,7 @@ import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { findFairCycleCompact, type CompactGraph, type Fairness } from './fairCycle.ts';
 import { FAILED, hashWords } from '../core/compiled/space.ts';
-import { Relayout, relayoutFor, VectorFrontier, withLayout } from './kernel.ts';
+import { enableOrRelayout, Relayout, relayoutFor, VectorFrontier, withLayout } from './kernel.ts';
 import type { Engine } from './options.ts';
 import type { EngineStats, ReplayPath, Stats } from './result.ts';
 import { FingerprintStore, SEEN } from './stateStore.ts';
@@ -262,13 +262,7 @@ function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty
       if (b.size > maxStates) return undefined;
       const s = frontier.pop(cur.w);
       b.expand(s);
-      let n: number;
-      try {
-        n = space.enable(cur.b);
-      } catch (thrown) {
-        enabledTransitions(model, space.decode(cur.b));
-        return new Relayout(undefined, `a guard behaved differently on the packed state (${String(thrown)})`);
-      }
+      const n = enableOrRelayout(model, space, cur.b);
       const en = space.en;
       for (let k = 0; k < n; k++) {
         b.setEnabled(s, en.tid[k]!);

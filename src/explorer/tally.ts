@@ -10,6 +10,7 @@ import { inversionViolation, type LockOrderGraph } from './lockOrder.ts';
 import type { Failure, PropertyChecks } from './propertyChecks.ts';
 import { formatPath, type BlockedThread, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { Heartbeat, type ExploreConfig } from './options.ts';
+import type { SharedSearch } from './sharedStore.ts';
 
 /** The store as a tally needs it. */
 export interface TallyStore {
@@ -127,7 +128,7 @@ export class SearchTally<G> {
   }
 
   /** A worker of a parallel search ran out of work: what the coordinator merges. */
-  finishShared(finished: (info: { truncated: boolean; transitions: number; depth: number; found: readonly (readonly number[] | null)[]; lockEdges: readonly unknown[]; symmetricLockNesting?: boolean }) => void, symmetricLockNesting: boolean): ExploreOutcome {
+  finishShared(finished: SharedSearch['finished'], symmetricLockNesting: boolean): ExploreOutcome {
     finished({ truncated: this.truncated, transitions: this.transitions, depth: this.maxDepth, found: this.found, lockEdges: this.lockOrder?.edgeList() ?? [], symmetricLockNesting });
     return { verdict: 'pass', stats: this.stats(), witnesses: this.witnesses() };
   }

@@ -80,31 +80,23 @@ export function specFrom(d: SpecData, frozen: boolean): Spec {
 /** The marker a composite place's tag slot holds when an object or array is present. */
 export const PRESENT: unique symbol = Symbol('present');
 
-/** Widens `spec` to admit `value`; true if anything changed. */
-export function absorb(spec: Spec, value: unknown): boolean {
+/**
+ * Widens `spec` to admit `value`. (Whether the layout changed is judged on the layout itself: see
+ * `layoutSignature` in src/explorer/kernel.ts.)
+ */
+export function absorb(spec: Spec, value: unknown): void {
   const v = isView(value) ? plainOf(value) : value;
-  let changed = spec.seen === 0;
   spec.seen++;
   if (Array.isArray(v)) {
-    if (spec.list === undefined) {
-      spec.list = { cap: 0, elem: new Spec() };
-      changed = true;
-    }
-    if (v.length > spec.list.cap) {
-      // Headroom: a list that grew once is likely to grow again; each growth restarts the search.
-      spec.list.cap = spec.list.cap === 0 ? v.length : Math.max(v.length, spec.list.cap * 2);
-      changed = true;
-    }
-    for (const x of v) if (absorb(spec.list.elem, x)) changed = true;
-    return changed;
+    spec.list ??= { cap: 0, elem: new Spec() };
+    // Headroom: a list that grew once is likely to grow again; each growth restarts the search.
+    if (v.length > spec.list.cap) spec.list.cap = spec.list.cap === 0 ? v.length : Math.max(v.length, spec.list.cap * 2);
+    for (const x of v) absorb(spec.list.elem, x);
+    return;
   }
   if (typeof v === 'object' && v !== null) {
     const first = spec.rec === undefined;
-    if (first) {
-      spec.rec = new Map();
-      changed = true;
-    }
-    const rec = spec.rec!;
+    const rec = (spec.rec ??= new Map());
     const o = v as Record<string, unknown>;
     for (const [k, x] of Object.entries(o)) {
       if (x === undefined) continue;
@@ -112,46 +104,26 @@ export function absorb(spec: Spec, value: unknown): boolean {
       if (child === undefined) {
         child = new Spec();
         rec.set(k, child);
-        changed = true;
+        // A key first seen now was absent from the objects seen before.
         if (!first || spec.seen > 1) absorb(child, undefined);
       }
-      if (absorb(child, x)) changed = true;
+      absorb(child, x);
     }
-    for (const [k, child] of rec) {
-      if (o[k] === undefined && (!child.scalars || child.intOnly || !child.codes.has(undefined))) {
-        if (absorb(child, undefined)) changed = true;
-      }
-    }
-    return changed;
+    for (const [k, child] of rec) if (o[k] === undefined) absorb(child, undefined);
+    return;
   }
   // A scalar.
-  if (!spec.scalars) {
-    spec.scalars = true;
-    changed = true;
-  }
+  spec.scalars = true;
   if (typeof v === 'number' && Number.isInteger(v)) {
     if (spec.intOnly) {
-      if (v < spec.lo) {
-        spec.lo = v;
-        changed = true;
-      }
-      if (v > spec.hi) {
-        spec.hi = v;
-        changed = true;
-      }
+      spec.lo = Math.min(spec.lo, v);
+      spec.hi = Math.max(spec.hi, v);
     }
-  } else if (spec.intOnly) {
-    spec.intOnly = false;
-    changed = true;
-  }
+  } else spec.intOnly = false;
   // Known values go in the dictionary up front (lock discovery reads which kinds a place can hold).
   if (!spec.codes.has(v) && spec.dict.length < 65536) {
     spec.codes.set(v, spec.dict.length);
     spec.dict.push(v);
-    if (spec.dict.length > 256 && !spec.wide) {
-      spec.wide = true;
-      changed = true;
-    }
+    if (spec.dict.length > 256) spec.wide = true;
   }
-  return changed;
 }

@@ -99,7 +99,7 @@ Object.defineProperty(View.prototype, VIEW, { value: true });
 // ---------------------------------------------------------------------------------------------
 // Scalars
 
-function intSite(width: 1 | 2, base: number, spec: Spec): Site {
+function intSite(width: 1 | 2, base: number): Site {
   const max = width === 1 ? 255 : 65535;
   const set =
     width === 1
@@ -117,7 +117,6 @@ function intSite(width: 1 | 2, base: number, spec: Spec): Site {
           c.b[a + 1] = x >>> 8;
         };
   const read = width === 1 ? (b: Uint8Array, a: number): number => b[a]! + base : (b: Uint8Array, a: number): number => (b[a]! | (b[a + 1]! << 8)) + base;
-  void spec;
   return { size: width, inline: { kind: 'int', width, base }, get: (c, a) => read(c.b, a), set, decode: read };
 }
 
@@ -174,7 +173,7 @@ class RecordView extends View {}
 /** Names the views themselves use: a record field with one of these cannot be given an accessor. */
 const RESERVED = new Set(['$c', '$o', '$site', '$kids', '$kid', 'toJSON', 'constructor', '__proto__']);
 
-function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
+function recordSite(rec: Map<string, Spec>): Site {
   const keys = [...rec.keys()];
   const sites = keys.map((k) => compileSite(rec.get(k)!));
   const offs: number[] = [];
@@ -217,7 +216,6 @@ function recordSite(spec: Spec, rec: Map<string, Spec>): Site {
       return v;
     },
   };
-  void spec;
   return site;
 }
 
@@ -413,7 +411,7 @@ export function compileSite(spec: Spec): Site {
   const rec = spec.rec;
   const list = spec.list;
   if (rec !== undefined && list !== undefined) misfit('a place holds both objects and arrays');
-  const shape = rec !== undefined ? recordSite(spec, rec) : list !== undefined ? listSite(list) : undefined;
+  const shape = rec !== undefined ? recordSite(rec) : list !== undefined ? listSite(list) : undefined;
   if (shape !== undefined) {
     if (!spec.scalars) return shape;
     if (!spec.codes.has(PRESENT)) {
@@ -424,8 +422,8 @@ export function compileSite(spec: Spec): Site {
   }
   if (spec.intOnly && spec.scalars) {
     const base = Math.min(spec.lo, 0);
-    if (spec.hi - base <= 255) return intSite(1, base, spec);
-    if (spec.hi - base <= 65535) return intSite(2, base, spec);
+    if (spec.hi - base <= 255) return intSite(1, base);
+    if (spec.hi - base <= 65535) return intSite(2, base);
   }
   return dictSite(spec);
 }
