@@ -87,7 +87,7 @@ class GraphBuilder {
   readonly goal: Uint8Array[];
   readonly trigger: (Uint8Array | undefined)[];
   readonly labels: string[] = [];
-  private readonly labelIds = new Map<string, number>();
+  private readonly labelIds = new Map<number, number>();
 
   constructor(
     private readonly actors: number,
@@ -121,17 +121,19 @@ class GraphBuilder {
     this.enabled[s * this.actors + actor] = 1;
   }
 
-  addEdge(to: number, actor: number, choice: number, label: () => string, labelKey: number): void {
+  /** Adds an edge taking step `t` (its label is looked up once per routine, statement and alternative). */
+  addEdge<G>(model: Model<G>, to: number, tid: number, fn: number, stmt: number, alt: number, choice: number): void {
     const e = this.edges++;
     if (e === this.edgeTo.length) this.growEdges();
     this.edgeTo[e] = to;
-    this.edgeActor[e] = actor;
+    this.edgeActor[e] = tid;
     this.edgeChoice[e] = choice;
-    let id = this.labelIds.get(String(labelKey));
+    const key = (fn * 65536 + stmt) * 256 + alt;
+    let id = this.labelIds.get(key);
     if (id === undefined) {
       id = this.labels.length;
-      this.labels.push(label());
-      this.labelIds.set(String(labelKey), id);
+      this.labels.push(transitionLabel(model, { tid, fn, stmt, alt }));
+      this.labelIds.set(key, id);
     }
     this.edgeLabel[e] = id;
   }
@@ -221,14 +223,10 @@ function buildReferenceGraph<G>(model: Model<G>, props: readonly LivenessPropert
     enabledTransitions(model, w).forEach((t, choice) => {
       b.setEnabled(s, t.tid);
       const r = applyTransition(model, w, t);
-      if (r.kind === 'next') b.addEdge(add(r.world, s, choice), t.tid, choice, () => transitionLabel(model, t), labelKey(t));
+      if (r.kind === 'next') b.addEdge(model, add(r.world, s, choice), t.tid, t.fn, t.stmt, t.alt, choice);
     });
   }
   return b.finish();
-}
-
-function labelKey(t: { fn: number; stmt: number; alt: number }): number {
-  return (t.fn * 65536 + t.stmt) * 256 + t.alt;
 }
 
 /** The graph on the compiled space; `fallback` when that space cannot hold the model. */
@@ -240,13 +238,14 @@ function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty
     const cur = space.vector();
     const next = space.vector();
     const referenceView = new ModelWorldView(model);
-    const judge = (v: Uint8Array) => (pred: StatePredicate<unknown>): boolean => {
-      space.point(v);
+    /** Judges the state the views point at (the new state: `next`, or the initial one in `cur`). */
+    let judged = cur.b;
+    const judge = (pred: StatePredicate<unknown>): boolean => {
       try {
         return pred(space.root, space.view);
       } catch (thrown) {
         // The reference space's answer: its error is the model's; if it has none, this space cannot run the model.
-        const w = space.decode(v);
+        const w = space.decode(judged);
         referenceView.world = w;
         pred(w.shared, referenceView);
         throw new Relayout(undefined, `a liveness property behaved differently on the packed state (${String(thrown)})`);
@@ -255,9 +254,10 @@ function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty
     const initial = space.encode(model.initial);
     cur.b.set(initial);
     store.add(hashWords(cur.w), NO_PARENT, -1, Number.POSITIVE_INFINITY);
-    b.addState(NO_PARENT, -1, judge(cur.b));
+    space.point(cur.b);
+    b.addState(NO_PARENT, -1, judge);
     frontier.push(cur.w, 0, 0);
-    const words = cur.w.length;
+    judged = next.b;
     while (frontier.size > 0) {
       if (b.size > maxStates) return undefined;
       const s = frontier.pop(cur.w);
@@ -266,7 +266,7 @@ function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty
       const en = space.en;
       for (let k = 0; k < n; k++) {
         b.setEnabled(s, en.tid[k]!);
-        for (let j = 0; j < words; j++) next.w[j] = cur.w[j]!;
+        next.w.set(cur.w);
         let kind: number;
         try {
           kind = space.applyEnabled(k, next.b);
@@ -277,11 +277,11 @@ function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty
         let to = store.add(hashWords(next.w), s, k, Number.POSITIVE_INFINITY);
         if (to === SEEN) to = store.seenIndex;
         else {
-          b.addState(s, k, judge(next.b));
+          space.point(next.b);
+          b.addState(s, k, judge);
           frontier.push(next.w, to, 0);
         }
-        const t = { tid: en.tid[k]!, fn: en.fn[k]!, stmt: en.stmt[k]!, alt: en.alt[k]! };
-        b.addEdge(to, t.tid, k, () => transitionLabel(model, t), labelKey(t));
+        b.addEdge(model, to, en.tid[k]!, en.fn[k]!, en.stmt[k]!, en.alt[k]!, k);
       }
     }
     return b.finish();
