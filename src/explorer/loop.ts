@@ -57,7 +57,7 @@ export interface LoopStates<G> {
   transition(k: number): Transition;
   acquires(k: number): boolean;
   /** Applies step `k` of the current state, making the next one: NEXT, EXITED or FAILED (see `failure`). */
-  apply(k: number, index: number): number;
+  apply(k: number): number;
   readonly failure: StepFailure | undefined;
   /** The current state as a world (deadlock and end checks, determinism checks). */
   world(): World<G>;
@@ -154,7 +154,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
           const t = states.transition(i);
           tally.beat(cfg.heartbeat, index, t.tid, t.fn, t.stmt, t.alt, i);
         }
-        const kind = states.apply(i, index);
+        const kind = states.apply(i);
         tally.transitions++;
         if (kind === FAILED) {
           // A failed assertion outside the selection: the step cannot complete, so it has no successor.

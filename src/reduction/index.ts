@@ -5,7 +5,6 @@
  */
 import { fingerprintWorld } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
-import type { Transition } from '../core/transitions.ts';
 import type { Positions } from '../core/positions.ts';
 import type { World } from '../core/world.ts';
 import { AmpleSets } from './por.ts';
@@ -82,12 +81,10 @@ export class Reduction<G> {
     return d !== undefined && d > depth;
   }
 
-  /** Indices into `enabled` to expand first (an ample set), or undefined for all of them. */
-  ample(world: World<G>, enabled: readonly Transition[]): readonly number[] | undefined {
-    return this.ampleSets?.ample(world, enabled);
-  }
-
-  /** `ample` on any state space (see AmpleSets.ampleAt). */
+  /**
+   * Indices into the enabled steps (their threads are `tids[0..n)`) to expand first, an ample set,
+   * or undefined for all of them; `pos` is the state's thread positions and locks.
+   */
   ampleAt(pos: Positions, tids: ArrayLike<number>, n: number): readonly number[] | undefined {
     return this.ampleSets?.ampleAt(pos, tids, n);
   }

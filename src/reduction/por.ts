@@ -34,12 +34,11 @@
  * (unlocking another's lock fails its assertion), and the checking mode (check.ts) verifies it for
  * any model that declares footprints; the lock-order graph is then the same.
  */
-import { WorldPositions, type Positions } from '../core/positions.ts';
+import type { Positions } from '../core/positions.ts';
 import type { Model } from '../core/model.ts';
 import type { AnyRoutine } from '../core/program.ts';
 import type { Property } from '../core/property.ts';
-import { statementAt, type Transition } from '../core/transitions.ts';
-import type { World } from '../core/world.ts';
+import { statementAt } from '../core/transitions.ts';
 import { dependent, dotted, footprintOf, overlaps, parsePath, reachableStatements, type Path, type Resolved } from './footprint.ts';
 
 /** What the properties being checked read: steps writing it are visible. */
@@ -98,14 +97,9 @@ export class AmpleSets<G> {
   }
 
   /**
-   * Indices (into `enabled`) of an ample set, or undefined to expand everything. Pure: the
-   * explorer applies the C3 proviso.
+   * Indices into the enabled steps (whose threads are `tids[0..n)`, in order) of an ample set, or
+   * undefined to expand everything. Pure: the explorer applies the C3 proviso.
    */
-  ample(world: World<G>, enabled: readonly Transition[]): number[] | undefined {
-    return this.ampleAt(new WorldPositions(world), enabled.map((t) => t.tid), enabled.length);
-  }
-
-  /** `ample` on any state space: `tids[0..n)` are the threads of its enabled steps, in order. */
   ampleAt(pos: Positions, tids: ArrayLike<number>, n: number): number[] | undefined {
     if (this.off !== undefined || n < 2) return undefined;
     let tried = -1;
