@@ -11,6 +11,7 @@
  */
 import { checkDeterminism, encodeWorld, fingerprintWorld, guardsDiffer, sameSteps, stepDiffers } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
+import type { Fingerprint } from '../core/canonical.ts';
 import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
 import type { Spec } from '../core/compiled/spec.ts';
 import { Misfit } from '../core/compiled/views.ts';
@@ -23,9 +24,8 @@ import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
-import { SearchTally } from './tally.ts';
+import { SearchTally, type TallyStore } from './tally.ts';
 import { searchLoop, type LoopStates } from './loop.ts';
-import type { SharedStore } from './sharedStore.ts';
 import { Reduction } from '../reduction/index.ts';
 
 export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
@@ -167,7 +167,33 @@ export function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent:
   return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, `${site.actor}: "${site.step}" (${describe(thrown)})`);
 }
 
-function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number): KernelOutcome | Relayout {
+/** The visited set as the compiled loop uses it: fingerprints in, state indices out. */
+export interface VectorStore extends TallyStore {
+  add(fp: Fingerprint, parent: number, via: number, limit: number): number;
+}
+
+/** Queued vectors with their store index and depth (VectorFrontier, or a batch's in- and out-boxes). */
+export interface VectorQueue {
+  readonly size: number;
+  /** Depth of the state last popped. */
+  readonly depth: number;
+  push(w: Uint32Array, index: number, depth: number): void;
+  pop(into: Uint32Array): number;
+}
+
+/**
+ * What a caller other than a whole search supplies (a batch of a distributed search, batch.ts):
+ * its own store and queue, states already queued, and what the end of the batch returns.
+ */
+export interface SearchParts<G> {
+  readonly store: VectorStore;
+  readonly queue: VectorQueue;
+  /** Called before the loop runs, with its tally (to drop witnesses already found elsewhere). */
+  readonly start?: (tally: SearchTally<G>, lockOrder: LockOrderGraph | undefined) => void;
+  readonly end: (tally: SearchTally<G>) => KernelOutcome;
+}
+
+export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>): KernelOutcome | Relayout {
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: cfg.properties }) : undefined;
   if (reduction?.symmetric) throw new Error('symmetry reduction runs on the reference space');
   const por = reduction?.active.por === true;
@@ -175,9 +201,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
   const depths = por ? new Depths() : undefined;
   // A parallel search (--workers): the visited set and the work queue are shared between workers.
   const shared = cfg.shared;
-  const local = shared ? undefined : new FingerprintStore(model, por);
-  const store: FingerprintStore<G> | SharedStore<unknown> = local ?? shared!.store;
-  const frontier = new VectorFrontier(space.size, cfg.strategy === 'dfs');
+  const local = shared || parts ? undefined : new FingerprintStore(model, por);
+  const store: VectorStore = parts?.store ?? local ?? shared!.store;
+  const frontier: VectorQueue = parts?.queue ?? new VectorFrontier(space.size, cfg.strategy === 'dfs');
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
@@ -296,8 +322,9 @@ function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>,
     },
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () =>
-    shared ? tally.finishShared(shared.finished, false) : tally.end(),
+  parts?.start?.(tally, lockOrder);
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined }, () =>
+    parts ? parts.end(tally) : shared ? tally.finishShared(shared.finished, false) : tally.end(),
   );
 }
 

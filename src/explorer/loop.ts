@@ -79,6 +79,8 @@ export interface LoopParts<G> {
   readonly lockOrder: LockOrderGraph | undefined;
   readonly reduction: Reduction<G> | undefined;
   readonly shared: SharedSearch | undefined;
+  /** The states to expand are already queued (a batch of a distributed search): no initial state. */
+  readonly preloaded?: boolean;
 }
 
 /** Runs the search over `states`; a complete search ends in `end()`, anything else returns early. */
@@ -89,7 +91,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
   const por = reduction !== undefined && reduction.active.por;
   let at = -1;
   try {
-    if (!shared || shared.seeds) {
+    if (!parts.preloaded && (!shared || shared.seeds)) {
       states.initial();
       at = states.visit(-1, 0, Number.POSITIVE_INFINITY);
       states.stored(at, 0);

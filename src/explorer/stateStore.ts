@@ -110,6 +110,18 @@ export class FingerprintStore<G> implements StateStore<G> {
     return this.add(fp, parent, via, limit);
   }
 
+  /** Whether the state with fingerprint (hi, lo) is stored. */
+  has(hi: number, lo: number): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    const table = this.table;
+    for (let slot = (lo ^ (hi >>> 7)) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const h = table[2 * slot]!;
+      const l = table[2 * slot + 1]!;
+      if (h === hi && l === lo) return true;
+      if (h === 0 && l === 0) return false;
+    }
+  }
+
   add(fp: Fingerprint, parent: number, via: number, limit: number): number {
     const hi = fp.hi;
     const lo = hi === 0 && fp.lo === 0 ? 1 : fp.lo;

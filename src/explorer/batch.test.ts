@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../models/index.ts';
+import { hashWords } from '../core/compiled/space.ts';
+import { compileModel, type AnyModelDefinition, type Params } from '../core/model.ts';
+import { BatchExpander } from './batch.ts';
+import { explore } from './explore.ts';
+import { learnLayout } from './kernel.ts';
+import { resolveOptions } from './options.ts';
+
+/**
+ * A level-by-level search made of batches, with the visited set in a Map: what the cluster does
+ * through Redis (src/cluster), without it. Batches of `batch` states, split at random-free fixed
+ * sizes so that a level spans several batches and the expander's known set is incomplete.
+ */
+function levels(definition: AnyModelDefinition, params: Params, batch: number) {
+  const model = compileModel(definition, params);
+  const cfg = resolveOptions({ determinismChecks: 0 });
+  const facts = learnLayout(model, cfg, 1_000_000);
+  const expander = new BatchExpander(model, cfg, facts.toData());
+  const size = expander.space.size;
+  const initial = expander.space.encode(model.initial);
+  const fp0 = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  const seen = new Map<string, { parent: string | null; via: number }>([[`${fp0.hi}:${fp0.lo}`, { parent: null, via: 0 }]]);
+  let level: { vec: Uint8Array; key: string }[] = [{ vec: initial.slice(), key: `${fp0.hi}:${fp0.lo}` }];
+  let transitions = 0;
+  let depth = 0;
+  let found: { verdict: string; property?: string; path: number[] } | undefined;
+  for (let d = 0; level.length > 0 && !found; d++) {
+    const next: typeof level = [];
+    for (let at = 0; at < level.length && !found; at += batch) {
+      const part = level.slice(at, at + batch);
+      const vecs = new Uint8Array(part.length * size);
+      part.forEach((s, i) => vecs.set(s.vec, i * size));
+      const r = expander.expand(vecs, part.length, d);
+      expect(r.relayout).toBeUndefined();
+      transitions += r.transitions;
+      for (let j = 0; j < r.count; j++) {
+        const key = `${r.fps[2 * j]}:${r.fps[2 * j + 1]}`;
+        expander.learn(r.fps[2 * j]!, r.fps[2 * j + 1]!);
+        if (seen.has(key)) continue;
+        seen.set(key, { parent: part[r.parents[j]!]!.key, via: r.vias[j]! });
+        next.push({ vec: r.vecs.slice(j * size, (j + 1) * size), key });
+        depth = d + 1;
+      }
+      if (r.outcome) {
+        const path: number[] = [];
+        for (let k: string | null = part[r.outcome.at.root]!.key; k !== null; k = seen.get(k)!.parent) if (seen.get(k)!.parent !== null) path.unshift(seen.get(k)!.via);
+        const res = r.outcome.result;
+        found = { verdict: res.verdict, ...(res.verdict === 'violation' ? { property: res.property.name } : {}), path: [...path, ...r.outcome.at.steps] };
+      }
+    }
+    level = next;
+  }
+  return { states: seen.size, transitions, depth, found };
+}
+
+const passing = ['classic/peterson', 'hmm/v5.5-interval-notifier', 'hmm/v5.3-nonblocking-retry', 'classic/two-phase-commit'];
+
+describe('a search made of batches (the cluster search without Redis)', () => {
+  it.each(passing)('%s: the same states, transitions and depth as one search', (name) => {
+    const definition = catalog.find((d) => d.name === name)!;
+    const local = explore(compileModel(definition, {}));
+    expect(local.verdict).toBe('pass');
+    for (const batch of [1, 7, 1000]) {
+      const r = levels(definition, {}, batch);
+      expect({ states: r.states, transitions: r.transitions, depth: r.depth, found: r.found }).toEqual({ states: local.stats.states, transitions: local.stats.transitions, depth: local.stats.depth, found: undefined });
+    }
+  });
+
+  it.each(['hmm/v5.2-valid-flag', 'hmm/v5.2-rc-v1-nonblocking-deadlock', 'hmm/v5.2-reclaim-race'])('%s: the same verdict, and its path has the shortest length', (name) => {
+    const definition = catalog.find((d) => d.name === name)!;
+    const local = explore(compileModel(definition, {}));
+    const r = levels(definition, {}, 5);
+    expect(r.found?.verdict).toBe(local.verdict);
+    if (local.verdict === 'violation') expect(r.found?.property).toBe(local.property.name);
+    if (local.verdict === 'violation' || local.verdict === 'deadlock') expect(r.found!.path.length).toBe(local.path!.length);
+  });
+});
