@@ -25,6 +25,10 @@ import { runExplore } from './runExplore.ts';
 import { loopbackHost } from './explorerServer.ts';
 import type { SearchThread } from './searchJob.ts';
 import { checkInThread, DEFAULT_STEP_TIMEOUT_S } from './searchThread.ts';
+import { exploreCluster } from '../cluster/coordinator.ts';
+import { parseClusterUrl } from '../cluster/run.ts';
+import { clusterWorker } from '../cluster/worker.ts';
+import { livenessProperties } from '../explorer/liveness.ts';
 
 /** A repeatable option's values: yargs gives one value as a string, several as an array. */
 function many(raw: string | readonly string[] | undefined): string[] | undefined {
@@ -100,6 +104,61 @@ async function parallelSafety(spec: string, definition: AnyModelDefinition, para
     progress?.done();
   }
 }
+interface ClusterArgs {
+  readonly url: string;
+  readonly resume: boolean;
+  readonly localWorkers: number;
+  readonly partitions?: number;
+  readonly claimAfterMs?: number;
+}
+
+function clusterArgs(a: { cluster?: string | undefined; resume?: string | undefined; localWorkers?: number | undefined; partitions?: number | undefined; claimAfter?: number | undefined; strategy: string; exact: boolean; engine: string; continue: boolean; preemptionBound?: number | undefined }, workers: number): ClusterArgs {
+  const url = a.cluster!;
+  const { name } = parseClusterUrl(url);
+  if (workers > 1 || a.strategy === 'dfs' || a.exact || a.engine === 'reference' || a.continue || a.preemptionBound !== undefined) {
+    throw new UsageError('--cluster runs a breadth-first search on the compiled space: it does not combine with --workers, --strategy dfs, --exact, --engine reference, --continue or --preemption-bound');
+  }
+  if (a.resume !== undefined && a.resume !== name) throw new UsageError(`--resume ${a.resume} does not name the run in --cluster ${url} (${name})`);
+  const localWorkers = a.localWorkers === undefined ? 0 : a.localWorkers === 0 ? 0 : positiveInt('local-workers', a.localWorkers)!;
+  const partitions = positiveInt('partitions', a.partitions);
+  if (a.claimAfter !== undefined && !(a.claimAfter > 0)) throw new UsageError(`--claim-after must be a positive number of seconds, got ${String(a.claimAfter)}`);
+  return { url, resume: a.resume !== undefined, localWorkers, ...(partitions !== undefined ? { partitions } : {}), ...(a.claimAfter !== undefined ? { claimAfterMs: a.claimAfter * 1000 } : {}) };
+}
+
+/** The safety search on a cluster (src/cluster/coordinator.ts); liveness, if any, follows here as a second phase. */
+async function clusterSafety(spec: string, definition: AnyModelDefinition, params: Params, c: ClusterArgs, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
+  const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+  try {
+    const result = await exploreCluster({
+      url: c.url,
+      spec,
+      definition,
+      params,
+      ...(options.properties ? { properties: options.properties } : {}),
+      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.por !== undefined ? { por: options.por } : {}),
+      ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+      resume: c.resume,
+      localWorkers: c.localWorkers,
+      ...(c.partitions !== undefined ? { partitions: c.partitions } : {}),
+      ...(c.claimAfterMs !== undefined ? { claimAfterMs: c.claimAfterMs } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+      log: (line) => {
+        progress?.done();
+        if (!json) out.stderr(`interleave: ${line}`);
+      },
+    });
+    if (result.verdict === 'pass' && livenessProperties(compileModel(definition, params), options.properties).length > 0 && !json) {
+      out.stderr('interleave: liveness properties are checked in a second phase on this machine (the liveness graph is not distributed)');
+    }
+    return result;
+  } finally {
+    progress?.done();
+  }
+}
+
 /** Reduction flags of the commands that search: on by default on the command line (explore() defaults them off). */
 const reductionOptions = {
   por: { type: 'boolean' as const, default: true, describe: 'partial-order reduction where steps declare footprints (--no-por: expand every interleaving)' },
@@ -199,6 +258,11 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           .option('deadlock', { type: 'boolean', default: true, describe: "report states where no thread can move (--no-deadlock: do not, like SPIN's -E or TLC's CHECK_DEADLOCK FALSE)" })
           .option('continue', { type: 'boolean', default: false, describe: "search on past each violation and report every violated property, each with its shortest counterexample (SPIN's -e, TLC's -continue)" })
           .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
+          .option('cluster', { type: 'string', requiresArg: true, describe: 'distributed search over Redis: redis://HOST:PORT/NAME; workers join with `interleave worker` (see docs/distributed.md)' })
+          .option('resume', { type: 'string', requiresArg: true, describe: 'with --cluster: continue the run NAME (after the coordinator or Redis restarted)' })
+          .option('local-workers', { type: 'number', describe: 'with --cluster: also start N worker processes on this machine (default 0)' })
+          .option('partitions', { type: 'number', describe: 'with --cluster: partitions of the state space, by fingerprint (default 16)' })
+          .option('claim-after', { type: 'number', describe: 'with --cluster and --local-workers: seconds before a silent worker\'s states go to others (default 5)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
           .option('step-timeout', {
@@ -227,9 +291,14 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
         const timeoutMs = stepTimeoutMs(a.stepTimeout);
-        const safety = workers > 1 ? await parallelSafety(a.model, definition, params, workers, options, a.json, out) : undefined;
+        const cluster = a.cluster !== undefined ? clusterArgs(a, workers) : undefined;
+        const safety = cluster
+          ? await clusterSafety(a.model, definition, params, cluster, options, a.json, out)
+          : workers > 1
+            ? await parallelSafety(a.model, definition, params, workers, options, a.json, out)
+            : undefined;
         let checked: ExploreOutcome | undefined;
-        if (host.searchThread && workers === 1 && bound === undefined) {
+        if (host.searchThread && workers === 1 && bound === undefined && !cluster) {
           const progress = a.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
           try {
             const ran = await checkInThread(host.searchThread, { spec: a.model, params, model: compileModel(definition, params), options, stepTimeoutMs: timeoutMs, ...(progress ? { onProgress: progress.update } : {}) }, out);
@@ -300,6 +369,30 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         const seed = a.seed ?? (Date.now() % 2 ** 31);
         if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${a.seed}`);
         code = runSimulate(definition, { spec: a.model, params: parseParams(a.param), json: a.json, options: { runs, depth, seed, pctDepth, scheduler: a.scheduler, engine: a.engine as Engine } }, out);
+      },
+    )
+    .command(
+      'worker <url>',
+      'join a distributed search (check --cluster) as a worker: redis://HOST:PORT/NAME',
+      (y) =>
+        y
+          .positional('url', { type: 'string', demandOption: true, describe: 'the run: redis://HOST:PORT/NAME' })
+          .option('id', { type: 'string', requiresArg: true, describe: "this worker's name in the run (default HOST:PID)" })
+          .option('claim-after', { type: 'number', default: 5, describe: "seconds before a silent worker's claimed states are taken over" }),
+      async (a) => {
+        if (!(a.claimAfter > 0)) throw new UsageError(`--claim-after must be a positive number of seconds, got ${String(a.claimAfter)}`);
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const t = await clusterWorker(a.url, { ...(a.id !== undefined ? { id: a.id } : {}), claimAfterMs: a.claimAfter * 1000, signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
+          if (a.json) out.stdout(JSON.stringify(t));
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+        code = stop.signal.aborted ? EXIT.interrupted : EXIT.pass;
       },
     )
     .command(

@@ -22,6 +22,26 @@ export interface Stats {
   readonly reduction?: ReductionStats;
   /** Which state space ran the search (see `ExploreOptions.engine`). */
   readonly engine?: EngineStats;
+  /** A distributed search (`--cluster`): where it ran and what it cost. */
+  readonly cluster?: ClusterStats;
+}
+
+export interface ClusterStats {
+  /** The run's name in Redis. */
+  readonly run: string;
+  readonly partitions: number;
+  /** Workers that joined the run. */
+  readonly workers: number;
+  /** Commands the workers sent to Redis (a pipelined command or script call counts once). */
+  readonly clientCommands: number;
+  /** Bytes of states and fingerprints the workers sent. */
+  readonly bytesSent: number;
+  /** CPU time the workers used, added up. */
+  readonly workerCpuMs: number;
+  /** Redis's memory at the end of the search. */
+  readonly redisMemoryBytes: number;
+  /** What the distributed search did differently from a local one (reductions it cannot apply). */
+  readonly notes?: readonly string[];
 }
 
 export interface EngineStats {

@@ -1,0 +1,211 @@
+/**
+ * A distributed search's data in Redis, and the operations the coordinator and the workers share.
+ * Every key of the run named NAME starts with `il:NAME:`; those of one layout generation with
+ * `il:NAME:g<N>:` (a search that must learn a larger layout starts again in a new generation, and
+ * a late write of the old one lands in keys nobody reads).
+ *
+ *   meta                 hash: format, kind, version, model, params, options, layout, status, ...
+ *   workers              hash: worker id → where it runs (JSON)
+ *   hb:<id>              a worker's heartbeat (expires)
+ *   g<N>:level           the level (BFS depth) being expanded
+ *   g<N>:q:<L>:<p>       stream of level L's states in partition p: entries {n, h: fingerprints, v: vectors}
+ *   g<N>:seen:<p>        hash: fingerprint (8 bytes) → parent fingerprint and step (10 bytes; empty: initial)
+ *   g<N>:left:<L>        states of level L not yet expanded and committed
+ *   g<N>:states, transitions, truncated
+ *   g<N>:found           sorted set of violations and deadlocks found (score: path length)
+ *   g<N>:witness         hash: `sometimes` property index → rooted path (JSON)
+ *   g<N>:edges           hash: "from→to" → lock order first seen, with its rooted path (JSON)
+ *   g<N>:relayout        a worker's request for a larger layout (JSON)
+ *   g<N>:error           a model error a worker met (JSON)
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { UsageError } from '../core/errors.ts';
+
+export const FORMAT = 'interleave-cluster/1';
+
+export const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+
+/** The consumer group every level's streams have. */
+export const GROUP = 'w';
+
+export interface ClusterAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+  readonly url: string;
+}
+
+/** `redis://host:port/NAME`: the Redis to use and the run's name. */
+export function parseClusterUrl(url: string): ClusterAddress {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a cluster address; write redis://HOST:PORT/NAME, e.g. redis://127.0.0.1:6379/hmm-run`);
+  }
+  if (u.protocol !== 'redis:') throw new UsageError(`cluster address "${url}" must start with redis://`);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+    throw new UsageError(`cluster address "${url}" needs a run name after the port (letters, digits, '.', '_', '-'), e.g. redis://${u.host || '127.0.0.1:6379'}/hmm-run`);
+  }
+  return { host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 6379, name, url };
+}
+
+/** A client that fails fast with a clear error when Redis cannot be reached, and reconnects after. */
+export async function connect(address: ClusterAddress, what: string): Promise<Redis> {
+  const redis = new Redis({ host: address.host, port: address.port, lazyConnect: true, maxRetriesPerRequest: null, enableAutoPipelining: false, retryStrategy: (n) => Math.min(50 * n, 1000) });
+  redis.on('error', () => {
+    // Reconnection is automatic; commands wait for it (maxRetriesPerRequest: null).
+  });
+  try {
+    await redis.connect();
+  } catch (cause) {
+    redis.disconnect();
+    throw new UsageError(`${what}: cannot reach Redis at ${address.host}:${address.port} (${cause instanceof Error ? cause.message : String(cause)}); start redis-server there, or fix the address`);
+  }
+  return redis;
+}
+
+export class RunKeys {
+  readonly base: string;
+  constructor(readonly name: string) {
+    this.base = `il:${name}:`;
+  }
+  get meta(): string {
+    return `${this.base}meta`;
+  }
+  get workers(): string {
+    return `${this.base}workers`;
+  }
+  hb(id: string): string {
+    return `${this.base}hb:${id}`;
+  }
+  /** The prefix of a generation's keys. */
+  gen(g: number): string {
+    return `${this.base}g${g}:`;
+  }
+}
+
+/** What the meta hash holds, parsed. */
+export interface RunMeta {
+  readonly format: string;
+  readonly kind: string;
+  readonly version: string;
+  /** The model as given to `check` (a registered name or a file path). */
+  readonly model: string;
+  /** The definition's own name. */
+  readonly modelName: string;
+  readonly params: Record<string, string | number | boolean>;
+  readonly options: SearchOptionsData;
+  readonly generation: number;
+  readonly partitions: number;
+  /** Fingerprint of the initial state's vector, as "hi:lo": a worker with another model or layout differs. */
+  readonly initial: string;
+  readonly vectorBytes: number;
+  readonly status: 'running' | 'done' | 'stopped';
+}
+
+/** The options the workers' searches need (the budgets stay with the coordinator). */
+export interface SearchOptionsData {
+  readonly properties?: readonly string[];
+  readonly maxDepth?: number;
+}
+
+export function parseMeta(name: string, h: Record<string, string>): RunMeta {
+  if (Object.keys(h).length === 0) throw new UsageError(`no run named "${name}" in this Redis`);
+  if (h.format !== FORMAT) throw new UsageError(`the keys of run "${name}" (il:${name}:*) were not written by interleave's cluster search (format ${h.format ?? 'missing'}); choose another run name`);
+  return {
+    format: h.format,
+    kind: h.kind ?? '',
+    version: h.version ?? '',
+    model: h.model ?? '',
+    modelName: h.modelName ?? '',
+    params: JSON.parse(h.params ?? '{}') as RunMeta['params'],
+    options: JSON.parse(h.options ?? '{}') as SearchOptionsData,
+    generation: Number(h.generation ?? 0),
+    partitions: Number(h.partitions ?? 0),
+    initial: h.initial ?? '',
+    vectorBytes: Number(h.vectorBytes ?? 0),
+    status: (h.status ?? 'running') as RunMeta['status'],
+  };
+}
+
+/** The partition of a fingerprint. */
+export function partitionOf(lo: number, partitions: number): number {
+  return (lo >>> 0) % partitions;
+}
+
+/** A fingerprint as the 8 bytes Redis keeps (hi then lo, little-endian). */
+export function fpBytes(hi: number, lo: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeInt32LE(hi, 0);
+  b.writeInt32LE(lo, 4);
+  return b;
+}
+
+/**
+ * Expanding a stream entry's states, committed at once (a Lua script, atomic in Redis): the entry
+ * is acknowledged; each successor not yet in its partition's seen hash is stored there (with its
+ * parent and step) and queued in the next level's stream of its partition; counters move. An entry
+ * already acknowledged (expanded by a worker that took it over, or by the one it was taken from)
+ * changes nothing: every state is committed exactly once, however often it is expanded.
+ *
+ * KEYS: the entry's stream. ARGV: generation prefix, entry id, next level, states expanded,
+ * transitions, successor count, fingerprints (8 bytes each), links (10 each), vectors, vector bytes,
+ * partitions (1 byte each).
+ */
+export const COMMIT = `
+if redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2]) == 0 then return -1 end
+local g = ARGV[1]
+local nextLevel = ARGV[3]
+local m = tonumber(ARGV[6])
+local fps, links, vecs, size, parts = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
+local out = {}
+local fresh = 0
+for i = 0, m - 1 do
+  local fp = string.sub(fps, i * 8 + 1, i * 8 + 8)
+  local p = string.byte(parts, i + 1)
+  if redis.call('HSETNX', g .. 'seen:' .. p, fp, string.sub(links, i * 10 + 1, i * 10 + 10)) == 1 then
+    fresh = fresh + 1
+    local o = out[p]
+    if not o then o = { f = {}, v = {} }; out[p] = o end
+    o.f[#o.f + 1] = fp
+    o.v[#o.v + 1] = string.sub(vecs, i * size + 1, (i + 1) * size)
+  end
+end
+for p, o in pairs(out) do
+  local key = g .. 'q:' .. nextLevel .. ':' .. p
+  if redis.call('EXISTS', key) == 0 then redis.call('XGROUP', 'CREATE', key, '${GROUP}', '0', 'MKSTREAM') end
+  redis.call('XADD', key, '*', 'n', #o.f, 'h', table.concat(o.f), 'v', table.concat(o.v))
+end
+redis.call('INCRBY', g .. 'states', fresh)
+redis.call('INCRBY', g .. 'transitions', ARGV[5])
+redis.call('INCRBY', g .. 'left:' .. nextLevel, fresh)
+redis.call('DECRBY', g .. 'left:' .. (tonumber(nextLevel) - 1), ARGV[4])
+return fresh
+`;
+
+/** Step indices from the initial state to the state with fingerprint `fp`, by its parents in the seen hashes. */
+export async function pathFrom(redis: Redis, g: string, partitions: number, fp: Buffer): Promise<number[]> {
+  const path: number[] = [];
+  for (let at = fp, guard = 0; ; guard++) {
+    if (guard > 1_000_000) throw new Error('internal error: a cycle of parent links in the cluster store');
+    const link = await redis.hgetBuffer(`${g}seen:${partitionOf(at.readInt32LE(4), partitions)}`, at);
+    if (link === null) throw new Error(`internal error: state ${at.toString('hex')} is not in the cluster store`);
+    if (link.length === 0) return path.reverse();
+    path.push(link.readUInt16LE(8));
+    at = link.subarray(0, 8);
+  }
+}
+
+/** A path rooted at a state known by its fingerprint (hex), as workers report them. */
+export interface RemotePath {
+  readonly root: string;
+  readonly steps: readonly number[];
+}
+
+export async function resolvePath(redis: Redis, g: string, partitions: number, at: RemotePath): Promise<number[]> {
+  return [...(await pathFrom(redis, g, partitions, Buffer.from(at.root, 'hex'))), ...at.steps];
+}

@@ -1,0 +1,293 @@
+/**
+ * `interleave worker redis://host:port/NAME`: one worker of a distributed search. It loads the
+ * run's model (by the name or path the coordinator was given, which must resolve to the same model
+ * here), builds the layout the coordinator learnt, then takes batches of the current level's
+ * states from the partitions' streams (a consumer group: each entry goes to one worker), expands
+ * them with the one search loop (src/explorer/batch.ts) and commits what they reached in one
+ * atomic script per entry (run.ts, COMMIT). Entries another worker claimed and did not commit
+ * for `claimAfterMs` (it died, or stalls) are taken over with XAUTOCLAIM; the script commits each
+ * entry once, so counts stay exact.
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { hashWords } from '../core/compiled/space.ts';
+import { ModelError, UsageError } from '../core/errors.ts';
+import { compileModel, type Model } from '../core/model.ts';
+import { applyTransition, enabledTransitions } from '../core/transitions.ts';
+import { learnLayout } from '../explorer/kernel.ts';
+import { BatchExpander, type BatchResult, type RootedPath } from '../explorer/batch.ts';
+import { resolveOptions } from '../explorer/options.ts';
+import { loadModel } from '../cli/loadModel.ts';
+import { COMMIT, connect, GROUP, parseClusterUrl, parseMeta, partitionOf, RunKeys, VERSION, type RunMeta } from './run.ts';
+
+export interface WorkerOptions {
+  /** The worker's name in the run (default host:pid). */
+  readonly id?: string;
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+  /** Stream entries taken per read, per partition. */
+  readonly count?: number;
+  /** Take over entries another worker claimed this long ago without committing (default 5 s). */
+  readonly claimAfterMs?: number;
+  /** Wait this long for the run to appear (default: for ever). */
+  readonly waitMs?: number;
+}
+
+/** What the coordinator learnt and the workers build the same layout from. */
+export interface LayoutRecord {
+  readonly data: import('../core/compiled/space.ts').LayoutData;
+  readonly routines: readonly string[];
+  /**
+   * How the coordinator met the routines (a model compiles a routine when a step first calls it):
+   * its learning search's size, and paths to states whose every step it took. A worker does the same
+   * before searching, so that it knows every routine a vector's frames can name.
+   */
+  readonly learnStates: number;
+  readonly replays: readonly (readonly number[])[];
+}
+
+/** Meets the routines the coordinator met, as it met them (see LayoutRecord); throws if one is still unknown. */
+export function meetRoutines<G>(model: Model<G>, record: LayoutRecord): void {
+  learnLayout(model, resolveOptions({ determinismChecks: 0 }), record.learnStates);
+  for (const path of record.replays) {
+    let world = model.initial;
+    for (const choice of path) {
+      const t = enabledTransitions(model, world)[choice];
+      const out = t === undefined ? undefined : applyTransition(model, world, t);
+      if (out?.kind !== 'next') break;
+      world = out.world;
+    }
+    for (const t of enabledTransitions(model, world)) applyTransition(model, world, t);
+  }
+  record.routines.forEach((name, i) => {
+    try {
+      model.routineAt(i);
+    } catch {
+      throw new ModelError(`routine "${name}" was not met here as the coordinator met it`, { model: model.name }, 'the model must build the same routines on every machine: same source, same version');
+    }
+  });
+}
+
+/** What a worker counts about its own traffic (reported in the run's stats). */
+export interface WorkerTraffic {
+  commands: number;
+  bytesSent: number;
+  expanded: number;
+  cpuMs: number;
+}
+
+const HEARTBEAT_MS = 1000;
+export const HEARTBEAT_TTL_MS = 5000;
+
+export async function clusterWorker(url: string, options: WorkerOptions = {}): Promise<WorkerTraffic> {
+  const address = parseClusterUrl(url);
+  const keys = new RunKeys(address.name);
+  const id = options.id ?? `${hostname()}:${process.pid}`;
+  const log = options.log ?? (() => {});
+  const redis = await connect(address, `worker ${id}`);
+  const traffic: WorkerTraffic = { commands: 0, bytesSent: 0, expanded: 0, cpuMs: 0 };
+  const cpu0 = process.cpuUsage();
+  const beat = setInterval(() => void redis.set(keys.hb(id), String(Date.now()), 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
+  try {
+    const meta = await waitForRun(redis, keys, options, log);
+    if (meta.kind !== 'search') throw new UsageError(`run "${address.name}" is a ${meta.kind || 'different'} run, not a distributed search`);
+    if (meta.version !== VERSION) {
+      throw new UsageError(`run "${address.name}" was started by interleave ${meta.version}; this worker is interleave ${VERSION}: install the same version on every machine`);
+    }
+    const definition = await loadModel(meta.model);
+    if (definition.name !== meta.modelName) {
+      throw new UsageError(`run "${address.name}" checks model ${meta.modelName}, but "${meta.model}" is ${definition.name} on this machine`);
+    }
+    await redis.set(keys.hb(id), String(Date.now()), 'PX', HEARTBEAT_TTL_MS);
+    await redis.hset(keys.workers, id, JSON.stringify({ host: hostname(), pid: process.pid, joined: Date.now() }));
+    log(`worker ${id}: joined run ${address.name} (${meta.modelName})`);
+    for (let current = meta; current.status === 'running'; ) {
+      await searchGeneration(redis, keys, current, definition, id, options, traffic);
+      current = parseMeta(address.name, await redis.hgetall(keys.meta));
+    }
+    log(`worker ${id}: run ${address.name} ended; ${traffic.expanded.toLocaleString('en-US')} states expanded here`);
+    const used = process.cpuUsage(cpu0);
+    traffic.cpuMs = Math.round((used.user + used.system) / 1000);
+    await redis.hset(`${keys.base}traffic`, id, JSON.stringify(traffic));
+    return traffic;
+  } finally {
+    clearInterval(beat);
+    await redis.del(keys.hb(id)).catch(() => {});
+    redis.disconnect();
+  }
+}
+
+async function waitForRun(redis: Redis, keys: RunKeys, options: WorkerOptions, log: (line: string) => void): Promise<RunMeta> {
+  const started = Date.now();
+  let told = false;
+  for (;;) {
+    const h = await redis.hgetall(keys.meta);
+    if (Object.keys(h).length > 0) return parseMeta(keys.name, h);
+    if (options.signal?.aborted) throw new UsageError(`no run named "${keys.name}" appeared`);
+    if (options.waitMs !== undefined && Date.now() - started > options.waitMs) throw new UsageError(`no run named "${keys.name}" appeared within ${options.waitMs} ms`);
+    if (!told) log(`waiting for a run named "${keys.name}" (start it with interleave check MODEL --cluster redis://.../${keys.name})`);
+    told = true;
+    await sleep(250);
+  }
+}
+
+/** Works on one layout generation until the run ends or the generation changes. */
+async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, definition: Awaited<ReturnType<typeof loadModel>>, id: string, options: WorkerOptions, traffic: WorkerTraffic): Promise<void> {
+  const g = keys.gen(meta.generation);
+  const record = JSON.parse((await redis.get(`${g}layout`)) ?? 'null') as LayoutRecord | null;
+  if (record === null) return sleep(100);
+  const names = [...record.routines];
+  const model = compileModel(definition, meta.params, (name) => {
+    const i = names.indexOf(name);
+    if (i >= 0) return i;
+    names.push(name);
+    return names.length - 1;
+  });
+  meetRoutines(model, record);
+  const cfg = resolveOptions({ ...(meta.options.properties ? { properties: [...meta.options.properties] } : {}), ...(meta.options.maxDepth !== undefined ? { maxDepth: meta.options.maxDepth } : {}) });
+  const expander = new BatchExpander(model, cfg, record.data);
+  const size = expander.space.size;
+  const initial = expander.space.encode(model.initial);
+  const fp0 = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  if (`${fp0.hi}:${fp0.lo}` !== meta.initial || size !== meta.vectorBytes) {
+    throw new UsageError(`this machine's ${meta.modelName} with parameters ${JSON.stringify(meta.params)} does not start where run "${keys.name}" does: the model's source differs between machines; install the same model everywhere`);
+  }
+  const P = meta.partitions;
+  const count = options.count ?? 4;
+  const claimAfter = options.claimAfterMs ?? 5000;
+  let lastWitnessSync = 0;
+  let claimCursor = 0;
+  for (;;) {
+    if (options.signal?.aborted) return;
+    const [status, generation, levelText] = ((await redis.pipeline().hget(keys.meta, 'status').hget(keys.meta, 'generation').get(`${g}level`).exec()) ?? []).map(([, v]) => v as string | null);
+    traffic.commands += 3;
+    if (status !== 'running' || Number(generation) !== meta.generation) return;
+    const level = Number(levelText ?? 0);
+    const streams = Array.from({ length: P }, (_, p) => `${g}q:${level}:${(p + claimCursor) % P}`);
+    claimCursor++;
+    let entries: [string, [string, Buffer[]][]][] = [];
+    try {
+      const read = (await redis.xreadgroupBuffer('GROUP', GROUP, id, 'COUNT', count, 'BLOCK', 50, 'STREAMS', ...streams, ...streams.map(() => '>'))) as [Buffer, [Buffer, Buffer[]][]][] | null;
+      traffic.commands++;
+      entries = (read ?? []).map(([k, es]) => [k.toString(), es.map(([eid, f]) => [eid.toString(), f] as [string, Buffer[]])]);
+    } catch (e) {
+      // A level's streams are removed once it is done: read the level again.
+      if (/NOGROUP|UNBLOCKED/.test(String(e))) continue;
+      throw e;
+    }
+    if (entries.length === 0) {
+      entries = await claimStale(redis, streams, id, claimAfter, count);
+      traffic.commands += streams.length;
+      if (entries.length === 0) continue;
+    }
+    const pipe = redis.pipeline();
+    const learnt: BatchResult[] = [];
+    for (const [stream, es] of entries) {
+      for (const [entryId, fields] of es) {
+        const f = fieldsOf(fields);
+        const n = Number(f.n!.toString());
+        const result = expandEntry(expander, f.v!, f.h!, n, level, keys, meta, redis);
+        if (result === undefined) return;
+        const { r, reports } = result;
+        for (const [k, v] of reports) {
+          pipe.call(...(k as [string]), ...(v as string[]));
+          traffic.commands++;
+        }
+        learnt.push(r);
+        traffic.expanded += r.expanded;
+        const hs = f.h!;
+        const fps = Buffer.allocUnsafe(8 * r.count);
+        const links = Buffer.allocUnsafe(10 * r.count);
+        const parts = Buffer.allocUnsafe(r.count);
+        for (let j = 0; j < r.count; j++) {
+          fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
+          fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
+          hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
+          links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
+          parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
+        }
+        const vecs = Buffer.from(r.vecs.buffer, r.vecs.byteOffset, r.count * size);
+        pipe.eval(COMMIT, 1, stream, g, entryId, String(level + 1), String(r.expanded), String(r.transitions), String(r.count), fps, links, vecs, String(size), parts);
+        traffic.commands++;
+        traffic.bytesSent += fps.length + links.length + vecs.length + parts.length + 64;
+      }
+    }
+    await pipe.exec();
+    // Whether this worker's commit or another's stored them, every successor is stored now.
+    for (const r of learnt) for (let j = 0; j < r.count; j++) expander.learn(r.fps[2 * j]!, r.fps[2 * j + 1]!);
+    const now = Date.now();
+    if (now - lastWitnessSync > 1000) {
+      lastWitnessSync = now;
+      for (const p of await redis.hkeys(`${g}witness`)) expander.witnessedElsewhere(Number(p));
+      traffic.commands++;
+    }
+  }
+}
+
+/** Entries of these streams that another consumer read more than `idleMs` ago and never acknowledged. */
+async function claimStale(redis: Redis, streams: string[], id: string, idleMs: number, count: number): Promise<[string, [string, Buffer[]][]][]> {
+  const pipe = redis.pipeline();
+  for (const s of streams) pipe.callBuffer('XAUTOCLAIM', s, GROUP, id, String(idleMs), '0-0', 'COUNT', String(count));
+  const replies = (await pipe.exec()) ?? [];
+  const out: [string, [string, Buffer[]][]][] = [];
+  replies.forEach(([err, reply], k) => {
+    if (err || !Array.isArray(reply)) return;
+    // (An entry deleted meanwhile comes back without fields.)
+    const claimed = (reply[1] as [Buffer, Buffer[] | null][] | null) ?? [];
+    const es = claimed.filter((e) => Array.isArray(e?.[1])).map(([eid, f]) => [eid.toString(), f!] as [string, Buffer[]]);
+    if (es.length > 0) out.push([streams[k]!, es]);
+  });
+  return out;
+}
+
+function fieldsOf(fields: Buffer[]): Record<string, Buffer> {
+  const f: Record<string, Buffer> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!.toString()] = fields[i + 1]!;
+  return f;
+}
+
+/** A rooted path as the coordinator resolves it: the input's fingerprint (hex) and the steps after it. */
+function remote(hs: Buffer, at: RootedPath): { root: string; steps: readonly number[] } {
+  return { root: hs.subarray(8 * at.root, 8 * at.root + 8).toString('hex'), steps: at.steps };
+}
+
+/**
+ * Expands one stream entry; returns its result and the reports to send with the commit (finds,
+ * witnesses, lock orders, a cut-off depth). A model error or a state the layout cannot hold is
+ * reported at once and ends this worker's part in the generation (undefined).
+ */
+function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer, n: number, level: number, keys: RunKeys, meta: RunMeta, redis: Redis): { r: BatchResult; reports: [string[], string[]][] } | undefined {
+  const g = keys.gen(meta.generation);
+  let r: BatchResult;
+  try {
+    r = expander.expand(new Uint8Array(vecs.buffer, vecs.byteOffset, vecs.length), n, level);
+  } catch (thrown) {
+    const error = thrown instanceof ModelError ? { name: 'ModelError', message: thrown.message } : { name: thrown instanceof Error ? thrown.name : 'Error', message: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) };
+    void redis.set(`${g}error`, JSON.stringify({ ...error, level, entry: vecs.toString('base64'), n }), 'NX');
+    return undefined;
+  }
+  const hsOf = (at: RootedPath) => remote(hs, at);
+  if (r.relayout) {
+    const size = expander.space.size;
+    const input = vecs.subarray(r.relayout.input * size, (r.relayout.input + 1) * size).toString('base64');
+    void redis.set(`${g}relayout`, JSON.stringify({ input, why: r.relayout.why }), 'NX');
+    return undefined;
+  }
+  const reports: [string[], string[]][] = [];
+  if (r.outcome) {
+    const { stats: _s, witnesses: _w, pathKeys: _k, ...found } = r.outcome.result as typeof r.outcome.result & { pathKeys?: unknown };
+    const at = hsOf(r.outcome.at);
+    reports.push([['ZADD', `${g}found`, String(level + at.steps.length)], [JSON.stringify({ ...found, at })]]);
+  }
+  for (const w of r.witnessed) reports.push([['HSETNX', `${g}witness`, String(w.property)], [JSON.stringify(hsOf(w.at))]]);
+  for (const e of r.edges) {
+    const { state: _s, choice: _c, ...edge } = e.edge;
+    reports.push([['HSETNX', `${g}edges`, `${edge.from}\u2192${edge.to}`], [JSON.stringify({ edge, at: hsOf(e.at) })]]);
+  }
+  if (r.truncated) reports.push([['SET', `${g}truncated`], ['1']]);
+  return { r, reports };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
