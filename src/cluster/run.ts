@@ -146,22 +146,28 @@ export function fpBytes(hi: number, lo: number): Buffer {
 }
 
 /**
- * Expanding a stream entry's states, committed at once (a Lua script, atomic in Redis): the entry
- * is acknowledged; each successor not yet in its partition's seen hash is stored there (with its
- * parent and step) and queued in the next level's stream of its partition; counters move. An entry
- * already acknowledged (expanded by a worker that took it over, or by the one it was taken from)
- * changes nothing: every state is committed exactly once, however often it is expanded.
+ * Expanding some stream entries' states, committed at once (a Lua script, atomic in Redis): the
+ * entries are acknowledged; each successor not yet in its partition's seen hash is stored there
+ * (with its parent and step) and queued in the next level's stream of its partition; counters move.
+ * If any entry is no longer pending (another worker that took it over, or the one it was taken
+ * from, committed it already) nothing changes and the script returns -1: every state is committed
+ * exactly once, however often it is expanded.
  *
- * KEYS: the entry's stream. ARGV: generation prefix, entry id, next level, states expanded,
- * transitions, successor count, fingerprints (8 bytes each), links (10 each), vectors, vector bytes,
- * partitions (1 byte each).
+ * KEYS: the entries' streams. ARGV: generation prefix, next level, entry count E, E entry ids,
+ * states expanded, transitions, successor count, fingerprints (8 bytes each), links (10 each),
+ * vectors, vector bytes, partitions (1 byte each).
  */
 export const COMMIT = `
-if redis.call('XACK', KEYS[1], '${GROUP}', ARGV[2]) == 0 then return -1 end
 local g = ARGV[1]
-local nextLevel = ARGV[3]
-local m = tonumber(ARGV[6])
-local fps, links, vecs, size, parts = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
+local nextLevel = ARGV[2]
+local e = tonumber(ARGV[3])
+for i = 1, e do
+  if #redis.call('XPENDING', KEYS[i], '${GROUP}', ARGV[3 + i], ARGV[3 + i], 1) == 0 then return -1 end
+end
+for i = 1, e do redis.call('XACK', KEYS[i], '${GROUP}', ARGV[3 + i]) end
+local a = 3 + e
+local expanded, transitions, m = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+local fps, links, vecs, size, parts = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], tonumber(ARGV[a + 7]), ARGV[a + 8]
 local out = {}
 local fresh = 0
 for i = 0, m - 1 do
@@ -181,9 +187,9 @@ for p, o in pairs(out) do
   redis.call('XADD', key, '*', 'n', #o.f, 'h', table.concat(o.f), 'v', table.concat(o.v))
 end
 redis.call('INCRBY', g .. 'states', fresh)
-redis.call('INCRBY', g .. 'transitions', ARGV[5])
+redis.call('INCRBY', g .. 'transitions', transitions)
 redis.call('INCRBY', g .. 'left:' .. nextLevel, fresh)
-redis.call('DECRBY', g .. 'left:' .. (tonumber(nextLevel) - 1), ARGV[4])
+redis.call('DECRBY', g .. 'left:' .. (tonumber(nextLevel) - 1), expanded)
 return fresh
 `;
 

@@ -85,6 +85,7 @@ export async function clusterWorker(url: string, options: WorkerOptions = {}): P
   const id = options.id ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => {});
   const redis = await connect(address, `worker ${id}`);
+  redis.defineCommand('ilCommit', { lua: COMMIT });
   const traffic: WorkerTraffic = { commands: 0, bytesSent: 0, expanded: 0, cpuMs: 0 };
   const cpu0 = process.cpuUsage();
   const beat = setInterval(() => void redis.set(keys.hb(id), String(Date.now()), 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
@@ -153,7 +154,7 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
     throw new UsageError(`this machine's ${meta.modelName} with parameters ${JSON.stringify(meta.params)} does not start where run "${keys.name}" does: the model's source differs between machines; install the same model everywhere`);
   }
   const P = meta.partitions;
-  const count = options.count ?? 4;
+  const count = options.count ?? 8;
   const claimAfter = options.claimAfterMs ?? 5000;
   let lastWitnessSync = 0;
   let claimCursor = 0;
@@ -180,41 +181,44 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
       traffic.commands += streams.length;
       if (entries.length === 0) continue;
     }
-    const pipe = redis.pipeline();
-    const learnt: BatchResult[] = [];
-    for (const [stream, es] of entries) {
-      for (const [entryId, fields] of es) {
-        const f = fieldsOf(fields);
-        const n = Number(f.n!.toString());
-        const result = expandEntry(expander, f.v!, f.h!, n, level, keys, meta, redis);
-        if (result === undefined) return;
-        const { r, reports } = result;
-        for (const [k, v] of reports) {
-          pipe.call(...(k as [string]), ...(v as string[]));
-          traffic.commands++;
-        }
-        learnt.push(r);
-        traffic.expanded += r.expanded;
-        const hs = f.h!;
-        const fps = Buffer.allocUnsafe(8 * r.count);
-        const links = Buffer.allocUnsafe(10 * r.count);
-        const parts = Buffer.allocUnsafe(r.count);
-        for (let j = 0; j < r.count; j++) {
-          fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
-          fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
-          hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
-          links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
-          parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
-        }
-        const vecs = Buffer.from(r.vecs.buffer, r.vecs.byteOffset, r.count * size);
-        pipe.eval(COMMIT, 1, stream, g, entryId, String(level + 1), String(r.expanded), String(r.transitions), String(r.count), fps, links, vecs, String(size), parts);
-        traffic.commands++;
-        traffic.bytesSent += fps.length + links.length + vecs.length + parts.length + 64;
+    const all = entries.flatMap(([stream, es]) => es.map(([entryId, fields]) => ({ stream, entryId, f: fieldsOf(fields) })));
+    const commit = async (list: typeof all): Promise<boolean | 'stop'> => {
+      const vecs = list.length === 1 ? list[0]!.f.v! : Buffer.concat(list.map((e) => e.f.v!));
+      const hs = list.length === 1 ? list[0]!.f.h! : Buffer.concat(list.map((e) => e.f.h!));
+      const n = list.reduce((a, e) => a + Number(e.f.n!.toString()), 0);
+      const result = expandEntry(expander, vecs, hs, n, level, keys, meta, redis);
+      if (result === undefined) return 'stop';
+      const { r, reports } = result;
+      const pipe = redis.pipeline();
+      for (const [k, v] of reports) pipe.call(...(k as [string]), ...(v as string[]));
+      const fps = Buffer.allocUnsafe(8 * r.count);
+      const links = Buffer.allocUnsafe(10 * r.count);
+      const parts = Buffer.allocUnsafe(r.count);
+      for (let j = 0; j < r.count; j++) {
+        fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
+        fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
+        hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
+        links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
+        parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
       }
-    }
-    await pipe.exec();
-    // Whether this worker's commit or another's stored them, every successor is stored now.
-    for (const r of learnt) for (let j = 0; j < r.count; j++) expander.learn(r.fps[2 * j]!, r.fps[2 * j + 1]!);
+      const out = Buffer.from(r.vecs.buffer, r.vecs.byteOffset, r.count * size);
+      const args = [list.length, ...list.map((e) => e.stream), g, String(level + 1), String(list.length), ...list.map((e) => e.entryId), String(r.expanded), String(r.transitions), String(r.count), fps, links, out, String(size), parts];
+      (pipe as unknown as { ilCommit(...a: unknown[]): void }).ilCommit(...args);
+      const replies = (await pipe.exec()) ?? [];
+      traffic.commands += reports.length + 1;
+      traffic.bytesSent += fps.length + links.length + out.length + parts.length + 40 * list.length;
+      const [err, fresh] = replies[replies.length - 1]!;
+      if (err) throw err;
+      // Whether this commit or another worker's stored them, every successor is stored now.
+      for (let j = 0; j < r.count; j++) expander.learn(r.fps[2 * j]!, r.fps[2 * j + 1]!);
+      if (fresh === -1) return false;
+      traffic.expanded += r.expanded;
+      return true;
+    };
+    const done = await commit(all);
+    if (done === 'stop') return;
+    // Some entry was committed by another worker meanwhile: commit the others one by one.
+    if (done === false && all.length > 1) for (const e of all) if ((await commit([e])) === 'stop') return;
     const now = Date.now();
     if (now - lastWitnessSync > 1000) {
       lastWitnessSync = now;
