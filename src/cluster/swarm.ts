@@ -270,14 +270,17 @@ export async function connect(address: ClusterAddress, what: string): Promise<Sc
     // The first connection fails at once; once connected, a dropped connection is retried.
     retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
   });
-  redis.on('error', () => {
+  let last: unknown;
+  redis.on('error', (e: unknown) => {
     // Reported through the failing command or `connect()` below; without a listener ioredis logs them.
+    last = e;
   });
   try {
     await redis.connect();
   } catch (e) {
     redis.disconnect();
-    const why = e instanceof Error ? e.message : String(e);
+    const cause = last ?? e;
+    const why = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
     throw new UsageError(`cannot reach Redis at ${address.host}:${address.port} for ${what} (${why}); is redis-server running there, and is the address right?`);
   }
   connected = true;
@@ -409,11 +412,13 @@ export interface SwarmWorkerOptions {
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((done) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => {
+    const wake = (): void => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', wake);
       done();
-    }, { once: true });
+    };
+    const t = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
 
 /** A worker's loaded model, checked against the run's meta. */
