@@ -297,14 +297,19 @@ export function modelLocation(spec: string): string {
 
 /**
  * What must agree between the coordinator and every worker beyond the version: the model's name,
- * resolved parameters, actors, properties, initial state, and the source of its `build` (and of
- * its file, for a model file). A worker whose copy of the model differs refuses the run.
+ * resolved parameters, actors, properties, initial state, the statements of the actors' routines
+ * (labels, alternatives, calls), and the contents of its file for a model file. A worker whose copy
+ * of the model differs refuses the run. (Function bodies are not compared: their source text
+ * depends on the TypeScript transpiler that loaded them.)
  */
-export function modelDigest(definition: AnyModelDefinition, model: Model<unknown>, location: string): string {
+export function modelDigest(model: Model<unknown>, location: string): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ name: model.name, params: model.params, actors: model.actors.map((a) => a.name), properties: model.properties.map((p) => `${p.kind}:${p.name}`) }));
+  const routines = [...new Set(model.initial.threads.flatMap((st) => st.map((f) => f.fn)))].map((i) => {
+    const r = model.routineAt(i);
+    return [r.name, ...r.statements.map((st) => (st.kind === 'call' ? `call ${st.routine.name}` : `${st.label} [${st.alternatives.map((a) => a.label ?? '').join('|')}]`))];
+  });
+  h.update(JSON.stringify({ name: model.name, params: model.params, actors: model.actors.map((a) => a.name), properties: model.properties.map((p) => `${p.kind}:${p.name}`), routines }));
   h.update(encode({ shared: model.initial.shared, threads: model.initial.threads.map((st) => st.map((f) => ({ ...f, fn: model.routineAt(f.fn).name }))) }));
-  h.update(definition.build.toString());
   if (location.startsWith('/')) {
     try {
       h.update(readFileSync(location));
@@ -428,7 +433,7 @@ async function loadForRun(meta: SwarmMeta, name: string): Promise<Model<unknown>
   }
   const definition = await loadModel(meta.model);
   const model = compileModel(definition, meta.params) as Model<unknown>;
-  const digest = modelDigest(definition, model, meta.model);
+  const digest = modelDigest(model, meta.model);
   if (digest !== meta.digest) {
     throw new UsageError(
       `this worker's copy of ${describeRun(meta)} differs from the one the run "${name}" was started with (model digest ${digest}, the run's ${meta.digest}): give every machine the same model files`,
@@ -616,7 +621,7 @@ export async function runSwarm(definition: AnyModelDefinition, spec: string, par
     model: location,
     params: model.params,
     version: VERSION,
-    digest: modelDigest(definition, model, location),
+    digest: modelDigest(model, location),
     jobs: options.jobs,
     runsPerJob: options.runsPerJob,
     depth: options.depth,
