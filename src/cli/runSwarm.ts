@@ -137,8 +137,8 @@ export async function runSwarmCommand(definition: AnyModelDefinition, args: Swar
   }
   if (args.json) {
     const stats = { states: r.coverage, transitions: r.steps, depth: 0, elapsedMs: r.elapsedMs, statesPerSecond: r.elapsedMs > 0 ? Math.round((r.coverage * 1000) / r.elapsedMs) : r.coverage };
-    // A stopped swarm has no verdict of the explorer's: it says so itself.
-    const base = r.state === 'stopped' ? { model: model.name, verdict: 'stopped' } : jsonReport(model.name, { verdict: 'pass', stats, witnesses: [] });
+    // A stopped swarm is incomplete without a budget; `swarm.state` says why.
+    const base = r.state === 'stopped' ? { model: model.name, verdict: 'incomplete', stats } : jsonReport(model.name, { verdict: 'pass', stats, witnesses: [] });
     out.stdout(JSON.stringify({ ...base, source: args.spec, swarm: summary(name, r) }));
   } else if (r.state === 'stopped') {
     out.stdout([p.yellow(`STOPPED  ${model.name}: the swarm was stopped before every job ran, and found no counterexample`), ...lines].join('\n'));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { compileModel, explore, replay } from '../index.ts';
@@ -113,6 +114,15 @@ run('swarm runs over Redis', () => {
     expect(r.stdout).toMatch(/Coverage: ~\d+ distinct states/);
     expect(r.stdout).toMatch(/Repeat the failing batch with: npx interleave simulate classic\/lost-update --seed \d+ --runs \d+ --depth \d+ --scheduler/);
     expect(r.stdout).not.toContain('--continue');
+
+    const json = await cli('swarm', 'classic/two-phase-commit', '--cluster', url(), '--jobs', '4', '--runs-per-job', '20', '--depth', '30', '--seed', '5', '--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ verdict: 'pass', swarm: { state: 'finished', jobs: 4, jobsDone: 4, runs: 80, seed: 5 } });
+    expect(report.swarm.coverage.distinctStates).toBeGreaterThan(0);
+    const schema = JSON.parse(readFileSync(new URL('../../docs/trace.schema.json', import.meta.url), 'utf8'));
+    for (const k of Object.keys(report)) expect(Object.keys(schema.properties)).toContain(k);
+    for (const k of Object.keys(report.swarm)) expect(Object.keys(schema.properties.swarm.properties)).toContain(k);
 
     const port = await freePort();
     const down = await cli('swarm', 'classic/lost-update', '--cluster', `redis://127.0.0.1:${port}/x`);

@@ -32,7 +32,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { encode, type Fingerprint } from '../core/canonical.ts';
-import { UsageError } from '../core/errors.ts';
+import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type AnyModelDefinition, type Model, type Params } from '../core/model.ts';
 import { simulate, simulationSession, type Scheduler } from '../explorer/simulate.ts';
 import { findRegistered, loadModel } from '../cli/loadModel.ts';
@@ -288,6 +288,13 @@ export async function connect(address: ClusterAddress, what: string): Promise<Sc
   return redis as Scripted;
 }
 
+/** A Redis failure after connecting (the server went away, a command was refused) as a clear error; other errors unchanged. */
+function redisTrouble(e: unknown, where: string): unknown {
+  if (e instanceof UsageError || e instanceof ModelError || !(e instanceof Error)) return e;
+  const fromRedis = e.name === 'ReplyError' || e.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(e.message);
+  return fromRedis ? new UsageError(`Redis at ${where} failed during the swarm: ${e.message}`) : e;
+}
+
 // ─── the run's meta: model identity ────────────────────────────────────────────────────────────
 
 /** A registered model keeps its name; a file is stored by absolute path (workers load it from there). */
@@ -458,6 +465,14 @@ export async function swarmWorker(url: string, name: string, options: SwarmWorke
   const keys = swarmKeys(name);
   const redis = await connect(address, `the swarm worker of "${name}"`);
   try {
+    await work(redis);
+  } catch (e) {
+    throw redisTrouble(e, where);
+  } finally {
+    redis.disconnect();
+  }
+
+  async function work(redis: Scripted): Promise<void> {
     const raw = await redis.hgetall(keys.meta);
     if (Object.keys(raw).length === 0) throw new UsageError(`no run named "${name}" at ${where}: start it with \`interleave swarm MODEL --cluster redis://${where}/${name}\``);
     requireSwarm(raw, name, where);
@@ -481,8 +496,6 @@ export async function swarmWorker(url: string, name: string, options: SwarmWorke
       log(`worker ${id}: job ${job.id} (${job.scheduler}${job.pctDepth ? ` d=${job.pctDepth}` : ''}, depth ${job.depth}): ${ended}`);
       if (ended === 'found' || ended === 'stop') return;
     }
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -688,6 +701,8 @@ export async function runSwarm(definition: AnyModelDefinition, spec: string, par
     await Promise.race([exited, sleep(10_000, patience.signal)]);
     patience.abort();
     return { ...end, state: finalState, meta, created, found: foundRaw ? (JSON.parse(foundRaw) as SwarmFound) : null };
+  } catch (e) {
+    throw redisTrouble(e, where);
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     redis.disconnect();
