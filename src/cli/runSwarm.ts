@@ -97,6 +97,7 @@ export async function runSwarmCommand(definition: AnyModelDefinition, args: Swar
   const name = new URL(args.url).pathname.replace(/^\/+/, '');
   const p = palette(out.color);
   const live = !args.json && out.stderrIsTTY;
+  let hinted = false;
   const r = await runSwarm(definition, args.spec, args.params, {
     url: args.url,
     jobs: args.jobs,
@@ -106,7 +107,15 @@ export async function runSwarmCommand(definition: AnyModelDefinition, args: Swar
     localWorkers: args.localWorkers,
     ...(args.leaseMs !== undefined ? { leaseMs: args.leaseMs } : {}),
     ...(signal ? { signal } : {}),
-    ...(live ? { onProgress: (q: SwarmProgress) => out.status(progressLine(name, q)) } : {}),
+    onProgress: (q: SwarmProgress) => {
+      if (live) out.status(progressLine(name, q));
+      if (!hinted && q.workers === 0 && q.jobsDone === 0 && q.elapsedMs > 10_000) {
+        hinted = true;
+        if (live) out.status('');
+        const base = args.url.replace(/\/[^/]*$/, '');
+        out.stderr(`interleave: no worker has taken a job of "${name}" yet: start workers with \`interleave worker ${base}/${name}\`${args.localWorkers === 0 ? ' (or use --local-workers)' : ''}`);
+      }
+    },
   });
   if (live) out.status('');
   const rate = r.elapsedMs > 0 ? Math.round((r.runs * 1000) / r.elapsedMs) : r.runs;

@@ -9,7 +9,7 @@ import { freePort, haveRedis, startRedis, type RedisServer } from '../testing/re
 import { model as hmm52 } from '../../models/hmm/v5.2-valid-flag.ts';
 import { model as lostUpdate } from '../../models/classic/lost-update.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
-import { connect, parseClusterUrl, planJobs, runSwarm, swarmKeys, swarmWorker } from './swarm.ts';
+import { connect, parseClusterUrl, planJobs, runSwarm, spawnSwarmWorker, swarmKeys, swarmWorker } from './swarm.ts';
 
 const run = haveRedis() ? describe : describe.skip;
 
@@ -85,6 +85,24 @@ run('swarm runs over Redis', () => {
     expect(r.runs).toBe(4 * 10);
     expect(await client.hget(keys.owners, claimed[1]!)).toBeNull();
   }, 30_000);
+
+  it('a worker process killed while it holds a job: another worker takes the job again and the run completes', async () => {
+    const target = url();
+    const { name } = parseClusterUrl(target);
+    const keys = swarmKeys(name!);
+    const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 2, runsPerJob: 2000, depth: 60, seed: 4, localWorkers: 0, leaseMs: 500 });
+    while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    const victim = spawnSwarmWorker(redis.url, name!, 'victim', 500);
+    const exited = new Promise((r) => victim.once('exit', r));
+    while (!(await client.hvals(keys.owners)).includes('victim')) await new Promise((r) => setTimeout(r, 10));
+    victim.kill('SIGKILL');
+    await exited;
+    await swarmWorker(redis.url, name!, { id: 'rescuer', leaseMs: 500 });
+    const r = await started;
+    expect(r.jobsDone).toBe(2);
+    expect(r.retried).toBe(1);
+    expect(r.runs).toBe(2 * 2000);
+  }, 60_000);
 
   it('refuses a run of another kind, another model under the same name, and a worker of another version', async () => {
     const foreign = url();
