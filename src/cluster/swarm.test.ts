@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { compileModel, explore, replay } from '../index.ts';
@@ -124,7 +125,7 @@ run('swarm runs over Redis', () => {
     await expect(swarmWorker(redis.url, 'nothing-here')).rejects.toThrow(/no run named "nothing-here"/);
   }, 60_000);
 
-  it('the command prints the counterexample like check, with coverage; an unreachable Redis is a usage error', async () => {
+  it('the command prints the counterexample like check, with coverage, and JSON; a model error ends the run; an unreachable Redis is a usage error', async () => {
     const r = await cli('swarm', 'classic/lost-update', '--cluster', url(), '--jobs', '4', '--runs-per-job', '50', '--depth', '20', '--seed', '5', '--local-workers', '1');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('VIOLATION  classic/lost-update: "no lost update"');
@@ -141,6 +142,10 @@ run('swarm runs over Redis', () => {
     const schema = JSON.parse(readFileSync(new URL('../../docs/trace.schema.json', import.meta.url), 'utf8'));
     for (const k of Object.keys(report)) expect(Object.keys(schema.properties)).toContain(k);
     for (const k of Object.keys(report.swarm)) expect(Object.keys(schema.properties.swarm.properties)).toContain(k);
+
+    const broken = await cli('swarm', fileURLToPath(new URL('../testing/fixtures/step-throws.ts', import.meta.url)), '--cluster', url(), '--jobs', '2', '--runs-per-job', '5', '--seed', '1');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('disk on fire');
 
     const port = await freePort();
     const down = await cli('swarm', 'classic/lost-update', '--cluster', `redis://127.0.0.1:${port}/x`);

@@ -17,7 +17,7 @@
  * | `stats` | hash | `runs`, `steps` (finished jobs only), `retried` (jobs put back after a lease expired) |
  * | `coverage` | HyperLogLog | state fingerprints (`stateFingerprint`, 16 hex digits) |
  * | `found` | string | the first counterexample (JSON), set once |
- * | `stop` | string | why the run stopped (`found`, `stopped`); workers poll it between batches |
+ * | `stop` | string | why the run stopped (`found`, `stopped`, `error`: a model error, kept in meta's `error`); workers poll it between batches |
  * | `workers` | hash | worker id → when it last reported (ms) |
  *
  * Delivery is at least once: a worker holds a job under a lease it renews after every batch of runs;
@@ -251,6 +251,15 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
 end
 return 0`,
   },
+  /** A model error in a job ends the run (every worker would meet it): KEYS stop, meta; ARGV the error's text. */
+  fail: {
+    keys: 2,
+    lua: `
+redis.call('SET', KEYS[1], 'error', 'NX')
+redis.call('HSETNX', KEYS[2], 'error', ARGV[1])
+redis.call('HSET', KEYS[2], 'state', 'stopped')
+return 1`,
+  },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -478,9 +487,19 @@ export async function swarmWorker(url: string, name: string, options: SwarmWorke
     requireSwarm(raw, name, where);
     const meta = readMeta(raw);
     const model = await loadForRun(meta, name);
+    log(`worker ${id}: swarm "${name}" of ${describeRun(meta)}`);
+    try {
+      await jobs(redis, model);
+    } catch (e) {
+      // The model misbehaves (a step throws, say): every worker would meet it, so the run ends.
+      if (e instanceof ModelError) await redis.fail(keys.stop, keys.meta, e.message);
+      throw e;
+    }
+  }
+
+  async function jobs(redis: Scripted, model: Model<unknown>): Promise<void> {
     const fps: string[] = [];
     const session = simulationSession(model, { onState: (fp) => fps.push(hex(fp)) });
-    log(`worker ${id}: swarm "${name}" of ${describeRun(meta)}`);
     while (!signal?.aborted) {
       const claimed = (await redis.claim(keys.pending, keys.leases, keys.owners, keys.done, keys.stop, keys.jobs, keys.stats, keys.workers, id, leaseMs)) as string[];
       if (claimed[0] === 'stop' || claimed[0] === 'finished') {
@@ -517,7 +536,13 @@ async function runJob(
   for (let b = 0; runs < job.runs; b++) {
     const n = Math.min(BATCH_RUNS, job.runs - runs);
     const seed = mixSeed(job.seed, b);
-    const r = simulate(model, { runs: n, depth: job.depth, seed, scheduler: job.scheduler, ...(job.pctDepth ? { pctDepth: job.pctDepth } : {}) }, session);
+    let r: ReturnType<typeof simulate>;
+    try {
+      r = simulate(model, { runs: n, depth: job.depth, seed, scheduler: job.scheduler, ...(job.pctDepth ? { pctDepth: job.pctDepth } : {}) }, session);
+    } catch (e) {
+      if (e instanceof ModelError) await redis.fail(keys.stop, keys.meta, `${e.message}\n  (job ${job.id}: interleave simulate --seed ${seed} --runs ${n} --depth ${job.depth} --scheduler ${job.scheduler}${job.pctDepth ? ` --pct-depth ${job.pctDepth}` : ''} repeats it)`);
+      throw e;
+    }
     runs += r.runs;
     steps += r.steps;
     await addCoverage(redis, keys.coverage, fps);
@@ -679,6 +704,7 @@ export async function runSwarm(definition: AnyModelDefinition, spec: string, par
     for (;;) {
       const p = await progressOf(redis, keys, meta, started, leaseMs);
       options.onProgress?.(p);
+      if (p.stop === 'error') throw new ModelError((await redis.hget(keys.meta, 'error')) ?? 'a worker met a model error');
       if (p.stop !== null || p.jobsDone >= meta.jobs) break;
       if (options.signal?.aborted && !stopping) {
         stopping = true;
