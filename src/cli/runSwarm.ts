@@ -160,6 +160,10 @@ export async function runSwarmCommand(definition: AnyModelDefinition, args: Swar
       ].join('\n'),
     );
   }
-  if (r.state === 'stopped') return signal?.reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  if (r.state === 'stopped') {
+    // Stopped by this command's Ctrl-C or SIGTERM, or earlier (a run attached to): incomplete.
+    if (signal?.aborted) return signal.reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    return EXIT.incomplete;
+  }
   return EXIT.pass;
 }
