@@ -21,6 +21,7 @@ import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
 import { runSwarmCommand } from './runSwarm.ts';
+import { runKind, swarmWorker } from '../cluster/swarm.ts';
 import { runReplay } from './runReplay.ts';
 import { runExplore } from './runExplore.ts';
 import { loopbackHost } from './explorerServer.ts';
@@ -374,7 +375,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
     )
     .command(
       'worker <url>',
-      'join a distributed search (check --cluster) as a worker: redis://HOST:PORT/NAME',
+      'join a distributed search (check --cluster) or a swarm (swarm --cluster) as a worker: redis://HOST:PORT/NAME',
       (y) =>
         y
           .positional('url', { type: 'string', demandOption: true, describe: 'the run: redis://HOST:PORT/NAME' })
@@ -387,8 +388,13 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const t = await clusterWorker(a.url, { ...(a.id !== undefined ? { id: a.id } : {}), claimAfterMs: a.claimAfter * 1000, signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
-          if (a.json) out.stdout(JSON.stringify(t));
+          if ((await runKind(a.url)) === 'swarm') {
+            // A swarm run (interleave swarm): take its jobs until it ends.
+            await swarmWorker(a.url, parseClusterUrl(a.url).name, { ...(a.id !== undefined ? { id: a.id } : {}), signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
+          } else {
+            const t = await clusterWorker(a.url, { ...(a.id !== undefined ? { id: a.id } : {}), claimAfterMs: a.claimAfter * 1000, signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
+            if (a.json) out.stdout(JSON.stringify(t));
+          }
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

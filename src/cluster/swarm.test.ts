@@ -10,7 +10,8 @@ import { freePort, haveRedis, startRedis, type RedisServer } from '../testing/re
 import { model as hmm52 } from '../../models/hmm/v5.2-valid-flag.ts';
 import { model as lostUpdate } from '../../models/classic/lost-update.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
-import { connect, parseClusterUrl, planJobs, runSwarm, spawnSwarmWorker, swarmKeys, swarmWorker } from './swarm.ts';
+import { parseClusterUrl, VERSION } from './run.ts';
+import { connectSwarm, planJobs, runKind, runSwarm, spawnSwarmWorker, swarmKeys, swarmWorker } from './swarm.ts';
 
 const run = haveRedis() ? describe : describe.skip;
 
@@ -55,8 +56,8 @@ run('swarm runs over Redis', () => {
     const { name } = parseClusterUrl(target);
     const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 8, runsPerJob: 50, depth: 60, seed: 1, localWorkers: 0 });
     // Workers may start before or after the coordinator has written the run: wait for its meta.
-    while ((await client.exists(swarmKeys(name!).meta)) === 0) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([swarmWorker(redis.url, name!, { id: 'a' }), swarmWorker(redis.url, name!, { id: 'b' })]);
+    while ((await client.exists(swarmKeys(name).meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([swarmWorker(redis.url, name, { id: 'a' }), swarmWorker(redis.url, name, { id: 'b' })]);
     const r = await started;
     expect(r.found).toBeNull();
     expect(r.state).toBe('finished');
@@ -68,18 +69,33 @@ run('swarm runs over Redis', () => {
     expect(r.coverage).toBeLessThanOrEqual(Math.ceil(states * 1.03));
   }, 60_000);
 
+  it('`interleave worker URL` takes a swarm\'s jobs; `check --cluster` refuses a swarm run by its kind', async () => {
+    const target = url();
+    const { name } = parseClusterUrl(target);
+    const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 3, runsPerJob: 20, depth: 30, seed: 2, localWorkers: 0 });
+    while ((await client.exists(swarmKeys(name).meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await runKind(target)).toBe('swarm');
+    const worker = await cli('worker', target, '--id', 'cli');
+    expect(worker.code).toBe(0);
+    const r = await started;
+    expect(r).toMatchObject({ state: 'finished', jobsDone: 3, runs: 60 });
+    const check = await cli('check', 'classic/two-phase-commit', '--cluster', target);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/swarm run, not a distributed search/);
+  }, 60_000);
+
   it('a job whose worker stops answering is taken again by another (at least once, counted once)', async () => {
     const target = url();
     const { name } = parseClusterUrl(target);
-    const keys = swarmKeys(name!);
+    const keys = swarmKeys(name);
     const started = runSwarm(lostUpdate, lostUpdate.name, { n: 2 }, { url: target, jobs: 4, runsPerJob: 10, depth: 3, seed: 3, localWorkers: 0, leaseMs: 300 });
     while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
     // A worker takes a job and dies: it never renews the lease nor finishes the job.
-    const dead = await connect(parseClusterUrl(redis.url), 'a test');
+    const dead = await connectSwarm(parseClusterUrl(target), 'a test');
     const claimed = (await dead.claim(keys.pending, keys.leases, keys.owners, keys.done, keys.stop, keys.jobs, keys.stats, keys.workers, 'dead', 300)) as string[];
     dead.disconnect();
     expect(claimed[0]).toBe('job');
-    await swarmWorker(redis.url, name!, { id: 'alive', leaseMs: 300 });
+    await swarmWorker(redis.url, name, { id: 'alive', leaseMs: 300 });
     const r = await started;
     expect(r.jobsDone).toBe(4);
     expect(r.retried).toBe(1);
@@ -90,15 +106,15 @@ run('swarm runs over Redis', () => {
   it('a worker process killed while it holds a job: another worker takes the job again and the run completes', async () => {
     const target = url();
     const { name } = parseClusterUrl(target);
-    const keys = swarmKeys(name!);
+    const keys = swarmKeys(name);
     const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 2, runsPerJob: 2000, depth: 60, seed: 4, localWorkers: 0, leaseMs: 500 });
     while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
-    const victim = spawnSwarmWorker(redis.url, name!, 'victim', 500);
+    const victim = spawnSwarmWorker(redis.url, name, 'victim', 500);
     const exited = new Promise((r) => victim.once('exit', r));
     while (!(await client.hvals(keys.owners)).includes('victim')) await new Promise((r) => setTimeout(r, 10));
     victim.kill('SIGKILL');
     await exited;
-    await swarmWorker(redis.url, name!, { id: 'rescuer', leaseMs: 500 });
+    await swarmWorker(redis.url, name, { id: 'rescuer', leaseMs: 500 });
     const r = await started;
     expect(r.jobsDone).toBe(2);
     expect(r.retried).toBe(1);
@@ -108,7 +124,7 @@ run('swarm runs over Redis', () => {
   it('refuses a run of another kind, another model under the same name, and a worker of another version', async () => {
     const foreign = url();
     const { name } = parseClusterUrl(foreign);
-    await client.hset(swarmKeys(name!).meta, { kind: 'search', model: 'hmm/v5.2-valid-flag' });
+    await client.hset(swarmKeys(name).meta, { kind: 'search', model: 'hmm/v5.2-valid-flag' });
     await expect(runSwarm(twoPhase, twoPhase.name, {}, { url: foreign, jobs: 1, runsPerJob: 1, depth: 5, localWorkers: 0 })).rejects.toThrow(/"search" run, not a swarm/);
     await expect(swarmWorker(redis.url, name!)).rejects.toThrow(/"search" run, not a swarm/);
 
@@ -120,7 +136,7 @@ run('swarm runs over Redis', () => {
 
     await client.hset(swarmKeys(other).meta, 'version', '0.0.0-old');
     await expect(swarmWorker(redis.url, other)).rejects.toThrow(/started by interleave 0\.0\.0-old; this worker is interleave/);
-    await client.hset(swarmKeys(other).meta, { version: (await import('./swarm.ts')).VERSION, digest: 'feedfacefeedface' });
+    await client.hset(swarmKeys(other).meta, { version: VERSION, digest: 'feedfacefeedface' });
     await expect(swarmWorker(redis.url, other)).rejects.toThrow(/differs from the one the run/);
     await expect(swarmWorker(redis.url, 'nothing-here')).rejects.toThrow(/no run named "nothing-here"/);
   }, 60_000);
@@ -162,9 +178,4 @@ describe('swarm jobs', () => {
     expect(new Set(jobs.map((j) => j.depth))).toEqual(new Set([50, 100, 200]));
   });
 
-  it('URLs name host, port and run', () => {
-    expect(parseClusterUrl('redis://10.0.0.5:7000/hmm-run.1')).toEqual({ host: '10.0.0.5', port: 7000, name: 'hmm-run.1' });
-    expect(() => parseClusterUrl('http://x:1/a')).toThrow(/redis:\/\//);
-    expect(() => parseClusterUrl('redis://x:1/a b')).toThrow(/run name/);
-  });
 });

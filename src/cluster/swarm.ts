@@ -36,8 +36,8 @@ import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type AnyModelDefinition, type Model, type Params } from '../core/model.ts';
 import { simulate, simulationSession, type Scheduler } from '../explorer/simulate.ts';
 import { findRegistered, loadModel } from '../cli/loadModel.ts';
+import { connect, FORMAT, parseClusterUrl, RunKeys, VERSION, type ClusterAddress } from './run.ts';
 
-export const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 /** Runs per `simulate` call inside a job: between batches a worker renews its lease and reads the stop flag. */
 export const BATCH_RUNS = 20;
@@ -114,41 +114,15 @@ export interface SwarmOutcome extends SwarmProgress {
 
 // ─── connection and keys ───────────────────────────────────────────────────────────────────────
 
-export interface ClusterAddress {
-  readonly host: string;
-  readonly port: number;
-  readonly username?: string;
-  readonly password?: string;
-  /** The run's name (the URL's path), when the URL has one. */
-  readonly name?: string;
-}
-
-const NAME = /^[A-Za-z0-9._-]{1,100}$/;
-
-/** `redis://[user:password@]host:port/NAME`. */
-export function parseClusterUrl(url: string): ClusterAddress {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`--cluster expects redis://host:port/NAME, got "${url}"`);
-  }
-  if (u.protocol !== 'redis:') throw new UsageError(`--cluster expects a redis:// URL, got "${url}"`);
-  const name = decodeURIComponent(u.pathname.replace(/^\/+/, ''));
-  if (name !== '' && !NAME.test(name)) throw new UsageError(`a run name is letters, digits, ".", "_" and "-" (at most 100), got "${name}"`);
-  const port = u.port === '' ? 6379 : Number(u.port);
-  return {
-    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(name ? { name } : {}),
-  };
+/** `redis://host:port` (no run name) with the run's name added; a URL with a name is kept. */
+function urlWithName(url: string, name: string): string {
+  return /^redis:\/\/[^/]*\/?$/.test(url) ? `${url.replace(/\/$/, '')}/${name}` : url;
 }
 
 /** A run's key names. */
 export function swarmKeys(name: string) {
-  const k = (s: string): string => `il:${name}:${s}`;
+  const base = new RunKeys(name).base;
+  const k = (s: string): string => `${base}${s}`;
   return {
     meta: k('meta'),
     jobs: k('jobs'),
@@ -265,43 +239,22 @@ return 1`,
 type ScriptName = keyof typeof SCRIPTS;
 type Scripted = Redis & { [K in ScriptName]: (...args: (string | number)[]) => Promise<unknown> };
 
-/** Connects, or says clearly that nothing answers at the address. */
-export async function connect(address: ClusterAddress, what: string): Promise<Scripted> {
-  let connected = false;
-  const redis = new Redis({
-    host: address.host,
-    port: address.port,
-    ...(address.username ? { username: address.username } : {}),
-    ...(address.password ? { password: address.password } : {}),
-    lazyConnect: true,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 20,
-    // The first connection fails at once; once connected, a dropped connection is retried.
-    retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
-  });
-  let last: unknown;
-  redis.on('error', (e: unknown) => {
-    // Reported through the failing command or `connect()` below; without a listener ioredis logs them.
-    last = e;
-  });
-  try {
-    await redis.connect();
-  } catch (e) {
-    redis.disconnect();
-    const cause = last ?? e;
-    const why = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
-    throw new UsageError(`cannot reach Redis at ${address.host}:${address.port} for ${what} (${why}); is redis-server running there, and is the address right?`);
-  }
-  connected = true;
+/** Connects (run.ts: a clear error when nothing answers; commands wait while Redis restarts) with the swarm's scripts. */
+export async function connectSwarm(address: ClusterAddress, what: string): Promise<Scripted> {
+  const redis = await connect(address, what);
   for (const [name, s] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
   return redis as Scripted;
 }
 
-/** A Redis failure after connecting (the server went away, a command was refused) as a clear error; other errors unchanged. */
-function redisTrouble(e: unknown, where: string): unknown {
-  if (e instanceof UsageError || e instanceof ModelError || !(e instanceof Error)) return e;
-  const fromRedis = e.name === 'ReplyError' || e.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(e.message);
-  return fromRedis ? new UsageError(`Redis at ${where} failed during the swarm: ${e.message}`) : e;
+/** The `kind` of the run a URL names (`swarm`, `search`), or null when there is none: for `interleave worker`. */
+export async function runKind(url: string): Promise<string | null> {
+  const address = parseClusterUrl(url);
+  const redis = await connect(address, `run "${address.name}"`);
+  try {
+    return await redis.hget(new RunKeys(address.name).meta, 'kind');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 // ─── the run's meta: model identity ────────────────────────────────────────────────────────────
@@ -338,6 +291,8 @@ export function modelDigest(model: Model<unknown>, location: string): string {
 
 function metaFields(meta: SwarmMeta): Record<string, string> {
   return {
+    // The format the exhaustive cluster search reads first: it then refuses the run by its kind.
+    format: FORMAT,
     kind: meta.kind,
     model: meta.model,
     params: JSON.stringify(meta.params),
@@ -464,19 +419,16 @@ async function loadForRun(meta: SwarmMeta, name: string): Promise<Model<unknown>
  * `redis://host:port` (a run name in its path is ignored in favour of `name`).
  */
 export async function swarmWorker(url: string, name: string, options: SwarmWorkerOptions = {}): Promise<void> {
-  const address = parseClusterUrl(url);
-  if (!NAME.test(name)) throw new UsageError(`a run name is letters, digits, ".", "_" and "-" (at most 100), got "${name}"`);
+  const address = parseClusterUrl(urlWithName(url, name));
   const where = `${address.host}:${address.port}`;
   const id = options.id ?? `${hostname()}:${process.pid}`;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const log = options.log ?? (() => {});
   const signal = options.signal;
   const keys = swarmKeys(name);
-  const redis = await connect(address, `the swarm worker of "${name}"`);
+  const redis = await connectSwarm(address, `the swarm worker of "${name}"`);
   try {
     await work(redis);
-  } catch (e) {
-    throw redisTrouble(e, where);
   } finally {
     redis.disconnect();
   }
@@ -611,6 +563,7 @@ export function spawnSwarmWorker(url: string, name: string, id: string, leaseMs 
 async function progressOf(redis: Redis, keys: Keys, meta: SwarmMeta, started: number, leaseMs: number): Promise<SwarmProgress & { stop: string | null }> {
   const replies = (await redis
     .multi()
+    .hget(keys.meta, 'kind')
     .hget(keys.meta, 'state')
     .scard(keys.done)
     .hgetall(keys.stats)
@@ -622,7 +575,8 @@ async function progressOf(redis: Redis, keys: Keys, meta: SwarmMeta, started: nu
     if (e) throw e;
     return v;
   });
-  const [state, done, stats, coverage, stop, seen, time] = replies;
+  const [kind, state, done, stats, coverage, stop, seen, time] = replies;
+  if (kind !== 'swarm') throw new UsageError(`the swarm's keys (${keys.meta} and the rest) are gone from Redis: was it restarted without persistence (--appendonly yes keeps a run), or were they deleted?`);
   const s = (stats ?? {}) as Record<string, string>;
   const now = Number((time as [string, string])[0]) * 1000;
   return {
@@ -647,7 +601,6 @@ async function progressOf(redis: Redis, keys: Keys, meta: SwarmMeta, started: nu
 export async function runSwarm(definition: AnyModelDefinition, spec: string, params: Params, options: SwarmOptions): Promise<SwarmOutcome> {
   const address = parseClusterUrl(options.url);
   const where = `${address.host}:${address.port}`;
-  if (address.name === undefined) throw new UsageError(`--cluster needs a run name: redis://${where}/NAME`);
   const name = address.name;
   const keys = swarmKeys(name);
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -666,7 +619,7 @@ export async function runSwarm(definition: AnyModelDefinition, spec: string, par
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     created: started,
   };
-  const redis = await connect(address, `the swarm "${name}"`);
+  const redis = await connectSwarm(address, `the swarm "${name}"`);
   const children: ChildProcess[] = [];
   const failures: string[] = [];
   try {
@@ -727,8 +680,6 @@ export async function runSwarm(definition: AnyModelDefinition, spec: string, par
     await Promise.race([exited, sleep(10_000, patience.signal)]);
     patience.abort();
     return { ...end, state: finalState, meta, created, found: foundRaw ? (JSON.parse(foundRaw) as SwarmFound) : null };
-  } catch (e) {
-    throw redisTrouble(e, where);
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     redis.disconnect();
