@@ -20,6 +20,8 @@ import type { ExploreOutcome } from '../explorer/explore.ts';
 import { runCheck } from './runCheck.ts';
 import { runSuite } from './runSuite.ts';
 import { runSimulate } from './runSimulate.ts';
+import { runSwarmCommand } from './runSwarm.ts';
+import { runKind, swarmWorker } from '../cluster/swarm.ts';
 import { runReplay } from './runReplay.ts';
 import { runExplore } from './runExplore.ts';
 import { loopbackHost } from './explorerServer.ts';
@@ -373,7 +375,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
     )
     .command(
       'worker <url>',
-      'join a distributed search (check --cluster) as a worker: redis://HOST:PORT/NAME',
+      'join a distributed search (check --cluster) or a swarm (swarm --cluster) as a worker: redis://HOST:PORT/NAME',
       (y) =>
         y
           .positional('url', { type: 'string', demandOption: true, describe: 'the run: redis://HOST:PORT/NAME' })
@@ -386,13 +388,64 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const t = await clusterWorker(a.url, { ...(a.id !== undefined ? { id: a.id } : {}), claimAfterMs: a.claimAfter * 1000, signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
-          if (a.json) out.stdout(JSON.stringify(t));
+          if ((await runKind(a.url)) === 'swarm') {
+            // A swarm run (interleave swarm): take its jobs until it ends.
+            await swarmWorker(a.url, parseClusterUrl(a.url).name, { ...(a.id !== undefined ? { id: a.id } : {}), signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
+          } else {
+            const t = await clusterWorker(a.url, { ...(a.id !== undefined ? { id: a.id } : {}), claimAfterMs: a.claimAfter * 1000, signal: stop.signal, log: (line) => out.stderr(`interleave: ${line}`) });
+            if (a.json) out.stdout(JSON.stringify(t));
+          }
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
         }
         code = stop.signal.aborted ? EXIT.interrupted : EXIT.pass;
+      },
+    )
+    .command(
+      'swarm <model>',
+      'many bounded random searches (seeds, schedulers, depth bounds) as jobs for worker processes over Redis; the first counterexample wins',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'registered name or path to a .ts model file' })
+          .option('cluster', { type: 'string', demandOption: true, requiresArg: true, describe: 'redis://host:port/NAME: the Redis holding the run, and the run\'s name' })
+          .option('jobs', { type: 'number', default: 64, describe: 'jobs to hand out (each its own seed, scheduler and depth bound)' })
+          .option('runs-per-job', { type: 'number', default: 200, describe: 'random runs per job' })
+          .option('depth', { type: 'number', default: 200, describe: 'steps per run; jobs take D, D/2 and 2D in turn' })
+          .option('seed', { type: 'number', describe: "the swarm's seed (default: random, printed; jobs' seeds derive from it)" })
+          .option('local-workers', { type: 'number', default: 1, describe: 'worker processes to start on this machine (0: only coordinate; start workers elsewhere)' })
+          .options(presentOptions),
+      async (a) => {
+        const definition = await loadModel(a.model);
+        const localWorkers = a.localWorkers;
+        if (!Number.isInteger(localWorkers) || localWorkers < 0) throw new UsageError(`--local-workers must be a whole number, got ${String(localWorkers)}`);
+        if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UsageError(`--seed must be an integer, got ${a.seed}`);
+        const stop = new AbortController();
+        const onSignal = (s: NodeJS.Signals): void => stop.abort(s);
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          code = await runSwarmCommand(
+            definition,
+            {
+              spec: a.model,
+              params: parseParams(a.param),
+              json: a.json,
+              url: a.cluster,
+              jobs: positiveInt('jobs', a.jobs)!,
+              runsPerJob: positiveInt('runs-per-job', a.runsPerJob)!,
+              depth: positiveInt('depth', a.depth)!,
+              ...(a.seed !== undefined ? { seed: a.seed } : {}),
+              localWorkers,
+              ...presentArgs(a),
+            },
+            out,
+            stop.signal,
+          );
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
       },
     )
     .command(
@@ -467,7 +520,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         code = runInit({ dir: a.dir }, out);
       },
     )
-    .demandCommand(1, 'name a command: check, suite, simulate, list, replay, explore or init')
+    .demandCommand(1, 'name a command: check, suite, simulate, swarm, list, replay, explore or init')
     .strict()
     .recommendCommands()
     .help()

@@ -35,6 +35,8 @@ export interface CheckArgs extends PresentArgs {
   readonly safety?: ExploreOutcome;
   /** The whole check's result (safety and liveness), when the search thread (searchThread.ts) already ran it. */
   readonly checked?: ExploreOutcome;
+  /** Say that --continue would report every violated property (default true; not for a swarm's find). */
+  readonly continueHint?: boolean;
 }
 
 /** The bounded search's find, in the explorer's result shape. */
@@ -176,7 +178,7 @@ export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: O
   const selection = args.options.properties;
   const s = show(model, definition, result, args, selection);
   if (args.json) out.stdout(JSON.stringify({ ...jsonOf(model, s, expected), source: args.spec }));
-  else out.stdout(textOf(model, s, args, out, expected, bounded?.note, s.trace !== undefined));
+  else out.stdout(textOf(model, s, args, out, expected, bounded?.note, s.trace !== undefined && args.continueHint !== false));
   if (args.html !== undefined) {
     if (!s.story) out.stderr(`interleave: no counterexample, so no HTML report (verdict ${result.verdict})`);
     else htmlOf(model, s, args.html, out);

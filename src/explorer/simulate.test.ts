@@ -4,7 +4,7 @@ import { judgeTrace } from '../trace/judge.ts';
 import { model as lostUpdate } from '../../models/classic/lost-update.ts';
 import { model as hmm52 } from '../../models/hmm/v5.2-valid-flag.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
-import { simulate } from './simulate.ts';
+import { simulate, simulationSession } from './simulate.ts';
 
 describe('random simulation', () => {
   it('finds the lost update, shrinks it to the shortest failing run, and the run replays to the failure', () => {
@@ -42,5 +42,31 @@ describe('random simulation', () => {
     const r = simulate(compileModel(twoPhase), { runs: 100, depth: 50, seed: 1 });
     expect(r.failure).toBeNull();
     expect(r.runs).toBe(100);
+  });
+
+  it('reports the states runs visit: with enough runs, exactly the states the exhaustive search stores', () => {
+    const m = compileModel(twoPhase, { rms: 2 });
+    const seen = new Set<string>();
+    const onState = (fp: { hi: number; lo: number }): void => void seen.add(`${fp.hi}:${fp.lo}`);
+    const r = simulate(m, { runs: 2000, depth: 40, seed: 2, onState });
+    expect(r.failure).toBeNull();
+    expect(r.steps).toBeGreaterThan(2000);
+    expect(seen.size).toBe(explore(m).stats.states);
+    // On the reference space too, with the same fingerprints.
+    const reference = new Set<string>();
+    simulate(m, { runs: 2000, depth: 40, seed: 2, engine: 'reference', onState: (fp) => void reference.add(`${fp.hi}:${fp.lo}`) });
+    expect([...reference].sort()).toEqual([...seen].sort());
+  });
+
+  it('a session carries the learnt layout across calls without changing what the runs do', () => {
+    const m = compileModel(hmm52, { driver: 'doc' });
+    const session = simulationSession(m);
+    for (const seed of [3, 4]) {
+      const alone = simulate(m, { runs: 30, depth: 100, seed, scheduler: 'pct' });
+      const shared = simulate(m, { runs: 30, depth: 100, seed, scheduler: 'pct' }, session);
+      expect(shared.failure?.path).toEqual(alone.failure?.path);
+      expect(shared.runs).toBe(alone.runs);
+      expect(shared.steps).toBe(alone.steps);
+    }
   });
 });

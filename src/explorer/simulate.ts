@@ -14,13 +14,14 @@
  * the whole session. Choices past the end of a shrunk run default to the first enabled step.
  */
 import fc from 'fast-check';
+import { fingerprint, type Fingerprint } from '../core/canonical.ts';
 import { ModelError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
 import { PropertyChecks } from './propertyChecks.ts';
-import { CompiledSpace, EXITED, FAILED } from '../core/compiled/space.ts';
+import { CompiledSpace, EXITED, FAILED, hashWords } from '../core/compiled/space.ts';
 import { learnLayout } from './kernel.ts';
 import { resolveOptions, type Engine } from './options.ts';
 import type { ReplayPath } from './result.ts';
@@ -37,6 +38,49 @@ export interface SimulateOptions {
   readonly pctDepth?: number;
   /** The state space the runs take (default compiled; any run it cannot take runs on the reference one). */
   readonly engine?: Engine;
+  /**
+   * Called with `stateFingerprint` of the states the runs visit, about once per distinct state
+   * (a state may be reported again after the compiled layout grows): for coverage counts.
+   */
+  readonly onState?: (fp: Fingerprint) => void;
+}
+
+/**
+ * A fingerprint of a state that does not depend on the process computing it: frames name their
+ * routine instead of its index (indices follow the order of first use, which differs between
+ * processes), and no packed layout is involved. Equal states give equal fingerprints everywhere.
+ */
+export function stateFingerprint<G>(model: Model<G>, world: World<G>): Fingerprint {
+  const threads = world.threads.map((stack) => stack.map((f) => ({ ...f, fn: model.routineAt(f.fn).name })));
+  return fingerprint({ shared: world.shared, threads });
+}
+
+/** Reports each state once per key (a fingerprint of the packed vector, or the state's own). */
+class Visits<G> {
+  private readonly keys = new Set<number>();
+  constructor(
+    private readonly model: Model<G>,
+    readonly report: (fp: Fingerprint) => void,
+  ) {}
+  /** 53 bits of a 64-bit fingerprint: enough to tell apart the states one session meets. */
+  private fresh(fp: Fingerprint): boolean {
+    const key = (fp.hi >>> 0) * 2097152 + (fp.lo >>> 11);
+    if (this.keys.has(key)) return false;
+    if (this.keys.size >= 4_000_000) this.keys.clear();
+    this.keys.add(key);
+    return true;
+  }
+  packed(space: CompiledSpace<G>, v: { b: Uint8Array; w: Uint32Array }): void {
+    if (this.fresh(hashWords(v.w))) this.report(stateFingerprint(this.model, space.decode(v.b)));
+  }
+  world(world: World<G>): void {
+    const fp = stateFingerprint(this.model, world);
+    if (this.fresh(fp)) this.report(fp);
+  }
+  /** The packed layout changed: vector fingerprints from before no longer name the same states. */
+  relayout(): void {
+    this.keys.clear();
+  }
 }
 
 export interface SimulationFailure {
@@ -55,12 +99,14 @@ export interface SimulationResult {
   readonly depth: number;
   /** Runs made (up to and including the first failing one). */
   readonly runs: number;
+  /** Steps taken by all runs, shrinking included. */
+  readonly steps: number;
   readonly shrinks: number;
   readonly failure: SimulationFailure | null;
   readonly elapsedMs: number;
 }
 
-interface Schedule {
+export interface Schedule {
   /** Thread priorities (PCT) — larger runs first. */
   readonly priorities: readonly number[];
   /** Steps at which the running thread's priority drops (PCT). */
@@ -69,7 +115,7 @@ interface Schedule {
   readonly choices: readonly number[];
 }
 
-type RunOutcome = { readonly path: number[]; readonly failure?: { verdict: 'violation' | 'deadlock'; property: string; message: string } };
+export type RunOutcome = { readonly path: number[]; readonly failure?: { verdict: 'violation' | 'deadlock'; property: string; message: string } };
 
 /** Which step a schedule picks among the enabled ones (their threads are `tids[0..n)`), updating PCT priorities. */
 function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, priorities: number[], scheduler: Scheduler): number {
@@ -87,7 +133,16 @@ function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, pr
  * One run on the compiled space, step for step as `run` takes it on the reference space; undefined
  * when the compiled space cannot take it (the caller runs it on the reference space).
  */
-function runCompiled<G>(model: Model<G>, checks: PropertyChecks<G>, space: CompiledSpace<G>, buffers: Buffers, s: Schedule, depth: number, scheduler: Scheduler): RunOutcome | undefined {
+function runCompiled<G>(
+  model: Model<G>,
+  checks: PropertyChecks<G>,
+  space: CompiledSpace<G>,
+  buffers: Buffers,
+  s: Schedule,
+  depth: number,
+  scheduler: Scheduler,
+  visits: Visits<G> | undefined,
+): RunOutcome | undefined {
   const { initial, cur, next } = buffers;
   const path: number[] = [];
   const priorities = [...s.priorities];
@@ -96,6 +151,7 @@ function runCompiled<G>(model: Model<G>, checks: PropertyChecks<G>, space: Compi
     space.point(cur.b);
     const first = checks.stateFailure(space.root, space.view);
     if (first) return { path, failure: { verdict: 'violation', property: first.property.name, message: first.message } };
+    visits?.packed(space, cur);
     for (let k = 0; k < depth; k++) {
       const n = space.enable(cur.b);
       if (n === 0) {
@@ -118,6 +174,7 @@ function runCompiled<G>(model: Model<G>, checks: PropertyChecks<G>, space: Compi
       }
       const bad = checks.stateFailure(space.root, space.view) ?? (kind === EXITED ? checks.exitFailure(space.root, space.view, tid) : undefined);
       if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
+      visits?.packed(space, next);
       cur.w.set(next.w);
     }
     return { path };
@@ -133,12 +190,13 @@ interface Buffers {
 }
 
 /** Executes one run under a schedule; stops at the first failure, at `depth`, or when nothing can move. */
-function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: number, scheduler: Scheduler): RunOutcome {
+function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: number, scheduler: Scheduler, visits?: Visits<G>): RunOutcome {
   let world: World<G> = model.initial;
   const path: number[] = [];
   const priorities = [...s.priorities];
   const initial = checks.checkState(world, undefined);
   if (initial) return { path, failure: { verdict: 'violation', property: initial.property.name, message: initial.message } };
+  visits?.world(world);
   for (let k = 0; k < depth; k++) {
     const enabled = enabledTransitions(model, world);
     if (enabled.length === 0) {
@@ -156,6 +214,7 @@ function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: 
     world = out.world;
     const bad = checks.checkState(world, out.exited ? t.tid : undefined);
     if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
+    visits?.world(world);
   }
   return { path };
 }
@@ -165,7 +224,7 @@ function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: 
  * (a state the layout cannot hold, a guard or step that throws) is taken on the reference space,
  * which gives the same outcome or the model's error, and the layout learns from it for later runs.
  */
-function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, depth: number, scheduler: Scheduler): ((s: Schedule) => RunOutcome | undefined) | undefined {
+function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, visits: Visits<G> | undefined): ((s: Schedule, depth: number, scheduler: Scheduler) => RunOutcome) | undefined {
   const facts = learnLayout(model, resolveOptions({}), 20_000);
   let space: CompiledSpace<G>;
   let buffers: Buffers;
@@ -175,17 +234,18 @@ function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, depth: nu
       const initial = space.vector();
       initial.b.set(space.encode(model.initial));
       buffers = { initial, cur: space.vector(), next: space.vector() };
+      visits?.relayout();
       return true;
     } catch {
       return false;
     }
   };
   if (!build()) return undefined;
-  return (s) => {
-    const out = runCompiled(model, checks, space, buffers, s, depth, scheduler);
+  return (s, depth, scheduler) => {
+    const out = runCompiled(model, checks, space, buffers, s, depth, scheduler, visits);
     if (out !== undefined) return out;
     // Learn the states of this run from the reference space, for the runs after it.
-    const reference = run(model, checks, s, depth, scheduler);
+    const reference = run(model, checks, s, depth, scheduler, visits);
     let world = model.initial;
     for (const choice of reference.path) {
       const t = enabledTransitions(model, world)[choice];
@@ -199,20 +259,38 @@ function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, depth: nu
   };
 }
 
+/**
+ * What a series of `simulate` calls on one model can share: the property checks and the compiled
+ * layout (learning it is a short search, too slow to repeat for every small batch of runs).
+ */
+export interface SimulationSession<G> {
+  readonly model: Model<G>;
+  /** Takes one run under a schedule. */
+  take(s: Schedule, depth: number, scheduler: Scheduler): RunOutcome;
+}
+
+export function simulationSession<G>(model: Model<G>, options: Pick<SimulateOptions, 'engine' | 'onState'> = {}): SimulationSession<G> {
+  const checks = new PropertyChecks(model);
+  const visits = options.onState ? new Visits(model, options.onState) : undefined;
+  const compiled = (options.engine ?? 'compiled') === 'compiled' ? compiledRunner(model, checks, visits) : undefined;
+  return { model, take: (s, depth, scheduler) => compiled?.(s, depth, scheduler) ?? run(model, checks, s, depth, scheduler, visits) };
+}
+
 class RunFailed extends Error {
   constructor(readonly outcome: RunOutcome) {
     super('run failed');
   }
 }
 
-export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): SimulationResult {
+/** Random runs; `session` (one per model) carries the learnt layout from one call to the next. */
+export function simulate<G>(model: Model<G>, options: SimulateOptions = {}, session?: SimulationSession<G>): SimulationResult {
   const runs = options.runs ?? 1000;
   const depth = options.depth ?? 200;
   const seed = options.seed ?? 1;
   const scheduler = options.scheduler ?? 'uniform';
   const pctDepth = options.pctDepth ?? 3;
   if (!Number.isInteger(runs) || runs < 1) throw new ModelError(`runs must be a positive integer, got ${runs}`, { model: model.name });
-  const checks = new PropertyChecks(model);
+  if (session !== undefined && session.model !== model) throw new Error('simulate: the session belongs to another model');
   const n = model.actors.length;
   const schedule: fc.Arbitrary<Schedule> = fc.record({
     priorities: fc.array(fc.nat({ max: 1_000_000 }), { minLength: n, maxLength: n }),
@@ -221,8 +299,13 @@ export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): Sim
     choices: fc.array(fc.nat({ max: 1_000_000 }), { minLength: depth, maxLength: depth }),
   });
   const started = Date.now();
-  const compiled = (options.engine ?? 'compiled') === 'compiled' ? compiledRunner(model, checks, depth, scheduler) : undefined;
-  const take = (s: Schedule): RunOutcome => compiled?.(s) ?? run(model, checks, s, depth, scheduler);
+  const runner = session ?? simulationSession(model, options);
+  let steps = 0;
+  const take = (s: Schedule): RunOutcome => {
+    const out = runner.take(s, depth, scheduler);
+    steps += out.path.length;
+    return out;
+  };
   let firstFound: RunOutcome | undefined;
   const details = fc.check(
     fc.property(schedule, (s) => {
@@ -236,7 +319,7 @@ export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): Sim
   );
   const elapsedMs = Date.now() - started;
   const base = { seed, scheduler, depth, shrinks: details.numShrinks, elapsedMs };
-  if (!details.failed) return { ...base, runs: details.numRuns, failure: null };
+  if (!details.failed) return { ...base, runs: details.numRuns, steps, failure: null };
   const err: unknown = details.errorInstance;
   // A model error inside a run (a step that throws, say) is not a failing run: report it as such.
   if (!(err instanceof RunFailed) || details.counterexample === null) throw err;
@@ -246,6 +329,7 @@ export function simulate<G>(model: Model<G>, options: SimulateOptions = {}): Sim
   return {
     ...base,
     runs: details.numRuns,
+    steps,
     failure: { ...f, path: out.failure ? out.path : err.outcome.path, foundPath: firstFound?.path ?? err.outcome.path },
   };
 }
