@@ -29,7 +29,7 @@ import { PropertyChecks } from '../explorer/propertyChecks.ts';
 import type { ClusterStats, Stats, Witness } from '../explorer/result.ts';
 import { collisionProbability } from '../explorer/stateStore.ts';
 import { connect, fpBytes, FORMAT, GROUP, parseClusterUrl, parseMeta, partitionOf, resolvePath, RunKeys, VERSION, type RemotePath, type RunMeta } from './run.ts';
-import type { LayoutRecord, WorkerTraffic } from './worker.ts';
+import { meetRoutines, routineNumbering, type LayoutRecord, type WorkerTraffic } from './worker.ts';
 
 export interface ClusterOptions extends Pick<ExploreOptions, 'properties' | 'maxDepth' | 'maxStates' | 'timeoutMs' | 'por' | 'symmetry' | 'onProgress' | 'progressIntervalMs'> {
   /** redis://host:port/NAME */
@@ -63,13 +63,8 @@ export async function exploreCluster(o: ClusterOptions): Promise<ExploreOutcome>
   const children: ChildProcess[] = [];
   try {
     const existing = await redis.hgetall(keys.meta);
-    const names: string[] = [];
-    const model = compileModel(o.definition, o.params, (name) => {
-      const i = names.indexOf(name);
-      if (i >= 0) return i;
-      names.push(name);
-      return names.length - 1;
-    });
+    let names: string[] = [];
+    let model = compileModel(o.definition, o.params, routineNumbering(names));
     const notes: string[] = [];
     if (o.por) notes.push('partial-order reduction does not run distributed: this search ran unreduced');
     if (o.symmetry !== undefined && o.symmetry !== false && (model.symmetry?.length ?? 0) > 0) notes.push('symmetry reduction does not run distributed: this search ran unreduced');
@@ -89,8 +84,9 @@ export async function exploreCluster(o: ClusterOptions): Promise<ExploreOutcome>
       // The same numbering of routines as when the layout was learnt.
       const record = JSON.parse((await redis.get(`${keys.gen(meta.generation)}layout`)) ?? 'null') as LayoutRecord | null;
       if (record === null) throw new UsageError(`run "${address.name}" has no layout for generation ${meta.generation}: its keys are damaged; choose another run name`);
-      names.length = 0;
-      names.push(...record.routines);
+      names = [...record.routines];
+      model = compileModel(o.definition, o.params, routineNumbering(names));
+      meetRoutines(model, record);
       log(`resuming run ${address.name}: generation ${meta.generation}, status ${meta.status}`);
     } else {
       if (o.resume) throw new UsageError(`no run named "${address.name}" to resume in this Redis`);

@@ -46,6 +46,25 @@ export interface LayoutRecord {
   readonly replays: readonly (readonly number[])[];
 }
 
+/**
+ * Numbers routines by name, in `names` (extended with routines not in it), so that equal states are
+ * equal vectors in every process. A model may have two routines of one name: compileModel asks once
+ * per routine, so the k-th ask for a name is the k-th routine of that name met (`name#k`), and every
+ * process meets them in the coordinator's order (meetRoutines).
+ */
+export function routineNumbering(names: string[]): (name: string) => number {
+  const asked = new Map<string, number>();
+  return (name) => {
+    const k = (asked.get(name) ?? 0) + 1;
+    asked.set(name, k);
+    const key = k === 1 ? name : `${name}#${k}`;
+    const i = names.indexOf(key);
+    if (i >= 0) return i;
+    names.push(key);
+    return names.length - 1;
+  };
+}
+
 /** Meets the routines the coordinator met, as it met them (see LayoutRecord); throws if one is still unknown. */
 export function meetRoutines<G>(model: Model<G>, record: LayoutRecord): void {
   learnLayout(model, resolveOptions({ determinismChecks: 0 }), record.learnStates);
@@ -91,6 +110,7 @@ export async function clusterWorker(url: string, options: WorkerOptions = {}): P
   const beat = setInterval(() => void redis.set(keys.hb(id), String(Date.now()), 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
   try {
     const meta = await waitForRun(redis, keys, options, log);
+    if (meta === undefined) return traffic;
     if (meta.kind !== 'search') throw new UsageError(`run "${address.name}" is a ${meta.kind || 'different'} run, not a distributed search`);
     if (meta.version !== VERSION) {
       throw new UsageError(`run "${address.name}" was started by interleave ${meta.version}; this worker is interleave ${VERSION}: install the same version on every machine`);
@@ -118,13 +138,14 @@ export async function clusterWorker(url: string, options: WorkerOptions = {}): P
   }
 }
 
-async function waitForRun(redis: Redis, keys: RunKeys, options: WorkerOptions, log: (line: string) => void): Promise<RunMeta> {
+/** The run's meta, once it is there (undefined: stopped before it appeared). */
+async function waitForRun(redis: Redis, keys: RunKeys, options: WorkerOptions, log: (line: string) => void): Promise<RunMeta | undefined> {
   const started = Date.now();
   let told = false;
   for (;;) {
     const h = await redis.hgetall(keys.meta);
     if (Object.keys(h).length > 0) return parseMeta(keys.name, h);
-    if (options.signal?.aborted) throw new UsageError(`no run named "${keys.name}" appeared`);
+    if (options.signal?.aborted) return undefined;
     if (options.waitMs !== undefined && Date.now() - started > options.waitMs) throw new UsageError(`no run named "${keys.name}" appeared within ${options.waitMs} ms`);
     if (!told) log(`waiting for a run named "${keys.name}" (start it with interleave check MODEL --cluster redis://.../${keys.name})`);
     told = true;
@@ -137,13 +158,7 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
   const g = keys.gen(meta.generation);
   const record = JSON.parse((await redis.get(`${g}layout`)) ?? 'null') as LayoutRecord | null;
   if (record === null) return sleep(100);
-  const names = [...record.routines];
-  const model = compileModel(definition, meta.params, (name) => {
-    const i = names.indexOf(name);
-    if (i >= 0) return i;
-    names.push(name);
-    return names.length - 1;
-  });
+  const model = compileModel(definition, meta.params, routineNumbering([...record.routines]));
   meetRoutines(model, record);
   const cfg = resolveOptions({ ...(meta.options.properties ? { properties: [...meta.options.properties] } : {}), ...(meta.options.maxDepth !== undefined ? { maxDepth: meta.options.maxDepth } : {}) });
   const expander = new BatchExpander(model, cfg, record.data);

