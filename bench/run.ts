@@ -19,7 +19,8 @@
  *
  * `npm run bench -- --quick` skips the long rows (Peterson n=4, 2pc rms=7, the 5.5 HMM model with
  * two reclaim threads). `--no-workers` skips the 2-worker runs; `--no-spin` skips SPIN;
- * `--no-reference` skips the reference-space runs.
+ * `--no-reference` skips the reference-space runs; `--no-cluster` the distributed-search rows
+ * (bench/cluster.ts: 1, 2 and 4 worker processes against a private redis-server).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { compileModel, explore, type Params } from '../src/index.ts';
 import { exploreParallel } from '../src/explorer/parallel.ts';
 import { catalog } from '../models/index.ts';
+import { clusterRows } from './cluster.ts';
 import { comparableProperties, runSpin, spinUnavailable, type SpinResult } from './spin.ts';
 
 interface Row {
@@ -208,10 +210,14 @@ for (const [name, params] of cases) {
   if (row.spin && row.spin.states !== row.states) console.log(`  note: SPIN stored ${fmt(row.spin.states)} states, interleave ${fmt(row.states)}`);
 }
 
+// The distributed search (--cluster) with 1, 2 and 4 worker processes and a private redis-server.
+const cluster = process.argv.includes('--no-cluster') ? 'cluster rows skipped (--no-cluster)' : await clusterRows(quick);
+if (typeof cluster === 'string') console.log(cluster);
+
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'reports');
 mkdirSync(out, { recursive: true });
 // The machine may be shared: the load average says how much CPU the runs could get.
-const report = { date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: { before: loadBefore, after: loadavg() }, rows };
+const report = { date: new Date().toISOString(), node: process.version, cores: availableParallelism(), loadAverage: { before: loadBefore, after: loadavg() }, rows, cluster };
 console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(1)).join(', ')}; after ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
 writeFileSync(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${join('reports', 'bench.json')}`);
