@@ -188,7 +188,7 @@ export function compileModel<P extends Params, G>(
     if (known !== undefined) return known;
     const index = numbering ? numbering(r.name) : routines.length;
     if (routines[index] !== undefined) {
-      throw new ModelError(`two different routines are named "${r.name}"`, { model: definition.name }, 'a parallel search (--workers) identifies routines by name: give each a distinct name');
+      throw new ModelError(`two different routines are named "${r.name}"`, { model: definition.name }, 'a parallel search (--workers) and a checkpoint (--checkpoint, --resume) identify routines by name: give each a distinct name');
     }
     const compiled = compileRoutine(definition.name, r, index);
     routines[index] = compiled;

@@ -45,6 +45,11 @@ function referenceOnly<G>(model: Model<G>, cfg: ExploreConfig): string | undefin
 export function explore<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const cfg = resolveOptions(options);
   if (cfg.properties) checkSelection(model, cfg.properties);
+  if (cfg.checkpoint !== undefined || cfg.resume !== undefined) {
+    // Snapshots are of the compiled search's typed arrays.
+    const why = cfg.engine === 'reference' ? 'the reference space was asked for' : referenceOnly(model, cfg);
+    if (why !== undefined) throw new UsageError(`checkpoints are taken of the compiled state space's search with one worker, and this search cannot run there: ${why}`);
+  }
   if (cfg.engine === 'compiled') {
     const why = referenceOnly(model, cfg) ?? compiledRun(model, cfg);
     if (typeof why !== 'string') return why;

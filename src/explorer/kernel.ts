@@ -10,6 +10,7 @@
  * as before; if it succeeds, the layout learns the state it yields and the search starts again.
  */
 import { checkDeterminism, encodeWorld, fingerprintWorld, guardsDiffer, sameSteps, stepDiffers } from '../core/determinism.ts';
+import { UsageError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import type { Fingerprint } from '../core/canonical.ts';
 import { CompiledSpace, EXITED, FAILED, hashWords, LayoutFacts } from '../core/compiled/space.ts';
@@ -27,6 +28,7 @@ import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
 import { SearchTally, type TallyStore } from './tally.ts';
 import { searchLoop, type LoopStates } from './loop.ts';
 import { Reduction } from '../reduction/index.ts';
+import { checkResumable, checkRoutines, routineName, routineNames, searchIdentity, SNAPSHOT_FORMAT, type SearchSnapshot } from './checkpoint.ts';
 
 export type KernelOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
 
@@ -45,8 +47,21 @@ const MAX_RELAYOUTS = 48;
 
 
 export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
-  const started = cfg.now();
-  const run = withLayout(model, (space, relayouts) => search(model, cfg, space, started, relayouts));
+  // A resumed search starts with the snapshot's layout and time; should its layout have to grow, it
+  // starts again from the initial state (with the time so far) and the snapshot is dropped.
+  let resume = cfg.resume;
+  if (resume !== undefined) checkResumable(resume, model, cfg);
+  const started = cfg.now() - (resume?.header.elapsedMs ?? 0);
+  const before = resume?.header.relayouts ?? 0;
+  const run = withLayout(
+    model,
+    (space, relayouts) => {
+      const from = resume;
+      resume = undefined;
+      return search(model, cfg, space, started, before + relayouts, undefined, from);
+    },
+    resume ? LayoutFacts.from(resume.header.layout, false) : undefined,
+  );
   return 'fallback' in run ? run : { outcome: run };
 }
 
@@ -193,17 +208,18 @@ export interface SearchParts<G> {
   readonly end: (tally: SearchTally<G>) => KernelOutcome;
 }
 
-export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>): KernelOutcome | Relayout {
+export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>, resume?: SearchSnapshot): KernelOutcome | Relayout {
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: cfg.properties }) : undefined;
   if (reduction?.symmetric) throw new Error('symmetry reduction runs on the reference space');
   const por = reduction?.active.por === true;
   // The cycle proviso needs the depth each state was stored at, and which state a step reached.
-  const depths = por ? new Depths() : undefined;
+  const depths = por ? new Depths(resume?.arrays.depths) : undefined;
   // A parallel search (--workers): the visited set and the work queue are shared between workers.
   const shared = cfg.shared;
-  const local = shared || parts ? undefined : new FingerprintStore(model, por);
+  const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : new FingerprintStore(model, por);
   const store: VectorStore = parts?.store ?? local ?? shared!.store;
-  const frontier: VectorQueue = parts?.queue ?? new VectorFrontier(space.size, cfg.strategy === 'dfs');
+  const own = parts ? undefined : new VectorFrontier(space.size, cfg.strategy === 'dfs');
+  const frontier: VectorQueue = parts?.queue ?? own!;
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
   const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
@@ -237,8 +253,40 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   } catch (thrown) {
     return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
   }
+  if (resume) {
+    restoreSearch(resume, model, space, initial, own!, { store: local!, tally, lockOrder, cur, next });
+    if (reduction) {
+      reduction.pruned = resume.header.reduction?.pruned ?? 0;
+      reduction.provisoExpansions = resume.header.reduction?.provisoExpansions ?? 0;
+    }
+  }
+  /** Hands the search as it stands to the checkpoint callback (between two expansions). */
+  const checkpoint =
+    cfg.checkpoint === undefined || local === undefined || own === undefined
+      ? undefined
+      : (): void => {
+            cfg.checkpoint!.save({
+              header: {
+                format: SNAPSHOT_FORMAT,
+                identity: searchIdentity(model, cfg),
+                routines: routineNames(model, cfg.resume?.header.routines),
+                layout: space.facts.toData(),
+                vectorBytes: space.size,
+                elapsedMs: Math.max(0, cfg.now() - started),
+                relayouts,
+                states: local.size,
+                queued: frontier.size,
+                tally: tally.counts(),
+                reduction: reduction ? { pruned: reduction.pruned, provisoExpansions: reduction.provisoExpansions } : null,
+                lockOrder: lockOrder ? { edges: lockOrder.edgeList(), inversion: lockOrder.inversion ?? null } : null,
+              },
+              arrays: { ...local.snapshot(), ...(depths ? { depths: depths.snapshot(local.size) } : {}), ...own.snapshot(), initial: new Uint32Array(initial.buffer, initial.byteOffset, initial.byteLength >> 2) },
+            });
+            tally.checkpointed();
+        };
   let depth = 0;
   const states: LoopStates<G> = {
+    ...(checkpoint ? { checkpoint } : {}),
     store,
     get queued() {
       return frontier.size;
@@ -323,7 +371,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
   parts?.start?.(tally, lockOrder);
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined }, () =>
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resume !== undefined }, () =>
     parts ? parts.end(tally) : shared ? tally.finishShared(shared.finished, false) : tally.end(),
   );
 }
@@ -381,6 +429,44 @@ export function enableOrRelayout<G>(model: Model<G>, space: CompiledSpace<G>, b:
   }
 }
 
+/**
+ * Puts a snapshot's search back on `space` (its layout from the snapshot): the frontier, the counts
+ * and the lock-order graph; the store and depths are restored by their owners. A routine gets its
+ * number when first called, so for each routine a queued state's frames name that this model has
+ * not used yet, the path to one such state is replayed once (the numbering is by name: see
+ * `routineNumbering`).
+ */
+function restoreSearch<G>(
+  snapshot: SearchSnapshot,
+  model: Model<G>,
+  space: CompiledSpace<G>,
+  initial: Uint8Array,
+  frontier: VectorFrontier,
+  parts: { store: FingerprintStore<G>; tally: SearchTally<G>; lockOrder: LockOrderGraph | undefined; cur: { b: Uint8Array; w: Uint32Array }; next: { b: Uint8Array; w: Uint32Array } },
+): void {
+  const { header: h, arrays: a } = snapshot;
+  const words = space.size >> 2;
+  const packed = new Uint32Array(initial.buffer, initial.byteOffset, words);
+  if (h.vectorBytes !== space.size || a.initial.length !== words || packed.some((w, i) => w !== a.initial[i])) {
+    throw new UsageError(`the model's initial state does not pack as it did when the checkpoint was written (has the model changed?): start the search again`);
+  }
+  if (parts.store.size !== h.states || a.queue.length !== 2 * h.queued) throw new Error('the checkpoint is inconsistent (states or queue)');
+  const { cur, next } = parts;
+  for (let k = 0; k < h.queued; k++) {
+    cur.w.set(a.vectors.subarray(k * words, (k + 1) * words));
+    space.point(cur.b);
+    let known = true;
+    for (let tid = 0; tid < space.threadCount && known; tid++) {
+      for (let d = space.depthOf(tid) - 1; d >= 0 && known; d--) known = routineName(model, space.fnAt(tid, d)) !== undefined;
+    }
+    if (!known) replayPath(space, initial, parts.store.pathTo(a.queue[2 * k]!), cur, next);
+  }
+  checkRoutines(snapshot, model);
+  frontier.restore(a.vectors, a.queue);
+  parts.tally.restore(h.tally);
+  if (parts.lockOrder && h.lockOrder) parts.lockOrder.restore(h.lockOrder.edges, h.lockOrder.inversion ?? undefined);
+}
+
 /** Rebuilds in `out` the vector at the end of `path` from the initial vector (`tmp` is scratch). */
 function replayPath<G>(space: CompiledSpace<G>, initial: Uint8Array, path: readonly number[], out: { b: Uint8Array; w: Uint32Array }, tmp: { b: Uint8Array; w: Uint32Array }): void {
   out.b.set(initial);
@@ -414,7 +500,15 @@ export function layoutSignature(facts: LayoutFacts): string {
 
 /** Depth at which each state was stored, by state index (for the cycle proviso). */
 class Depths {
-  private d = new Int32Array(1024);
+  private d: Int32Array;
+  constructor(from?: Int32Array) {
+    this.d = new Int32Array(Math.max(1024, from?.length ?? 0));
+    if (from) this.d.set(from);
+  }
+  /** The depths of the first `n` states (a view). */
+  snapshot(n: number): Int32Array {
+    return this.d.subarray(0, n);
+  }
   set(i: number, depth: number): void {
     if (i >= this.d.length) {
       const more = new Int32Array(Math.max(i + 1, this.d.length * 2));
@@ -452,6 +546,24 @@ export class VectorFrontier {
 
   get size(): number {
     return this.tail - this.head;
+  }
+
+  /** The queued vectors and their (index, depth) pairs, oldest first: views, valid until the next push or pop. */
+  snapshot(): { vectors: Uint32Array; queue: Int32Array } {
+    return { vectors: this.vecs.subarray(this.head * this.words, this.tail * this.words), queue: this.meta.subarray(2 * this.head, 2 * this.tail) };
+  }
+
+  /** Queues what `snapshot` gave, in its order (into an empty frontier). */
+  restore(vectors: Uint32Array, queue: Int32Array): void {
+    const n = queue.length >> 1;
+    if (vectors.length !== n * this.words || this.size !== 0) throw new Error('a snapshot of the frontier does not match its vectors');
+    const cap = Math.max(1024, 2 * n);
+    this.vecs = new Uint32Array(cap * this.words);
+    this.vecs.set(vectors);
+    this.meta = new Int32Array(2 * cap);
+    this.meta.set(queue);
+    this.head = 0;
+    this.tail = n;
   }
 
   get bytes(): number {

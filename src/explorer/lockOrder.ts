@@ -60,16 +60,28 @@ export class LockOrderGraph {
     return [...this.edges.values()].flatMap((out) => [...out.values()]);
   }
 
+  /** The graph a snapshot kept: its edges in `edgeList` order (which rebuilds the same maps) and the inversion found. */
+  restore(edges: readonly LockEdge[], inversion: readonly LockEdge[] | undefined): void {
+    for (const e of edges) this.put(e);
+    this.inversion = inversion;
+  }
+
   /** Adds an order recorded elsewhere (another worker), finding an inversion as `observe` does. */
   absorb(edge: LockEdge): void {
-    let out = this.edges.get(edge.from);
-    if (out === undefined) this.edges.set(edge.from, (out = new Map()));
-    if (out.has(edge.to)) return;
-    out.set(edge.to, edge);
+    if (!this.put(edge)) return;
     if (this.inversion === undefined) {
       const back = this.pathBetween(edge.to, edge.from);
       if (back) this.inversion = [...back, edge];
     }
+  }
+
+  /** Adds `edge` unless an order between its locks is known: whether it was new. */
+  private put(edge: LockEdge): boolean {
+    let out = this.edges.get(edge.from);
+    if (out === undefined) this.edges.set(edge.from, (out = new Map()));
+    if (out.has(edge.to)) return false;
+    out.set(edge.to, edge);
+    return true;
   }
 
   /** Edges of a path from `a` to `b`, if one exists. */

@@ -69,6 +69,8 @@ export interface LoopStates<G> {
   observeLock(graph: LockOrderGraph, k: number, index: number): void;
   /** What to return instead of throwing `thrown` (a restart signal of the compiled space), if anything. */
   caught?(thrown: unknown): unknown;
+  /** Hands a snapshot of the search to `ExploreConfig.checkpoint` (the compiled space only). */
+  checkpoint?(): void;
 }
 
 export interface LoopParts<G> {
@@ -79,7 +81,7 @@ export interface LoopParts<G> {
   readonly lockOrder: LockOrderGraph | undefined;
   readonly reduction: Reduction<G> | undefined;
   readonly shared: SharedSearch | undefined;
-  /** The states to expand are already queued (a batch of a distributed search): no initial state. */
+  /** The states to expand are already queued (a batch of a distributed search, a search resumed from a snapshot): no initial state. */
   readonly preloaded?: boolean;
 }
 
@@ -100,6 +102,8 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       states.push(at, 0);
     }
     for (;;) {
+      // checkpoint: between two expansions, when the clock said one is due
+      if (tally.checkpointDue) states.checkpoint?.();
       // pop (a parallel search: stop when another worker ended it, share with idle workers, wait for work)
       if (shared) {
         if (shared.store.stopped() !== 0) break;

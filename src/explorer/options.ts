@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.ts';
 import type { World } from '../core/world.ts';
 import type { ProgressReport } from './result.ts';
 import type { SharedSearch } from './sharedStore.ts';
+import type { CheckpointOptions, SearchSnapshot } from './checkpoint.ts';
 
 export type Strategy = 'bfs' | 'dfs';
 
@@ -67,6 +68,13 @@ export interface ExploreOptions {
    * is doing now, so a step that never returns can be named. Usually over a SharedArrayBuffer.
    */
   readonly heartbeat?: Int32Array;
+  /**
+   * Hand a snapshot of the search to `checkpoint.save` every `checkpoint.everyMs` (and when
+   * `checkpoint.requested()` says so), between two expansions; compiled space, one worker only.
+   */
+  readonly checkpoint?: CheckpointOptions;
+  /** Continue the search a snapshot was taken of (it must be of this model, with these options). */
+  readonly resume?: SearchSnapshot;
 }
 
 /** Slots of `ExploreOptions.heartbeat`. */
@@ -110,6 +118,8 @@ export interface ExploreConfig {
   readonly onStore: ((world: World<unknown>) => void) | undefined;
   readonly engine: Engine;
   readonly heartbeat: Int32Array | undefined;
+  readonly checkpoint: CheckpointOptions | undefined;
+  readonly resume: SearchSnapshot | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
@@ -140,6 +150,8 @@ export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
     onStore: options.onStore,
     engine: engineOf(options.engine),
     heartbeat: heartbeatOf(options.heartbeat),
+    checkpoint: checkpointOf(options.checkpoint),
+    resume: options.resume,
   };
 }
 
@@ -167,5 +179,11 @@ function engineOf(value: ExploreOptions['engine']): Engine {
 function heartbeatOf(value: Int32Array | undefined): Int32Array | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Int32Array) || value.length < Heartbeat.size) throw new UsageError(`heartbeat must be an Int32Array of at least ${Heartbeat.size} slots`);
+  return value;
+}
+
+function checkpointOf(value: CheckpointOptions | undefined): CheckpointOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value.everyMs !== 'number' || !(value.everyMs > 0) || typeof value.save !== 'function') throw new UsageError('checkpoint needs everyMs (a positive number of milliseconds) and a save function');
   return value;
 }

@@ -73,6 +73,16 @@ class Links {
     return this.parents.byteLength + this.vias.byteLength;
   }
 
+  /** Links from a snapshot (`parents` and `vias` of its `size` states). */
+  restore(parents: Int32Array, vias: Uint16Array): void {
+    const size = parents.length;
+    this.parents = new Int32Array(Math.max(1024, size));
+    this.parents.set(parents);
+    this.vias = new Uint16Array(this.parents.length);
+    this.vias.set(vias);
+    this.size = size;
+  }
+
   private grow(): void {
     const parents = new Int32Array(this.parents.length * 2);
     parents.set(this.parents);
@@ -87,7 +97,7 @@ class Links {
 export class FingerprintStore<G> implements StateStore<G> {
   readonly exact = false;
   private readonly links = new Links();
-  private table = new Int32Array(2 * 4096);
+  private table: Int32Array = new Int32Array(2 * 4096);
   private mask = 4096 - 1;
   /** With `trackSeen`: the state index in each slot, so `add` can say which state it saw. */
   private indices: Int32Array | undefined;
@@ -153,6 +163,25 @@ export class FingerprintStore<G> implements StateStore<G> {
 
   bytes(): number {
     return this.table.byteLength + this.links.bytes() + (this.indices?.byteLength ?? 0);
+  }
+
+  /** The store's arrays for a snapshot: views of the live ones, valid until the next `add`. */
+  snapshot(): { table: Int32Array; indices?: Int32Array; parents: Int32Array; vias: Uint16Array } {
+    const n = this.links.size;
+    return { table: this.table, ...(this.indices ? { indices: this.indices } : {}), parents: this.links.parents.subarray(0, n), vias: this.links.vias.subarray(0, n) };
+  }
+
+  /** A store holding what `snapshot` gave (the arrays are copied or kept, not shared with the caller afterwards). */
+  static restore<G>(model: Model<G>, trackSeen: boolean, from: { table: Int32Array; indices?: Int32Array | undefined; parents: Int32Array; vias: Uint16Array }): FingerprintStore<G> {
+    const slots = from.table.length >> 1;
+    if (slots < 2 || (slots & (slots - 1)) !== 0 || from.vias.length !== from.parents.length) throw new Error('a snapshot of the visited set is malformed');
+    if (trackSeen !== (from.indices !== undefined)) throw new Error('a snapshot of the visited set does not match the search (partial-order reduction)');
+    const store = new FingerprintStore(model, trackSeen);
+    store.table = from.table;
+    store.mask = slots - 1;
+    if (from.indices !== undefined) store.indices = from.indices;
+    store.links.restore(from.parents, from.vias);
+    return store;
   }
 
   collisionProbability(): number {

@@ -11,6 +11,7 @@ import type { Failure, PropertyChecks } from './propertyChecks.ts';
 import { formatPath, type BlockedThread, type ExploreResult, type Stats, type Witness } from './result.ts';
 import { Heartbeat, type ExploreConfig } from './options.ts';
 import type { SharedSearch } from './sharedStore.ts';
+import type { TallyCounts } from './checkpoint.ts';
 
 /** The store as a tally needs it. */
 export interface TallyStore {
@@ -27,6 +28,8 @@ export class SearchTally<G> {
   maxDepth = 0;
   expanded = 0;
   truncated = false;
+  /** A checkpoint is due (`ExploreConfig.checkpoint`): the loop takes one before its next expansion. */
+  checkpointDue = false;
   /** Indices of the `sometimes` properties not yet witnessed, and the path to each witness. */
   readonly pending: Set<number>;
   readonly found: (number[] | null)[];
@@ -47,6 +50,30 @@ export class SearchTally<G> {
     this.found = checks.sometimes.map(() => null);
     this.lastProgress = started;
     this.lastMemoryCheck = started;
+    this.lastCheckpoint = now();
+  }
+
+  /** The counts a snapshot keeps (src/explorer/checkpoint.ts). */
+  counts(): TallyCounts {
+    return { transitions: this.transitions, maxDepth: this.maxDepth, expanded: this.expanded, truncated: this.truncated, found: this.found };
+  }
+
+  /** Counts from a snapshot. */
+  restore(c: TallyCounts): void {
+    this.transitions = c.transitions;
+    this.maxDepth = c.maxDepth;
+    this.expanded = c.expanded;
+    this.truncated = c.truncated;
+    c.found.forEach((path, i) => {
+      this.found[i] = path === null ? null : [...path];
+      if (path !== null) this.pending.delete(i);
+    });
+  }
+
+  /** A checkpoint was taken: the next falls due an interval from now. */
+  checkpointed(): void {
+    this.checkpointDue = false;
+    this.lastCheckpoint = this.now();
   }
 
   stats(): Stats {
@@ -141,6 +168,7 @@ export class SearchTally<G> {
   private clockIn = CLOCK_WORK;
   private lastProgress: number;
   private lastMemoryCheck: number;
+  private lastCheckpoint: number;
   private memory = 0;
 
   /** Counts work done: a state expanded plus the steps enabled in it. */
@@ -157,6 +185,8 @@ export class SearchTally<G> {
     this.clockIn = CLOCK_WORK;
     const now = cfg.now();
     if (now - this.started >= cfg.timeoutMs) return 'timeout';
+    const cp = cfg.checkpoint;
+    if (cp !== undefined && (now - this.lastCheckpoint >= cp.everyMs || cp.requested?.() === true)) this.checkpointDue = true;
     if (cfg.memoryProbe && now - this.lastMemoryCheck >= cfg.progressIntervalMs / 4) {
       this.lastMemoryCheck = now;
       this.memory = cfg.memoryProbe();
