@@ -9,6 +9,7 @@ import { compileModel, defineModel, mutex, mutex_lock, mutex_unlock, routine, st
 import { catalog } from '../../models/index.ts';
 import { routineNumbering, type SearchSnapshot } from './checkpoint.ts';
 import { explore, type ExploreOutcome } from './explore.ts';
+import { outcomeSummary } from '../testing/helpers.ts';
 import type { ExploreOptions } from './options.ts';
 
 interface Locks {
@@ -46,20 +47,9 @@ function ticking(): () => number {
   return () => t++;
 }
 
+/** What a resumed search must agree on with the whole one: the outcome, and the reduction's counts and the space it ran on. */
 function summary(r: ExploreOutcome): unknown {
-  return {
-    verdict: r.verdict,
-    property: r.verdict === 'violation' ? r.property : undefined,
-    message: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.message : undefined,
-    path: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.path : undefined,
-    budget: r.verdict === 'incomplete' ? r.budget : undefined,
-    states: r.stats.states,
-    transitions: r.stats.transitions,
-    depth: r.stats.depth,
-    witnesses: r.witnesses,
-    reduction: r.stats.reduction,
-    engine: r.stats.engine?.name,
-  };
+  return { ...outcomeSummary(r), reduction: r.stats.reduction, engine: r.stats.engine?.name };
 }
 
 /** The uninterrupted search, its snapshots (taken every `everyMs` clock readings), and each snapshot resumed. */

@@ -10,6 +10,7 @@ import { compileModel, defineModel, routine, step, type AnyModelDefinition, type
 import { catalog } from '../../models/index.ts';
 import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
+import { outcomeSummary } from '../testing/helpers.ts';
 import { explore, selectableProperties, type ExploreOutcome } from './explore.ts';
 import { checkLiveness, livenessProperties } from './liveness.ts';
 import { simulate } from './simulate.ts';
@@ -33,19 +34,7 @@ function compiledFinal<G>(model: Model<G>): unknown {
 const RUNS = Number(process.env.INTERLEAVE_ENGINE_FUZZ ?? 40);
 const SEED = process.env.INTERLEAVE_FUZZ_SEED !== undefined ? Number(process.env.INTERLEAVE_FUZZ_SEED) : 20261207;
 
-function summary(r: ExploreOutcome): unknown {
-  return {
-    verdict: r.verdict,
-    property: r.verdict === 'violation' ? r.property : undefined,
-    message: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.message : undefined,
-    path: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.path : undefined,
-    budget: r.verdict === 'incomplete' ? r.budget : undefined,
-    states: r.stats.states,
-    transitions: r.stats.transitions,
-    depth: r.stats.depth,
-    witnesses: r.witnesses,
-  };
-}
+const summary = outcomeSummary;
 
 function bothAgree<G>(model: Model<G>, options: ExploreOptions = {}): ExploreOutcome {
   const reference = explore(model, { ...options, engine: 'reference' });

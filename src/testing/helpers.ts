@@ -108,3 +108,18 @@ export function catalogChecks(models: readonly AnyModelDefinition[]) {
 export function pinnedOutcome(r: ExploreOutcome) {
   return { verdict: r.verdict, property: failedProperty(r), states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth };
 }
+
+/** Everything two searches of one model must agree on: verdict, property, message, path, budget, counts, witnesses. */
+export function outcomeSummary(r: ExploreOutcome): Record<string, unknown> {
+  return {
+    verdict: r.verdict,
+    property: r.verdict === 'violation' ? r.property : undefined,
+    message: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.message : undefined,
+    path: r.verdict === 'violation' || r.verdict === 'deadlock' ? r.path : undefined,
+    budget: r.verdict === 'incomplete' ? r.budget : undefined,
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    depth: r.stats.depth,
+    witnesses: r.witnesses,
+  };
+}
