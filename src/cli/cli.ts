@@ -31,6 +31,8 @@ import { exploreCluster } from '../cluster/coordinator.ts';
 import { parseClusterUrl } from '../cluster/run.ts';
 import { clusterWorker } from '../cluster/worker.ts';
 import { livenessProperties } from '../explorer/liveness.ts';
+import { checkpointNotes, checkpointPlan, DEFAULT_CHECKPOINT_MINUTES } from './checkpointRun.ts';
+import { routineNumbering } from '../explorer/checkpoint.ts';
 
 /** A repeatable option's values: yargs gives one value as a string, several as an array. */
 function many(raw: string | readonly string[] | undefined): string[] | undefined {
@@ -267,6 +269,9 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           .option('claim-after', { type: 'number', describe: 'with --cluster and --local-workers: seconds before a silent worker\'s states go to others (default 5)' })
           .option('preemption-bound', { type: 'number', describe: 'first search the interleavings with at most N preemptions (fewest first), then fall back to the full search' })
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
+          .option('checkpoint', { type: 'string', requiresArg: true, describe: 'write the search to this folder every --checkpoint-every minutes (atomically), and when stopped by Ctrl-C or SIGTERM' })
+          .option('checkpoint-every', { type: 'number', describe: `minutes between checkpoints (default ${DEFAULT_CHECKPOINT_MINUTES}; fractions allowed)` })
+          .option('resume', { type: 'string', requiresArg: true, describe: 'continue the search checkpointed in this folder (same model, parameters and options); goes on checkpointing there' })
           .option('step-timeout', {
             type: 'number',
             default: DEFAULT_STEP_TIMEOUT_S,
@@ -278,6 +283,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         if (a.all) {
           if (a.model !== undefined) throw new UsageError('give either a model or --all, not both');
           if (a.property || a.param) throw new UsageError('--all checks each model at its defaults: --property and --param do not apply');
+          if (a.checkpoint !== undefined || a.resume !== undefined) throw new UsageError('--checkpoint and --resume apply to one model, not --all');
           code = runSuite({ models: catalog, json: a.json, options: exploreOptions(a) }, out);
           return;
         }
@@ -292,6 +298,13 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           throw new UsageError('--workers does not combine with --preemption-bound, --exact or --strategy dfs');
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
+        const checkpoint = checkpointPlan(
+          { spec: a.model, checkpoint: a.checkpoint, checkpointEvery: a.checkpointEvery, resume: a.resume, workers, engine: a.engine, exact: a.exact, preemptionBound: bound, continue: a.continue, version: VERSION },
+          definition,
+          params,
+          options,
+        );
+        if (checkpoint) for (const note of checkpointNotes(definition, params, options, checkpoint.plan, checkpoint.resumed)) out.stderr(note);
         const timeoutMs = stepTimeoutMs(a.stepTimeout);
         const cluster = a.cluster !== undefined ? clusterArgs(a, workers) : undefined;
         const safety = cluster
@@ -303,7 +316,12 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         if (host.searchThread && workers === 1 && bound === undefined && !cluster) {
           const progress = a.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
           try {
-            const ran = await checkInThread(host.searchThread, { spec: a.model, params, model: compileModel(definition, params), options, stepTimeoutMs: timeoutMs, ...(progress ? { onProgress: progress.update } : {}) }, out);
+            const model = compileModel(definition, params, checkpoint ? routineNumbering(checkpoint.resumed?.search.routines) : undefined);
+            const ran = await checkInThread(
+              host.searchThread,
+              { spec: a.model, params, model, options, stepTimeoutMs: timeoutMs, ...(progress ? { onProgress: progress.update } : {}), ...(checkpoint ? { checkpoint: checkpoint.plan } : {}) },
+              out,
+            );
             if ('code' in ran) {
               code = ran.code;
               return;
@@ -326,6 +344,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
             ...(bound !== undefined ? { preemptionBound: bound } : {}),
             continue: a.continue,
             options,
+            ...(checkpoint ? { checkpoint: checkpoint.plan } : {}),
           },
           out,
         );

@@ -18,10 +18,12 @@ export const Published = { state: 0, length: 1, path: 2 } as const;
  * `target` (so another thread still sees the beats); from beat `from` on, whenever the search starts
  * expanding another state, that state's replay path is written to `published` (length -1 when it
  * does not fit). A search that starts again (a new layout, or a second search) starts a new record.
+ * `known`: the parents and steps of the states a resumed search starts with (its checkpoint's).
  */
-export function recordingHeartbeat(target: Int32Array, from: number, published: Int32Array): Int32Array {
-  let parent: number[] = [];
-  let via: number[] = [];
+export function recordingHeartbeat(target: Int32Array, from: number, published: Int32Array, known?: { readonly parents: Int32Array; readonly vias: Uint16Array }): Int32Array {
+  // A search resumed from a checkpoint: the states stored before it have their parents there.
+  let parent: number[] = known ? Array.from(known.parents) : [];
+  let via: number[] = known ? Array.from(known.vias) : [];
   let stored = -1;
   let expanding = 0;
   let choice = 0;

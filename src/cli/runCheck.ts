@@ -19,6 +19,7 @@ import { EXIT, exitCodeFor } from './exitCodes.ts';
 import { defaultHtmlPath, laneWidth, switchNote, writeHtml, type PresentArgs } from './present.ts';
 import { progressPrinter } from './progress.ts';
 import type { Output } from './output.ts';
+import { checkpointing, type CheckpointPlan } from './checkpointRun.ts';
 
 export interface CheckArgs extends PresentArgs {
   readonly spec: string;
@@ -37,6 +38,8 @@ export interface CheckArgs extends PresentArgs {
   readonly checked?: ExploreOutcome;
   /** Say that --continue would report every violated property (default true; not for a swarm's find). */
   readonly continueHint?: boolean;
+  /** `--checkpoint`, `--resume` (checkpointRun.ts): carried out here when no search thread ran the check. */
+  readonly checkpoint?: CheckpointPlan;
 }
 
 /** The bounded search's find, in the explorer's result shape. */
@@ -163,16 +166,19 @@ function numbered(target: string, model: string, k: number): string {
 }
 
 export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: Output): number {
-  const model = compileModel(definition, args.params);
+  const cp = args.checkpoint && !args.checked ? checkpointing(args.checkpoint) : undefined;
+  const model = compileModel(definition, args.params, cp?.numbering);
   const bounded = args.preemptionBound !== undefined ? boundedOutcome(model, args, out) : undefined;
   let result: ExploreOutcome;
   if (bounded) result = bounded.result;
   else if (args.checked) result = args.checked;
   else {
     const progress = args.json || !out.stderrIsTTY ? undefined : progressPrinter(out);
-    result = checkModel(model, { ...args.options, ...(progress ? { onProgress: progress.update } : {}) }, args.safety);
+    result = checkModel(model, { ...args.options, ...cp?.options, ...(progress ? { onProgress: progress.update } : {}) }, args.safety);
     progress?.done();
   }
+  const fallback = result.stats.engine?.fallback;
+  if (args.checkpoint && fallback !== undefined) out.stderr(`interleave: the search ran on the reference state space (${fallback}), which is not checkpointed: no checkpoint was written after it began`);
   const expected = expectedOf(definition, model.params);
   if (args.continue) return reportEvery(model, definition, result, args, out, expected);
   const selection = args.options.properties;

@@ -9,6 +9,7 @@ import type { CheckOptions } from '../explorer/check.ts';
 import type { ExploreOutcome } from '../explorer/explore.ts';
 import { Heartbeat } from '../explorer/options.ts';
 import type { ProgressReport } from '../explorer/result.ts';
+import type { CheckpointPlan } from './checkpointRun.ts';
 
 /** What the search thread is doing, in the control slot after the heartbeat. */
 export const Phase = {
@@ -18,6 +19,8 @@ export const Phase = {
   search: 1,
   /** Liveness and the rest: no beats. */
   after: 2,
+  /** Writing a checkpoint (no beats meanwhile, and none are missed). */
+  saving: 3,
 } as const;
 
 /** Options as they cross threads: no functions (the thread makes its own memory probe and progress callback). */
@@ -29,19 +32,22 @@ export interface SearchJob {
   readonly options: PlainCheckOptions;
   /** Post progress reports (the main thread prints them). */
   readonly progress: boolean;
-  /** The heartbeat (`Heartbeat.size` slots) and then one control slot (`Phase`). */
+  /** The heartbeat (`Heartbeat.size` slots), one control slot (`Phase`), one checkpoint request slot. */
   readonly shared: SharedArrayBuffer;
   /** The watchdog's second run: learn replay paths from beat `from` on, and publish them (pathRecorder.ts). */
   readonly diagnose?: { readonly from: number; readonly published: SharedArrayBuffer };
+  /** `--checkpoint`, `--resume` (checkpointRun.ts). */
+  readonly checkpoint?: CheckpointPlan;
 }
 
 export type SearchReply =
   | { kind: 'progress'; report: ProgressReport }
   | { kind: 'result'; outcome: ExploreOutcome }
+  | { kind: 'checkpoint'; states: number; bytes: number; ms: number }
   | { kind: 'error'; name: string; message: string; problem?: string; site?: ModelErrorSite; hint?: string; stack?: string };
 
 export function sharedSlots(): SharedArrayBuffer {
-  return new SharedArrayBuffer((Heartbeat.size + 1) * Int32Array.BYTES_PER_ELEMENT);
+  return new SharedArrayBuffer((Heartbeat.size + 2) * Int32Array.BYTES_PER_ELEMENT);
 }
 
 export function heartbeatOf(shared: SharedArrayBuffer): Int32Array {
@@ -50,6 +56,11 @@ export function heartbeatOf(shared: SharedArrayBuffer): Int32Array {
 
 export function controlOf(shared: SharedArrayBuffer): Int32Array {
   return new Int32Array(shared, Heartbeat.size * Int32Array.BYTES_PER_ELEMENT, 1);
+}
+
+/** The slot after the control slot: 1 asks the search for a checkpoint now (before it is stopped by a signal). */
+export function checkpointRequestOf(shared: SharedArrayBuffer): Int32Array {
+  return new Int32Array(shared, (Heartbeat.size + 1) * Int32Array.BYTES_PER_ELEMENT, 1);
 }
 
 /** A search thread, started early and used at most once. */

@@ -22,10 +22,13 @@ import { EXIT } from './exitCodes.ts';
 import { replayCommandFor } from './runCheck.ts';
 import type { Output } from './output.ts';
 import { Published, publishedPath } from './pathRecorder.ts';
-import { controlOf, heartbeatOf, Phase, SearchThread, sharedSlots, type PlainCheckOptions, type SearchJob, type SearchReply } from './searchJob.ts';
+import type { CheckpointPlan } from './checkpointRun.ts';
+import { checkpointRequestOf, controlOf, heartbeatOf, Phase, SearchThread, sharedSlots, type PlainCheckOptions, type SearchJob, type SearchReply } from './searchJob.ts';
 
 /** Default `--step-timeout`, in seconds. */
 export const DEFAULT_STEP_TIMEOUT_S = 10;
+/** How long a signal waits for the search to start writing the checkpoint it asked for. */
+const CHECKPOINT_WAIT_MS = 3000;
 /** Longest replay path the second run can hand back. */
 const MAX_PATH = 1 << 16;
 
@@ -34,7 +37,7 @@ type Beat = Readonly<Record<Exclude<keyof typeof Heartbeat, 'size'>, number>>;
 
 type Ending =
   | Extract<SearchReply, { kind: 'result' | 'error' }>
-  | { kind: 'signal'; signal: 'SIGINT' | 'SIGTERM'; beat: Beat; phase: number; elapsedMs: number }
+  | { kind: 'signal'; signal: 'SIGINT' | 'SIGTERM'; beat: Beat; phase: number; elapsedMs: number; saved?: { dir: string; states: number } }
   | { kind: 'stuck'; beat: Beat }
   | { kind: 'crashed'; error: Error };
 
@@ -47,13 +50,16 @@ export interface ThreadCheck<G> {
   /** Milliseconds a step may run before the watchdog stops it; 0: no watchdog. */
   readonly stepTimeoutMs: number;
   readonly onProgress?: (report: ProgressReport) => void;
+  /** `--checkpoint`, `--resume`. */
+  readonly checkpoint?: CheckpointPlan;
 }
 
 /** The check's outcome, or the exit code when it was stopped by a signal. Throws a ModelError for a step that does not return. */
 export async function checkInThread<G>(thread: SearchThread, check: ThreadCheck<G>, out: Output): Promise<{ outcome: ExploreOutcome } | { code: number }> {
   const options = plain(check.options);
   const shared = sharedSlots();
-  const first = await run(thread, { spec: check.spec, params: check.params, options, progress: check.onProgress !== undefined, shared }, check.stepTimeoutMs, 0, check.onProgress);
+  const plan = check.checkpoint ? { checkpoint: check.checkpoint } : {};
+  const first = await run(thread, { spec: check.spec, params: check.params, options, progress: check.onProgress !== undefined, shared, ...plan }, check.stepTimeoutMs, 0, check.onProgress, out);
   if (first.kind === 'result') return { outcome: first.outcome };
   if (first.kind !== 'stuck') return { code: ended(first, out) };
   const seconds = check.stepTimeoutMs / 1000;
@@ -62,7 +68,7 @@ export async function checkInThread<G>(thread: SearchThread, check: ThreadCheck<
   const { timeoutMs: _, ...again } = options;
   const second = await run(
     SearchThread.start(),
-    { spec: check.spec, params: check.params, options: { ...again, determinismChecks: 0 }, progress: false, shared: sharedSlots(), diagnose: { from: first.beat.beat, published } },
+    { spec: check.spec, params: check.params, options: { ...again, determinismChecks: 0 }, progress: false, shared: sharedSlots(), diagnose: { from: first.beat.beat, published }, ...plan },
     Math.min(check.stepTimeoutMs, 2000),
     first.beat.beat,
   );
@@ -79,7 +85,7 @@ function plain(options: CheckOptions): PlainCheckOptions {
 }
 
 /** Runs one job on `thread`, watching its heartbeat; the thread is stopped unless it finished. */
-function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: number, onProgress?: (report: ProgressReport) => void): Promise<Ending> {
+function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: number, onProgress?: (report: ProgressReport) => void, out?: Output): Promise<Ending> {
   const { worker } = thread;
   const beat = heartbeatOf(job.shared);
   const phase = controlOf(job.shared);
@@ -87,6 +93,9 @@ function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: nu
   return new Promise<Ending>((resolve) => {
     let seen = -1;
     let since = started;
+    // With checkpoints on, a signal first asks the search for one (it stops once that is written).
+    let stopping: { signal: 'SIGINT' | 'SIGTERM'; at: number } | undefined;
+    let saved: { dir: string; states: number } | undefined;
     const finish = (end: Ending): void => {
       clearInterval(timer);
       process.off('SIGINT', onInt);
@@ -97,12 +106,22 @@ function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: nu
       if (end.kind === 'result' || end.kind === 'error') resolve(end);
       else void thread.stop().then(() => resolve(end));
     };
-    const signal = (s: 'SIGINT' | 'SIGTERM') => (): void => finish({ kind: 'signal', signal: s, beat: read(beat), phase: Atomics.load(phase, 0), elapsedMs: Date.now() - started });
+    const stop = (s: 'SIGINT' | 'SIGTERM'): void => finish({ kind: 'signal', signal: s, beat: read(beat), phase: Atomics.load(phase, 0), elapsedMs: Date.now() - started, ...(saved ? { saved } : {}) });
+    const signal = (s: 'SIGINT' | 'SIGTERM') => (): void => {
+      const now = Atomics.load(phase, 0);
+      if (job.checkpoint === undefined || job.diagnose !== undefined || stopping !== undefined || (now !== Phase.search && now !== Phase.saving)) return stop(stopping?.signal ?? s);
+      stopping = { signal: s, at: Date.now() };
+      Atomics.store(checkpointRequestOf(job.shared), 0, 1);
+      out?.stderr(`interleave: ${s}: writing a checkpoint to ${job.checkpoint.dir} before stopping (again to stop at once)`);
+    };
     const onInt = signal('SIGINT');
     const onTerm = signal('SIGTERM');
     const onMessage = (m: SearchReply): void => {
       if (m.kind === 'progress') onProgress?.(m.report);
-      else finish(m);
+      else if (m.kind === 'checkpoint') {
+        saved = { dir: job.checkpoint!.dir, states: m.states };
+        if (stopping) stop(stopping.signal);
+      } else finish(m);
     };
     const onError = (error: Error): void => finish({ kind: 'crashed', error });
     const onExit = (code: number): void => finish({ kind: 'crashed', error: new Error(`the search thread exited with code ${code}`) });
@@ -110,6 +129,8 @@ function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: nu
       () => {
         const b = Atomics.load(beat, Heartbeat.beat);
         const now = Date.now();
+        // Asked for a checkpoint that is not being written: a step does not return, or the search has moved on to liveness.
+        if (stopping && Atomics.load(phase, 0) !== Phase.saving && now - stopping.at >= CHECKPOINT_WAIT_MS) return stop(stopping.signal);
         if (Atomics.load(phase, 0) !== Phase.search || b !== seen) {
           seen = b;
           since = now;
@@ -156,6 +177,7 @@ function ended(end: Exclude<Ending, { kind: 'result' | 'stuck' }>, out: Output):
   const b = end.beat;
   const where = end.phase === Phase.after ? ' (the safety search had finished; the liveness check was running)' : '';
   out.stderr(`interleave: interrupted (${end.signal}) after ${n(b.states)} states, ${n(b.transitions)} transitions, ${(end.elapsedMs / 1000).toFixed(2)} s${where}; the search did not finish`);
+  if (end.saved) out.stderr(`interleave: the checkpoint in ${end.saved.dir} holds ${n(end.saved.states)} states: continue with --resume ${end.saved.dir}`);
   return end.signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
 }
 

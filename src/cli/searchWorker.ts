@@ -12,18 +12,34 @@ import type { ProgressReport } from '../explorer/result.ts';
 import { loadModel } from './loadModel.ts';
 import { recordingHeartbeat } from './pathRecorder.ts';
 import { memoryGuard } from './progress.ts';
-import { controlOf, heartbeatOf, Phase, type SearchJob, type SearchReply } from './searchJob.ts';
+import { checkpointing } from './checkpointRun.ts';
+import { checkpointRequestOf, controlOf, heartbeatOf, Phase, type SearchJob, type SearchReply } from './searchJob.ts';
 
 const post = (reply: SearchReply): void => parentPort!.postMessage(reply);
 
 async function run(job: SearchJob): Promise<void> {
   const phase = controlOf(job.shared);
   const beat = heartbeatOf(job.shared);
-  const model = compileModel(await loadModel(job.spec), job.params);
-  const heartbeat = job.diagnose ? recordingHeartbeat(beat, job.diagnose.from, new Int32Array(job.diagnose.published)) : beat;
+  const request = checkpointRequestOf(job.shared);
+  // Checkpoints: written from this thread, with the watchdog told (Phase.saving) so that a long write is not taken for a stuck step.
+  const cp = job.checkpoint
+    ? checkpointing(
+        job.checkpoint,
+        {
+          saving: (busy) => Atomics.store(phase, 0, busy ? Phase.saving : Phase.search),
+          saved: (info) => post({ kind: 'checkpoint', ...info }),
+          requested: () => Atomics.exchange(request, 0, 0) === 1,
+        },
+        job.diagnose === undefined,
+      )
+    : undefined;
+  const model = compileModel(await loadModel(job.spec), job.params, cp?.numbering);
+  const known = cp?.options.resume?.arrays;
+  const heartbeat = job.diagnose ? recordingHeartbeat(beat, job.diagnose.from, new Int32Array(job.diagnose.published), known) : beat;
   const options = {
     ...job.options,
     ...memoryGuard(job.options.maxMemoryMiB),
+    ...cp?.options,
     heartbeat,
     ...(job.progress ? { onProgress: (report: ProgressReport) => post({ kind: 'progress', report }) } : {}),
   };
