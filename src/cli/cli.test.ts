@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
@@ -645,5 +648,67 @@ describe("the README's model example", () => {
     expect(racy.json).toMatchObject({ verdict: 'violation', property: 'no stale mapping', expected: { verdict: 'violation' } });
     const alone = await cliJson('check', file, '-p', 'reclaims=0', '--json');
     expect(alone.json).toMatchObject({ verdict: 'pass', expected: { verdict: 'pass' } });
+  });
+});
+
+describe('check --checkpoint and --resume (in-process)', () => {
+  const withDir = async (body: (dir: string) => Promise<void>): Promise<void> => {
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-checkpoint-'));
+    try {
+      await body(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('a resumed run prints what the whole run printed, counterexample included', () =>
+    withDir(async (dir) => {
+      const args = ['check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc', '--no-por'];
+      const whole = await cli(...args);
+      const timeless = (t: string): string => t.replace(/[\d.]+ s \([\d,]+ states\/s\)/g, 'T');
+      const first = await cli(...args, '--checkpoint', dir, '--checkpoint-every', '0.0005');
+      expect(timeless(first.stdout)).toBe(timeless(whole.stdout));
+      const resumed = await cli(...args, '--resume', dir);
+      expect(resumed.code).toBe(1);
+      expect(resumed.stderr).toMatch(/resuming from .* [1-9][\d,]* states/);
+      expect(timeless(resumed.stdout)).toBe(timeless(whole.stdout));
+    }));
+
+  it('refuses a checkpoint of another run, saying what differs and what to do', () =>
+    withDir(async (dir) => {
+      await cli('check', 'classic/peterson', '-p', 'n=3', '--checkpoint', dir, '--checkpoint-every', '0.00001', '--property', 'deadlock');
+      const r = await cli('check', 'classic/peterson', '-p', 'n=4', '--resume', dir, '--strategy', 'dfs', '--property', 'deadlock', '--fairness', 'strong');
+      expectCleanError(
+        r,
+        `the checkpoint in ${dir} belongs to another run (fairness: weak in the checkpoint, strong now; parameters: {"n":3} in the checkpoint, {"n":4} now; strategy: bfs in the checkpoint, dfs now)`,
+        'resume with the model, parameters (-p) and options it was written with, or start again without --resume',
+      );
+    }));
+
+  it.each([
+    [['--workers', '2'], '--checkpoint does not combine with --workers'],
+    [['--engine', 'reference'], '--checkpoint does not combine with --engine reference'],
+    [['--exact'], '--checkpoint does not combine with --exact'],
+    [['--continue'], '--checkpoint does not combine with --continue'],
+    [['--preemption-bound', '1'], '--checkpoint does not combine with --preemption-bound'],
+    [['--checkpoint-every', '0'], '--checkpoint-every must be a positive number of minutes'],
+  ])('%o is refused', async (extra, message) => {
+    const r = await cli('check', 'classic/peterson', '--checkpoint', join(tmpdir(), 'interleave-never-written'), ...extra);
+    expectCleanError(r, message);
+  });
+
+  it('symmetry reduction is refused, with the way out', async () => {
+    const r = await cli('check', 'classic/two-phase-commit', '--checkpoint', join(tmpdir(), 'interleave-never-written'));
+    expectCleanError(r, '--checkpoint does not combine with symmetry reduction', 'add --no-symmetry');
+  });
+
+  it('with --no-symmetry the same model is checkpointed', async () => {
+    const r = await cli('check', 'classic/two-phase-commit', '--no-symmetry', '--checkpoint', join(tmpdir(), 'interleave-never-written'));
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses --resume without a checkpoint, and --checkpoint-every alone', async () => {
+    expectCleanError(await cli('check', 'classic/peterson', '--resume', join(tmpdir(), 'interleave-no-such-dir')), 'no checkpoint in');
+    expectCleanError(await cli('check', 'classic/peterson', '--checkpoint-every', '1'), '--checkpoint-every needs --checkpoint DIR');
   });
 });

@@ -3,6 +3,9 @@
  * a search with its partial statistics, and a normal run prints what the in-process CLI prints.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
@@ -19,15 +22,20 @@ interface Exit {
   readonly ms: number;
 }
 
-/** Runs the CLI as a process; `signal` is sent after `afterMs`. */
-function interleave(args: readonly string[], send?: { signal: NodeJS.Signals; afterMs: number }): Promise<Exit> {
+/** Runs the CLI as a process; `signal` is sent after `afterMs`, or with `when`, at the first time after that when `when()` holds. */
+function interleave(args: readonly string[], send?: { signal: NodeJS.Signals; afterMs: number; when?: () => boolean }): Promise<Exit> {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const timer = send ? setTimeout(() => child.kill(send.signal), send.afterMs) : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const poll = (): void => {
+    if (send!.when === undefined || send!.when()) child.kill(send!.signal);
+    else timer = setTimeout(poll, 20);
+  };
+  if (send) timer = setTimeout(poll, send.afterMs);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -84,5 +92,50 @@ describe('interleave check: watchdog and signals', () => {
     const out: Output = { stdout: () => {}, stderr: (t) => stderr.push(t), status: () => {}, stderrIsTTY: false, color: false };
     expect(await runCli(['check', fixture('passing'), '--step-timeout', '-1'], out)).toBe(2);
     expect(stderr.join('\n')).toContain('--step-timeout must be a number of seconds (0 turns the watchdog off), got -1');
+  });
+
+  describe('checkpoints', () => {
+    const PETERSON = ['check', 'classic/peterson', '-p', 'n=4', '--property', 'mutual exclusion', '--property', 'deadlock', '--json'];
+    const counts = (r: Exit): unknown => {
+      const j = JSON.parse(r.stdout) as { verdict: string; stats: { states: number; transitions: number; depth: number } };
+      return { verdict: j.verdict, states: j.stats.states, transitions: j.stats.transitions, depth: j.stats.depth };
+    };
+
+    it('a run killed with SIGKILL after a checkpoint and resumed ends with the counts of an uninterrupted run', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'interleave-checkpoint-'));
+      try {
+        const whole = await interleave(PETERSON);
+        expect(whole.code).toBe(0);
+        const file = join(dir, 'search.checkpoint');
+        const killed = await interleave([...PETERSON, '--checkpoint', dir, '--checkpoint-every', '0.002'], { signal: 'SIGKILL', afterMs: 0, when: () => existsSync(file) });
+        expect(killed.signal).toBe('SIGKILL');
+        expect(killed.stdout).toBe('');
+        const resumed = await interleave([...PETERSON, '--resume', dir]);
+        expect(resumed.code).toBe(0);
+        const from = /resuming from .*: ([\d,]+) states/.exec(resumed.stderr);
+        expect(from).not.toBeNull();
+        const states = Number(from![1]!.replace(/,/g, ''));
+        expect(states).toBeGreaterThan(0);
+        expect(states).toBeLessThan(1_119_560);
+        expect(counts(resumed)).toEqual(counts(whole));
+        expect(counts(resumed)).toEqual({ verdict: 'pass', states: 1_119_560, transitions: 3_864_896, depth: 103 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    it('Ctrl-C writes a checkpoint before stopping, and says how to resume', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'interleave-checkpoint-'));
+      try {
+        // Once the first checkpoint is there, the search is running: the signal asks for another.
+        const r = await interleave([...PETERSON, '--checkpoint', dir, '--checkpoint-every', '0.002'], { signal: 'SIGINT', afterMs: 0, when: () => existsSync(join(dir, 'search.checkpoint')) });
+        expect(r.code).toBe(130);
+        expect(r.stderr).toContain(`writing a checkpoint to ${dir} before stopping`);
+        expect(r.stderr).toMatch(new RegExp(`the checkpoint in ${dir} holds [1-9][\\d,]* states: continue with --resume ${dir}`));
+        expect(existsSync(join(dir, 'search.checkpoint'))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30_000);
   });
 });

@@ -47,9 +47,9 @@ function ticking(): () => number {
   return () => t++;
 }
 
-/** What a resumed search must agree on with the whole one: the outcome, and the reduction's counts and the space it ran on. */
+/** What a resumed search must agree on with the whole one: the outcome, the reduction's counts, the space it ran on, the store's size. */
 function summary(r: ExploreOutcome): unknown {
-  return { ...outcomeSummary(r), reduction: r.stats.reduction, engine: r.stats.engine?.name };
+  return { ...outcomeSummary(r), reduction: r.stats.reduction, engine: r.stats.engine?.name, storeBytes: r.stats.storeBytes };
 }
 
 /** The uninterrupted search, its snapshots (taken every `everyMs` clock readings), and each snapshot resumed. */

@@ -76,7 +76,10 @@ class Links {
   /** Links from a snapshot (`parents` and `vias` of its `size` states). */
   restore(parents: Int32Array, vias: Uint16Array): void {
     const size = parents.length;
-    this.parents = new Int32Array(Math.max(1024, size));
+    // The capacity the store had (it doubles from 1024 as it fills), so that it reports the same bytes.
+    let capacity = 1024;
+    while (capacity < size) capacity *= 2;
+    this.parents = new Int32Array(capacity);
     this.parents.set(parents);
     this.vias = new Uint16Array(this.parents.length);
     this.vias.set(vias);
