@@ -286,7 +286,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
         };
   let depth = 0;
   const states: LoopStates<G> = {
-    ...(checkpoint ? { checkpoint } : {}),
+    checkpoint,
     store,
     get queued() {
       return frontier.size;

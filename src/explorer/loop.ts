@@ -70,7 +70,7 @@ export interface LoopStates<G> {
   /** What to return instead of throwing `thrown` (a restart signal of the compiled space), if anything. */
   caught?(thrown: unknown): unknown;
   /** Hands a snapshot of the search to `ExploreConfig.checkpoint` (the compiled space only). */
-  checkpoint?(): void;
+  readonly checkpoint?: (() => void) | undefined;
 }
 
 export interface LoopParts<G> {
