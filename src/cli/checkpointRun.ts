@@ -106,8 +106,21 @@ export interface CheckpointHooks {
  * routine numbering the model must be compiled with (the checkpoint's, so that its frames mean
  * what they meant).
  */
-export function checkpointing(plan: CheckpointPlan, hooks: CheckpointHooks = {}, write = true): { options: { checkpoint?: CheckpointOptions; resume?: SearchSnapshot }; numbering: (name: string) => number } {
-  const resume = plan.resumeFrom !== undefined ? readCheckpoint(plan.resumeFrom).snapshot : undefined;
+export function checkpointing(
+  plan: CheckpointPlan,
+  hooks: CheckpointHooks = {},
+  write = true,
+): { options: { checkpoint?: CheckpointOptions; resume?: () => SearchSnapshot }; numbering: (name: string) => number; stored?: { parents: Int32Array; vias: Uint16Array } } {
+  let loaded = plan.resumeFrom !== undefined ? readCheckpoint(plan.resumeFrom).snapshot : undefined;
+  const numbering = routineNumbering(loaded?.header.routines);
+  // Without writing (the watchdog's second run), the parents of the states stored before the checkpoint are wanted too.
+  const stored = !write && loaded ? { parents: loaded.arrays.parents, vias: loaded.arrays.vias } : undefined;
+  // The search takes the snapshot over: no reference to it is kept here once it is handed on.
+  const resume = (): SearchSnapshot => {
+    const s = loaded!;
+    loaded = undefined;
+    return s;
+  };
   const save = (snapshot: SearchSnapshot): void => {
     const started = Date.now();
     hooks.saving?.(true);
@@ -119,7 +132,7 @@ export function checkpointing(plan: CheckpointPlan, hooks: CheckpointHooks = {},
     }
   };
   const checkpoint: CheckpointOptions = { everyMs: plan.everyMs, save, ...(hooks.requested ? { requested: hooks.requested } : {}) };
-  return { options: { ...(write ? { checkpoint } : {}), ...(resume ? { resume } : {}) }, numbering: routineNumbering(resume?.header.routines) };
+  return { options: { ...(write ? { checkpoint } : {}), ...(loaded ? { resume } : {}) }, numbering, ...(stored ? { stored } : {}) };
 }
 
 export { CHECKPOINT_FILE };

@@ -34,8 +34,7 @@ async function run(job: SearchJob): Promise<void> {
       )
     : undefined;
   const model = compileModel(await loadModel(job.spec), job.params, cp?.numbering);
-  const known = cp?.options.resume?.arrays;
-  const heartbeat = job.diagnose ? recordingHeartbeat(beat, job.diagnose.from, new Int32Array(job.diagnose.published), known) : beat;
+  const heartbeat = job.diagnose ? recordingHeartbeat(beat, job.diagnose.from, new Int32Array(job.diagnose.published), cp?.stored) : beat;
   const options = {
     ...job.options,
     ...memoryGuard(job.options.maxMemoryMiB),

@@ -58,7 +58,7 @@ function resumeEach(definition: AnyModelDefinition, params: Params, options: Exp
   const model = compileModel(definition, params, routineNumbering());
   const whole = explore(model, { ...options, now: ticking(), checkpoint: { everyMs, save: (s) => snapshots.push(copy(s)) } });
   const picked = snapshots.length <= 4 ? snapshots : [snapshots[0]!, snapshots[snapshots.length >> 1]!, snapshots[snapshots.length - 1]!];
-  const resumed = picked.map((s) => explore(compileModel(definition, params, routineNumbering(s.header.routines)), { ...options, now: ticking(), resume: s }));
+  const resumed = picked.map((s) => explore(compileModel(definition, params, routineNumbering(s.header.routines)), { ...options, now: ticking(), resume: () => s }));
   return { whole, snapshots: picked, resumed };
 }
 
@@ -94,7 +94,7 @@ describe('checkpoints of the compiled search', () => {
     const whole = explore(compileModel(definition, {}, routineNumbering()), { now: ticking(), checkpoint: { everyMs: 1, save: (s) => snapshots.push(copy(s)) } });
     const early = snapshots.find((s) => s.header.relayouts < whole.stats.engine!.relayouts!)!;
     expect(early).toBeDefined();
-    const again = explore(compileModel(definition, {}, routineNumbering(early.header.routines)), { now: ticking(), resume: early });
+    const again = explore(compileModel(definition, {}, routineNumbering(early.header.routines)), { now: ticking(), resume: () => early });
     expect(again.stats.engine!.relayouts!).toBeGreaterThan(early.header.relayouts);
     expect(summary(again)).toEqual(summary(whole));
   });
@@ -108,7 +108,7 @@ describe('checkpoints of the compiled search', () => {
     const definition = byName('classic/peterson');
     let saved: SearchSnapshot | undefined;
     explore(compileModel(definition, { n: 2 }, routineNumbering()), { now: ticking(), checkpoint: { everyMs: 1, save: (s) => (saved ??= copy(s)) } });
-    const again = (params: Params, options: ExploreOptions): (() => unknown) => () => explore(compileModel(definition, params, routineNumbering(saved!.header.routines)), { ...options, resume: saved! });
+    const again = (params: Params, options: ExploreOptions): (() => unknown) => () => explore(compileModel(definition, params, routineNumbering(saved!.header.routines)), { ...options, resume: () => saved! });
     expect(again({ n: 2 }, { strategy: 'dfs' })).toThrow(/strategy: bfs in the checkpoint, dfs now/);
     expect(again({ n: 3 }, {})).toThrow(/parameters: \{"n":2\} in the checkpoint, \{"n":3\} now/);
     expect(again({ n: 2 }, { por: true, maxStates: 10 })).toThrow(/partial-order reduction: false in the checkpoint, true now; maximum states: none in the checkpoint, 10 now/);

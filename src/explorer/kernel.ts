@@ -49,17 +49,22 @@ const MAX_RELAYOUTS = 48;
 export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelRun {
   // A resumed search starts with the snapshot's layout and time; should its layout have to grow, it
   // starts again from the initial state (with the time so far) and the snapshot is dropped.
-  let resume = cfg.resume;
+  let resume = cfg.resume?.();
   if (resume !== undefined) checkResumable(resume, model, cfg);
   const started = cfg.now() - (resume?.header.elapsedMs ?? 0);
   const before = resume?.header.relayouts ?? 0;
+  const routines = resume?.header.routines ?? [];
   const run = withLayout(
     model,
-    (space, relayouts) => {
-      const from = resume;
-      resume = undefined;
-      return search(model, cfg, space, started, before + relayouts, undefined, from);
-    },
+    (space, relayouts) =>
+      search(model, cfg, space, started, before + relayouts, undefined, {
+        routines,
+        take: () => {
+          const from = resume;
+          resume = undefined;
+          return from;
+        },
+      }),
     resume ? LayoutFacts.from(resume.header.layout, false) : undefined,
   );
   return 'fallback' in run ? run : { outcome: run };
@@ -135,7 +140,7 @@ function initialFacts<G>(model: Model<G>): LayoutFacts {
  * of up to `maxStates` states, checking nothing, relearning as it goes; its dictionaries come too.
  */
 export function learnLayout<G>(model: Model<G>, cfg: ExploreConfig, maxStates: number, facts: LayoutFacts = initialFacts(model)): LayoutFacts {
-  const quiet: ExploreConfig = { ...cfg, properties: new Set(), maxStates, shared: undefined, onProgress: undefined, heartbeat: undefined, determinismChecks: 0 };
+  const quiet: ExploreConfig = { ...cfg, properties: new Set(), maxStates, shared: undefined, onProgress: undefined, heartbeat: undefined, determinismChecks: 0, checkpoint: undefined, resume: undefined };
   withLayout(model, (space, relayouts) => search(model, quiet, space, quiet.now(), relayouts), facts);
   return facts;
 }
@@ -208,7 +213,20 @@ export interface SearchParts<G> {
   readonly end: (tally: SearchTally<G>) => KernelOutcome;
 }
 
-export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>, resume?: SearchSnapshot): KernelOutcome | Relayout {
+/**
+ * A search resumed from a snapshot: the routine names the snapshot numbered (every later snapshot
+ * keeps them), and the snapshot, taken once (the search takes its arrays over; after a relayout
+ * there is none, and the search starts from the initial state).
+ */
+interface Resuming {
+  readonly routines: readonly string[];
+  readonly take: () => SearchSnapshot | undefined;
+}
+
+export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>, resuming?: Resuming): KernelOutcome | Relayout {
+  let resume = resuming?.take();
+  const resumed = resume !== undefined;
+  const routines = resuming?.routines ?? [];
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: cfg.properties }) : undefined;
   if (reduction?.symmetric) throw new Error('symmetry reduction runs on the reference space');
   const por = reduction?.active.por === true;
@@ -259,6 +277,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
       reduction.pruned = resume.header.reduction?.pruned ?? 0;
       reduction.provisoExpansions = resume.header.reduction?.provisoExpansions ?? 0;
     }
+    resume = undefined;
   }
   /** Hands the search as it stands to the checkpoint callback (between two expansions). */
   const checkpoint =
@@ -269,7 +288,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
               header: {
                 format: SNAPSHOT_FORMAT,
                 identity: searchIdentity(model, cfg),
-                routines: routineNames(model, cfg.resume?.header.routines),
+                routines: routineNames(model, routines),
                 layout: space.facts.toData(),
                 vectorBytes: space.size,
                 elapsedMs: Math.max(0, cfg.now() - started),
@@ -371,7 +390,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
   parts?.start?.(tally, lockOrder);
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resume !== undefined }, () =>
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed }, () =>
     parts ? parts.end(tally) : shared ? tally.finishShared(shared.finished, false) : tally.end(),
   );
 }

@@ -73,8 +73,12 @@ export interface ExploreOptions {
    * `checkpoint.requested()` says so), between two expansions; compiled space, one worker only.
    */
   readonly checkpoint?: CheckpointOptions;
-  /** Continue the search a snapshot was taken of (it must be of this model, with these options). */
-  readonly resume?: SearchSnapshot;
+  /**
+   * Continue the search a snapshot was taken of (it must be of this model, with these options).
+   * Called once; the search takes the snapshot's arrays over (the table without a copy), so the
+   * caller should keep no other reference to it.
+   */
+  readonly resume?: () => SearchSnapshot;
 }
 
 /** Slots of `ExploreOptions.heartbeat`. */
@@ -119,7 +123,7 @@ export interface ExploreConfig {
   readonly engine: Engine;
   readonly heartbeat: Int32Array | undefined;
   readonly checkpoint: CheckpointOptions | undefined;
-  readonly resume: SearchSnapshot | undefined;
+  readonly resume: (() => SearchSnapshot) | undefined;
 }
 
 export function resolveOptions(options: ExploreOptions = {}): ExploreConfig {
