@@ -37,6 +37,7 @@ export interface CheckpointArgs {
   readonly exact?: boolean | undefined;
   readonly preemptionBound?: number | undefined;
   readonly continue?: boolean | undefined;
+  readonly cluster?: string | undefined;
   readonly version: string;
 }
 
@@ -54,6 +55,7 @@ export function checkpointPlan(a: CheckpointArgs, definition: AnyModelDefinition
   const refuse = (what: string, why: string): never => {
     throw new UsageError(`${flag} does not combine with ${what}: ${why}`);
   };
+  if (a.cluster !== undefined) refuse('--cluster', 'a distributed search keeps its state in Redis');
   if (a.workers > 1) refuse('--workers', 'checkpoints are taken of a single-worker search');
   if (a.engine === 'reference') refuse('--engine reference', 'checkpoints are taken of the compiled state space');
   if (a.exact) refuse('--exact', 'the exact visited set runs on the reference state space, which is not checkpointed');

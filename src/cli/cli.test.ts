@@ -687,6 +687,7 @@ describe('check --checkpoint and --resume (in-process)', () => {
 
   it.each([
     [['--workers', '2'], '--checkpoint does not combine with --workers'],
+    [['--cluster', 'redis://127.0.0.1:1/x'], '--checkpoint does not combine with --cluster'],
     [['--engine', 'reference'], '--checkpoint does not combine with --engine reference'],
     [['--exact'], '--checkpoint does not combine with --exact'],
     [['--continue'], '--checkpoint does not combine with --continue'],

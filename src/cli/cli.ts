@@ -299,7 +299,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
         const checkpoint = checkpointPlan(
-          { spec: a.model, checkpoint: a.checkpoint, checkpointEvery: a.checkpointEvery, resume: a.resume, workers, engine: a.engine, exact: a.exact, preemptionBound: bound, continue: a.continue, version: VERSION },
+          { spec: a.model, checkpoint: a.checkpoint, checkpointEvery: a.checkpointEvery, resume: a.resume, workers, engine: a.engine, exact: a.exact, preemptionBound: bound, continue: a.continue, cluster: a.cluster, version: VERSION },
           definition,
           params,
           options,
