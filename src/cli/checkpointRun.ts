@@ -12,7 +12,7 @@ import { identityDifferences, routineNumbering, searchIdentity, type CheckpointO
 import type { CheckOptions } from '../explorer/check.ts';
 import { livenessProperties } from '../explorer/liveness.ts';
 import { resolveOptions } from '../explorer/options.ts';
-import { CHECKPOINT_FILE, readCheckpoint, readCheckpointHeader, runDifferences, writeCheckpoint, type CheckpointHeader, type RunIdentity } from './checkpointFile.ts';
+import { readCheckpoint, readCheckpointHeader, runDifferences, writeCheckpoint, type CheckpointHeader, type RunIdentity } from './checkpointFile.ts';
 
 export const DEFAULT_CHECKPOINT_MINUTES = 5;
 
@@ -100,6 +100,8 @@ export function checkpointNotes(definition: AnyModelDefinition, params: Params, 
 export interface CheckpointHooks {
   readonly saving?: (busy: boolean) => void;
   readonly saved?: (info: { states: number; bytes: number; ms: number }) => void;
+  /** A checkpoint could not be written (the search goes on, and tries again at the next interval). */
+  readonly failed?: (message: string) => void;
   readonly requested?: () => boolean;
 }
 
@@ -129,6 +131,11 @@ export function checkpointing(
     try {
       const bytes = writeCheckpoint(plan.dir, snapshot, plan.run);
       hooks.saved?.({ states: snapshot.header.states, bytes, ms: Date.now() - started });
+    } catch (e) {
+      // A full disk should not end a long search: say so, and try again at the next interval.
+      const message = `interleave: could not write a checkpoint to ${plan.dir} (${e instanceof Error ? e.message : String(e)}); the search goes on and tries again at the next interval`;
+      if (hooks.failed === undefined) throw e;
+      hooks.failed(message);
     } finally {
       hooks.saving?.(false);
     }
@@ -137,4 +144,3 @@ export function checkpointing(
   return { options: { ...(write ? { checkpoint } : {}), ...(loaded ? { resume } : {}) }, numbering, ...(stored ? { stored } : {}) };
 }
 
-export { CHECKPOINT_FILE };

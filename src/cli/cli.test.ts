@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -707,6 +707,16 @@ describe('check --checkpoint and --resume (in-process)', () => {
     const r = await cli('check', 'classic/two-phase-commit', '--no-symmetry', '--checkpoint', join(tmpdir(), 'interleave-never-written'));
     expect(r.code).toBe(0);
   });
+
+  it('a checkpoint that cannot be written is reported, and the search goes on', () =>
+    withDir(async (dir) => {
+      const notADir = join(dir, 'file');
+      writeFileSync(notADir, '');
+      const r = await cli('check', 'classic/peterson', '--property', 'deadlock', '--checkpoint', notADir, '--checkpoint-every', '0.00001');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`could not write a checkpoint to ${notADir}`);
+      expect(r.stdout).toContain('PASS');
+    }));
 
   it('refuses --resume without a checkpoint, and --checkpoint-every alone', async () => {
     expectCleanError(await cli('check', 'classic/peterson', '--resume', join(tmpdir(), 'interleave-no-such-dir')), 'no checkpoint in');

@@ -166,7 +166,7 @@ function numbered(target: string, model: string, k: number): string {
 }
 
 export function runCheck(definition: AnyModelDefinition, args: CheckArgs, out: Output): number {
-  const cp = args.checkpoint && !args.checked ? checkpointing(args.checkpoint) : undefined;
+  const cp = args.checkpoint && !args.checked ? checkpointing(args.checkpoint, { failed: (message) => out.stderr(message) }) : undefined;
   const model = compileModel(definition, args.params, cp?.numbering);
   const bounded = args.preemptionBound !== undefined ? boundedOutcome(model, args, out) : undefined;
   let result: ExploreOutcome;

@@ -44,6 +44,7 @@ export type SearchReply =
   | { kind: 'progress'; report: ProgressReport }
   | { kind: 'result'; outcome: ExploreOutcome }
   | { kind: 'checkpoint'; states: number; bytes: number; ms: number }
+  | { kind: 'note'; message: string }
   | { kind: 'error'; name: string; message: string; problem?: string; site?: ModelErrorSite; hint?: string; stack?: string };
 
 export function sharedSlots(): SharedArrayBuffer {

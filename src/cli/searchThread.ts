@@ -118,6 +118,7 @@ function run(thread: SearchThread, job: SearchJob, stallMs: number, fromBeat: nu
     const onTerm = signal('SIGTERM');
     const onMessage = (m: SearchReply): void => {
       if (m.kind === 'progress') onProgress?.(m.report);
+      else if (m.kind === 'note') out?.stderr(m.message);
       else if (m.kind === 'checkpoint') {
         saved = { dir: job.checkpoint!.dir, states: m.states };
         if (stopping) stop(stopping.signal);

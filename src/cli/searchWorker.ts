@@ -28,6 +28,7 @@ async function run(job: SearchJob): Promise<void> {
         {
           saving: (busy) => Atomics.store(phase, 0, busy ? Phase.saving : Phase.search),
           saved: (info) => post({ kind: 'checkpoint', ...info }),
+          failed: (message) => post({ kind: 'note', message }),
           requested: () => Atomics.exchange(request, 0, 0) === 1,
         },
         job.diagnose === undefined,

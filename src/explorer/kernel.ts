@@ -284,24 +284,24 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     cfg.checkpoint === undefined || local === undefined || own === undefined
       ? undefined
       : (): void => {
-            cfg.checkpoint!.save({
-              header: {
-                format: SNAPSHOT_FORMAT,
-                identity: searchIdentity(model, cfg),
-                routines: routineNames(model, routines),
-                layout: space.facts.toData(),
-                vectorBytes: space.size,
-                elapsedMs: Math.max(0, cfg.now() - started),
-                relayouts,
-                states: local.size,
-                queued: frontier.size,
-                tally: tally.counts(),
-                reduction: reduction ? { pruned: reduction.pruned, provisoExpansions: reduction.provisoExpansions } : null,
-                lockOrder: lockOrder ? { edges: lockOrder.edgeList(), inversion: lockOrder.inversion ?? null } : null,
-              },
-              arrays: { ...local.snapshot(), ...(depths ? { depths: depths.snapshot(local.size) } : {}), ...own.snapshot(), initial: new Uint32Array(initial.buffer, initial.byteOffset, initial.byteLength >> 2) },
-            });
-            tally.checkpointed();
+          cfg.checkpoint!.save({
+            header: {
+              format: SNAPSHOT_FORMAT,
+              identity: searchIdentity(model, cfg),
+              routines: routineNames(model, routines),
+              layout: space.facts.toData(),
+              vectorBytes: space.size,
+              elapsedMs: Math.max(0, cfg.now() - started),
+              relayouts,
+              states: local.size,
+              queued: frontier.size,
+              tally: tally.counts(),
+              reduction: reduction ? { pruned: reduction.pruned, provisoExpansions: reduction.provisoExpansions } : null,
+              lockOrder: lockOrder ? { edges: lockOrder.edgeList(), inversion: lockOrder.inversion ?? null } : null,
+            },
+            arrays: { ...local.snapshot(), ...(depths ? { depths: depths.snapshot(local.size) } : {}), ...own.snapshot(), initial: new Uint32Array(initial.buffer, initial.byteOffset, initial.byteLength >> 2) },
+          });
+          tally.checkpointed();
         };
   let depth = 0;
   const states: LoopStates<G> = {
