@@ -37,6 +37,7 @@ export interface CheckpointArgs {
   readonly exact?: boolean | undefined;
   readonly preemptionBound?: number | undefined;
   readonly continue?: boolean | undefined;
+  /** `--cluster`: `--resume` then names the cluster's run, not a checkpoint (give it as undefined here). */
   readonly cluster?: string | undefined;
   readonly version: string;
 }

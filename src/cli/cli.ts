@@ -263,7 +263,11 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           .option('continue', { type: 'boolean', default: false, describe: "search on past each violation and report every violated property, each with its shortest counterexample (SPIN's -e, TLC's -continue)" })
           .option('workers', { type: 'number', describe: 'explore with N worker threads sharing one visited set (default 1)' })
           .option('cluster', { type: 'string', requiresArg: true, describe: 'distributed search over Redis: redis://HOST:PORT/NAME; workers join with `interleave worker` (see docs/distributed.md)' })
-          .option('resume', { type: 'string', requiresArg: true, describe: 'with --cluster: continue the run NAME (after the coordinator or Redis restarted)' })
+          .option('resume', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'continue the search checkpointed in folder DIR (same model, parameters and options; goes on checkpointing there), or with --cluster the run NAME (after the coordinator or Redis restarted)',
+          })
           .option('local-workers', { type: 'number', describe: 'with --cluster: also start N worker processes on this machine (default 0)' })
           .option('partitions', { type: 'number', describe: 'with --cluster: partitions of the state space, by fingerprint (default 16)' })
           .option('claim-after', { type: 'number', describe: 'with --cluster and --local-workers: seconds before a silent worker\'s states go to others (default 5)' })
@@ -271,7 +275,6 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
           .option('minimise', { type: 'boolean', default: true, describe: 'reorder the counterexample towards fewest context switches (--no-minimise: as the search met it)' })
           .option('checkpoint', { type: 'string', requiresArg: true, describe: 'write the search to this folder every --checkpoint-every minutes (atomically), and when stopped by Ctrl-C or SIGTERM' })
           .option('checkpoint-every', { type: 'number', describe: `minutes between checkpoints (default ${DEFAULT_CHECKPOINT_MINUTES}; fractions allowed)` })
-          .option('resume', { type: 'string', requiresArg: true, describe: 'continue the search checkpointed in this folder (same model, parameters and options); goes on checkpointing there' })
           .option('step-timeout', {
             type: 'number',
             default: DEFAULT_STEP_TIMEOUT_S,
@@ -299,7 +302,7 @@ export async function runCli(argv: readonly string[], rawOut: Output, host: CliH
         }
         if (a.continue && bound !== undefined) throw new UsageError('--continue does not combine with --preemption-bound');
         const checkpoint = checkpointPlan(
-          { spec: a.model, checkpoint: a.checkpoint, checkpointEvery: a.checkpointEvery, resume: a.resume, workers, engine: a.engine, exact: a.exact, preemptionBound: bound, continue: a.continue, cluster: a.cluster, version: VERSION },
+          { spec: a.model, checkpoint: a.checkpoint, checkpointEvery: a.checkpointEvery, resume: a.cluster === undefined ? a.resume : undefined, workers, engine: a.engine, exact: a.exact, preemptionBound: bound, continue: a.continue, cluster: a.cluster, version: VERSION },
           definition,
           params,
           options,
