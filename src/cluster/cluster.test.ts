@@ -82,6 +82,15 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
     expect(judgeTrace(model, replay(model, r.path!)).verdict).toBe(r.verdict);
   });
 
+  // Every registered model with 1, 2 and 4 worker processes (INTERLEAVE_SLOW=1: about 5 minutes).
+  it.skipIf(!SLOW).each(catalog.map((m) => m.name).filter((n) => !TIES.has(n)))('%s: 1, 2 and 4 worker processes give the local verdict and counts', async (name) => {
+    const local = explore(compileModel(byName(name), {}));
+    for (const workers of [1, 2, 4]) {
+      const r = await exploreCluster({ url: `${server.url}/s${++runs}`, spec: name, definition: byName(name), params: {}, localWorkers: workers });
+      expect(summary(r)).toEqual(summary(local));
+    }
+  }, 120_000);
+
   it('1, 2 and 4 worker processes: equal counts (hmm/v5.5-interval-notifier)', async () => {
     const local = explore(compileModel(byName('hmm/v5.5-interval-notifier'), {}));
     for (const workers of SLOW ? [1, 2, 4] : [1, 4]) {

@@ -240,25 +240,11 @@ async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOp
       // A run that had ended: report it again (after --resume).
       return { kind: 'outcome', outcome: await endOf(redis, keys, meta, model, o, await statsNow(level)) };
     }
-    const [left, leftNext] = (await redis.mget(`${g}left:${level}`, `${g}left:${level + 1}`)).map((x) => Number(x ?? 0));
-    if (left === 0) {
-      if (leftNext === 0) {
-        await stop('done');
-        return { kind: 'outcome', outcome: await endOf(redis, keys, meta, model, o, await statsNow(level)) };
-      }
-      // Open the next level: its streams and group first, then the level number the workers read.
-      const pipe = redis.pipeline();
-      for (let p = 0; p < P; p++) pipe.exists(`${g}q:${level + 1}:${p}`);
-      const exists = ((await pipe.exec()) ?? []).map(([, v]) => v === 1);
-      const open = redis.pipeline();
-      exists.forEach((e, p) => {
-        if (!e) open.xgroup('CREATE', `${g}q:${level + 1}:${p}`, GROUP, '0', 'MKSTREAM');
-      });
-      open.set(`${g}level`, String(level + 1));
-      for (let p = 0; p < P; p++) open.unlink(`${g}q:${level}:${p}`);
-      open.unlink(`${g}left:${level}`);
-      await open.exec().catch(() => {});
-      continue;
+    // The commits themselves open each next level (run.ts, COMMIT); the last marks the search complete.
+    const [left, leftNext, complete] = await redis.mget(`${g}left:${level}`, `${g}left:${level + 1}`, `${g}complete`);
+    if (complete !== null) {
+      await stop('done');
+      return { kind: 'outcome', outcome: await endOf(redis, keys, meta, model, o, await statsNow(Number(await redis.get(`${g}level`)))) };
     }
     const now = Date.now();
     if (o.timeoutMs !== undefined && now - started >= o.timeoutMs) {
@@ -285,7 +271,7 @@ async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOp
     if (o.onProgress && now - lastProgress >= (o.progressIntervalMs ?? 1000)) {
       lastProgress = now;
       const s = await statsNow(level);
-      o.onProgress({ ...s, queued: left! + leftNext!, workers: [...alive.values()].filter(Boolean).length });
+      o.onProgress({ ...s, queued: Number(left ?? 0) + Number(leftNext ?? 0), workers: [...alive.values()].filter(Boolean).length });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

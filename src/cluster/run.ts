@@ -11,6 +11,7 @@
  *   g<N>:q:<L>:<p>       stream of level L's states in partition p: entries {n, h: fingerprints, v: vectors}
  *   g<N>:seen:<p>        hash: fingerprint (8 bytes) → parent fingerprint and step (10 bytes; empty: initial)
  *   g<N>:left:<L>        states of level L not yet expanded and committed
+ *   g<N>:complete        set when a level ended with the next one empty: the search is complete
  *   g<N>:states, transitions, truncated
  *   g<N>:found           sorted set of violations and deadlocks found (score: path length)
  *   g<N>:witness         hash: `sometimes` property index → rooted path (JSON)
@@ -153,10 +154,18 @@ export function fpBytes(hi: number, lo: number): Buffer {
  * from, committed it already) nothing changes and the script returns -1: every state is committed
  * exactly once, however often it is expanded.
  *
+ * The commit that expands a level's last states opens the next level (its streams and their group,
+ * then `level`), or, when the next level is empty, marks the search `complete`: no round trip to
+ * the coordinator between levels. New states go into entries of at most ENTRY_STATES each, so
+ * that a level spreads over workers.
+ *
  * KEYS: the entries' streams. ARGV: generation prefix, next level, entry count E, E entry ids,
  * states expanded, transitions, successor count, fingerprints (8 bytes each), links (10 each),
- * vectors, vector bytes, partitions (1 byte each).
+ * vectors, vector bytes, partitions (1 byte each), partition count.
  */
+/** States per stream entry at most (a commit splits larger partitions' new states). */
+export const ENTRY_STATES = 128;
+
 export const COMMIT = `
 local g = ARGV[1]
 local nextLevel = ARGV[2]
@@ -184,12 +193,29 @@ end
 for p, o in pairs(out) do
   local key = g .. 'q:' .. nextLevel .. ':' .. p
   if redis.call('EXISTS', key) == 0 then redis.call('XGROUP', 'CREATE', key, '${GROUP}', '0', 'MKSTREAM') end
-  redis.call('XADD', key, '*', 'n', #o.f, 'h', table.concat(o.f), 'v', table.concat(o.v))
+  for at = 1, #o.f, ${ENTRY_STATES} do
+    local to = math.min(at + ${ENTRY_STATES} - 1, #o.f)
+    redis.call('XADD', key, '*', 'n', to - at + 1, 'h', table.concat(o.f, '', at, to), 'v', table.concat(o.v, '', at, to))
+  end
 end
 redis.call('INCRBY', g .. 'states', fresh)
 redis.call('INCRBY', g .. 'transitions', transitions)
-redis.call('INCRBY', g .. 'left:' .. nextLevel, fresh)
-redis.call('DECRBY', g .. 'left:' .. (tonumber(nextLevel) - 1), expanded)
+local after = redis.call('INCRBY', g .. 'left:' .. nextLevel, fresh)
+local left = redis.call('DECRBY', g .. 'left:' .. (tonumber(nextLevel) - 1), expanded)
+if left == 0 then
+  if after == 0 then
+    redis.call('SET', g .. 'complete', '1')
+  else
+    local P = tonumber(ARGV[a + 9])
+    for p = 0, P - 1 do
+      local key = g .. 'q:' .. nextLevel .. ':' .. p
+      if redis.call('EXISTS', key) == 0 then redis.call('XGROUP', 'CREATE', key, '${GROUP}', '0', 'MKSTREAM') end
+    end
+    redis.call('SET', g .. 'level', nextLevel)
+    for p = 0, P - 1 do redis.call('UNLINK', g .. 'q:' .. (tonumber(nextLevel) - 1) .. ':' .. p) end
+    redis.call('UNLINK', g .. 'left:' .. (tonumber(nextLevel) - 1))
+  end
+end
 return fresh
 `;
 

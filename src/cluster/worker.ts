@@ -169,55 +169,35 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
     throw new UsageError(`this machine's ${meta.modelName} with parameters ${JSON.stringify(meta.params)} does not start where run "${keys.name}" does: the model's source differs between machines; install the same model everywhere`);
   }
   const P = meta.partitions;
-  const count = options.count ?? 8;
+  const count = options.count ?? 2;
   const claimAfter = options.claimAfterMs ?? 5000;
   let lastWitnessSync = 0;
   let claimCursor = 0;
-  for (;;) {
-    if (options.signal?.aborted) return;
-    const [status, generation, levelText] = ((await redis.pipeline().hget(keys.meta, 'status').hget(keys.meta, 'generation').get(`${g}level`).exec()) ?? []).map(([, v]) => v as string | null);
-    traffic.commands += 3;
-    if (status !== 'running' || Number(generation) !== meta.generation) return;
-    const level = Number(levelText ?? 0);
-    const streams = Array.from({ length: P }, (_, p) => `${g}q:${level}:${(p + claimCursor) % P}`);
-    claimCursor++;
-    let entries: [string, [string, Buffer[]][]][] = [];
-    try {
-      const read = (await redis.xreadgroupBuffer('GROUP', GROUP, id, 'COUNT', count, 'BLOCK', 50, 'STREAMS', ...streams, ...streams.map(() => '>'))) as [Buffer, [Buffer, Buffer[]][]][] | null;
-      traffic.commands++;
-      entries = (read ?? []).map(([k, es]) => [k.toString(), es.map(([eid, f]) => [eid.toString(), f] as [string, Buffer[]])]);
-    } catch (e) {
-      // A level's streams are removed once it is done: read the level again.
-      if (/NOGROUP|UNBLOCKED/.test(String(e))) continue;
-      throw e;
+  type Entry = { stream: string; entryId: string; f: Record<string, Buffer> };
+  /** Expands entries as one batch: the commit to send, or 'stop' (a model error or a relayout was reported). */
+  const prepare = (list: Entry[], level: number): { r: BatchResult; send: () => Promise<number> } | 'stop' => {
+    const vecs = list.length === 1 ? list[0]!.f.v! : Buffer.concat(list.map((e) => e.f.v!));
+    const hs = list.length === 1 ? list[0]!.f.h! : Buffer.concat(list.map((e) => e.f.h!));
+    const n = list.reduce((a, e) => a + Number(e.f.n!.toString()), 0);
+    const result = expandEntry(expander, vecs, hs, n, level, keys, meta, redis);
+    if (result === undefined) return 'stop';
+    const { r, reports } = result;
+    const fps = Buffer.allocUnsafe(8 * r.count);
+    const links = Buffer.allocUnsafe(10 * r.count);
+    const parts = Buffer.allocUnsafe(r.count);
+    for (let j = 0; j < r.count; j++) {
+      fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
+      fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
+      hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
+      links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
+      parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
     }
-    if (entries.length === 0) {
-      entries = await claimStale(redis, streams, id, claimAfter, count);
-      traffic.commands += streams.length;
-      if (entries.length === 0) continue;
-    }
-    const all = entries.flatMap(([stream, es]) => es.map(([entryId, fields]) => ({ stream, entryId, f: fieldsOf(fields) })));
-    const commit = async (list: typeof all): Promise<boolean | 'stop'> => {
-      const vecs = list.length === 1 ? list[0]!.f.v! : Buffer.concat(list.map((e) => e.f.v!));
-      const hs = list.length === 1 ? list[0]!.f.h! : Buffer.concat(list.map((e) => e.f.h!));
-      const n = list.reduce((a, e) => a + Number(e.f.n!.toString()), 0);
-      const result = expandEntry(expander, vecs, hs, n, level, keys, meta, redis);
-      if (result === undefined) return 'stop';
-      const { r, reports } = result;
+    // Copied: the expander reuses nothing, but the commit is sent while the next batch expands.
+    const out = Buffer.from(r.vecs.subarray(0, r.count * size));
+    const args = [list.length, ...list.map((e) => e.stream), g, String(level + 1), String(list.length), ...list.map((e) => e.entryId), String(r.expanded), String(r.transitions), String(r.count), fps, links, out, String(size), parts, String(P)];
+    const send = async (): Promise<number> => {
       const pipe = redis.pipeline();
       for (const [k, v] of reports) pipe.call(...(k as [string]), ...(v as string[]));
-      const fps = Buffer.allocUnsafe(8 * r.count);
-      const links = Buffer.allocUnsafe(10 * r.count);
-      const parts = Buffer.allocUnsafe(r.count);
-      for (let j = 0; j < r.count; j++) {
-        fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
-        fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
-        hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
-        links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
-        parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
-      }
-      const out = Buffer.from(r.vecs.buffer, r.vecs.byteOffset, r.count * size);
-      const args = [list.length, ...list.map((e) => e.stream), g, String(level + 1), String(list.length), ...list.map((e) => e.entryId), String(r.expanded), String(r.transitions), String(r.count), fps, links, out, String(size), parts];
       (pipe as unknown as { ilCommit(...a: unknown[]): void }).ilCommit(...args);
       const replies = (await pipe.exec()) ?? [];
       traffic.commands += reports.length + 1;
@@ -226,20 +206,81 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
       if (err) throw err;
       // Whether this commit or another worker's stored them, every successor is stored now.
       for (let j = 0; j < r.count; j++) expander.learn(r.fps[2 * j]!, r.fps[2 * j + 1]!);
-      if (fresh === -1) return false;
-      traffic.expanded += r.expanded;
-      return true;
+      if (fresh !== -1) traffic.expanded += r.expanded;
+      return fresh as number;
     };
-    const done = await commit(all);
-    if (done === 'stop') return;
-    // Some entry was committed by another worker meanwhile: commit the others one by one.
-    if (done === false && all.length > 1) for (const e of all) if ((await commit([e])) === 'stop') return;
-    const now = Date.now();
-    if (now - lastWitnessSync > 1000) {
-      lastWitnessSync = now;
-      for (const p of await redis.hkeys(`${g}witness`)) expander.witnessedElsewhere(Number(p));
-      traffic.commands++;
+    return { r, send };
+  };
+  /** Sends a batch's commit; if some entry was committed by another worker meanwhile, commits the others one by one. */
+  const commit = async (list: Entry[], level: number, first: { send: () => Promise<number> }): Promise<boolean> => {
+    if ((await first.send()) !== -1 || list.length === 1) return true;
+    for (const e of list) {
+      const one = prepare([e], level);
+      if (one === 'stop') return false;
+      await one.send();
     }
+    return true;
+  };
+  // Pipelined: the next batch is read before the last one's commit is sent (Redis serves commands in
+  // order), so the worker expands it while Redis runs the commit; one commit in flight at most.
+  let inflight: Promise<boolean> | undefined;
+  const settle = async (): Promise<boolean> => {
+    const ok = inflight === undefined ? true : await inflight;
+    inflight = undefined;
+    return ok;
+  };
+  let prepared: { list: Entry[]; level: number; commit: { send: () => Promise<number> } } | undefined;
+  const sendPrepared = async (): Promise<boolean> => {
+    if (!(await settle())) return false;
+    if (prepared !== undefined) inflight = commit(prepared.list, prepared.level, prepared.commit);
+    prepared = undefined;
+    return true;
+  };
+  try {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const [status, generation, levelText] = ((await redis.pipeline().hget(keys.meta, 'status').hget(keys.meta, 'generation').get(`${g}level`).exec()) ?? []).map(([, v]) => v as string | null);
+      traffic.commands += 3;
+      if (status !== 'running' || Number(generation) !== meta.generation) return;
+      const level = Number(levelText ?? 0);
+      const streams = Array.from({ length: P }, (_, p) => `${g}q:${level}:${(p + claimCursor) % P}`);
+      claimCursor++;
+      let entries: [string, [string, Buffer[]][]][] = [];
+      try {
+        const block = inflight === undefined && prepared === undefined ? ['BLOCK', 50] : [];
+        const read = (await redis.xreadgroupBuffer('GROUP', GROUP, id, 'COUNT', count, ...(block as ['BLOCK', number]), 'STREAMS', ...streams, ...streams.map(() => '>'))) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        traffic.commands++;
+        entries = (read ?? []).map(([k, es]) => [k.toString(), es.map(([eid, f]) => [eid.toString(), f] as [string, Buffer[]])]);
+      } catch (e) {
+        // A level's streams are removed once it is done: read the level again.
+        if (/NOGROUP|UNBLOCKED/.test(String(e))) continue;
+        throw e;
+      }
+      if (entries.length === 0) {
+        if (prepared !== undefined || inflight !== undefined) {
+          if (!(await sendPrepared())) return;
+          if (!(await settle())) return;
+          continue;
+        }
+        entries = await claimStale(redis, streams, id, claimAfter, count);
+        traffic.commands += streams.length;
+        if (entries.length === 0) continue;
+      }
+      // Send the last batch's commit, then expand this one while Redis works on it.
+      if (!(await sendPrepared())) return;
+      const all: Entry[] = entries.flatMap(([stream, es]) => es.map(([entryId, fields]) => ({ stream, entryId, f: fieldsOf(fields) })));
+      const next = prepare(all, level);
+      if (next === 'stop') return;
+      prepared = { list: all, level, commit: next };
+      const now = Date.now();
+      if (now - lastWitnessSync > 1000) {
+        lastWitnessSync = now;
+        for (const p of await redis.hkeys(`${g}witness`)) expander.witnessedElsewhere(Number(p));
+        traffic.commands++;
+      }
+    }
+  } finally {
+    await settle().catch(() => false);
   }
 }
 

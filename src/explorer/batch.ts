@@ -58,6 +58,8 @@ export class BatchExpander<G> {
   /** Fingerprints known to be stored (somewhere in the cluster). */
   readonly known: FingerprintStore<unknown>;
   private readonly witnessedBefore = new Set<number>();
+  /** Determinism checks left: the first states this expander expands are checked, as a search's first are. */
+  private checksLeft: number;
   private readonly edgesBefore = new Set<string>();
 
   constructor(
@@ -67,6 +69,7 @@ export class BatchExpander<G> {
   ) {
     this.space = new CompiledSpace(model, LayoutFacts.from(layout, true));
     this.known = new FingerprintStore<unknown>(undefined as never);
+    this.checksLeft = cfg.determinismChecks;
   }
 
   /** Marks a fingerprint as stored. */
@@ -87,7 +90,8 @@ export class BatchExpander<G> {
     let tally: SearchTally<G> | undefined;
     let lockOrder: LockOrderGraph | undefined;
     let run: KernelOutcome | Relayout;
-    run = search(this.model, this.cfg, this.space, 0, 0, {
+    const cfg = this.checksLeft === this.cfg.determinismChecks ? this.cfg : { ...this.cfg, determinismChecks: this.checksLeft };
+    run = search(this.model, cfg, this.space, 0, 0, {
       store,
       queue,
       start: (t, l) => {
@@ -98,6 +102,7 @@ export class BatchExpander<G> {
       end: () => PASSED,
     });
     const t = tally!;
+    this.checksLeft = Math.max(0, this.checksLeft - t.expanded);
     const witnessed: { property: number; at: RootedPath }[] = [];
     t.found.forEach((path, property) => {
       if (path === null || this.witnessedBefore.has(property)) return;
