@@ -48,6 +48,14 @@ function interleave(args: readonly string[], send?: { signal: NodeJS.Signals; af
 const timeless = (text: string): string => text.replace(/[\d.]+ s \([\d,]+ states\/s\)/g, 'T s (R states/s)');
 
 describe('interleave check: watchdog and signals', () => {
+  it('a counterexample found on the search thread replays here, though routines were numbered there in another order', async () => {
+    const r = await interleave(['check', 'hmm/v5.2-valid-flag']);
+    expect(r.stderr).not.toContain('model error');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('"lock discipline" (assertion) is violated');
+    expect(r.stdout).toContain('Replay path: 0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/2/2/0/0/0/0/0/0/0/0');
+  }, 30_000);
+
   it('a step that never returns is stopped, named with its actor and the replay path of its state, exit 2', async () => {
     const r = await interleave(['check', fixture('step-loops'), '--step-timeout', '0.5']);
     expect(r.code).toBe(2);

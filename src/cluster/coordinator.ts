@@ -28,7 +28,7 @@ import { resolveOptions, type ExploreOptions } from '../explorer/options.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
 import type { ClusterStats, Stats, Witness } from '../explorer/result.ts';
 import { collisionProbability } from '../explorer/stateStore.ts';
-import { connect, fpBytes, FORMAT, GROUP, parseClusterUrl, parseMeta, partitionOf, resolvePath, RunKeys, VERSION, type RemotePath, type RunMeta } from './run.ts';
+import { connect, fpBytes, FORMAT, GROUP, parseClusterUrl, parseMeta, partitionOf, pathFrom, resolvePath, RunKeys, VERSION, type RemotePath, type RunMeta } from './run.ts';
 import { meetRoutines, routineNumbering, type LayoutRecord, type WorkerTraffic } from './worker.ts';
 
 export interface ClusterOptions extends Pick<ExploreOptions, 'properties' | 'maxDepth' | 'maxStates' | 'timeoutMs' | 'por' | 'symmetry' | 'onProgress' | 'progressIntervalMs'> {
@@ -108,6 +108,16 @@ export async function exploreCluster(o: ClusterOptions): Promise<ExploreOutcome>
         const stats = await finalStats(redis, keys, meta, end.outcome.stats, relayouts, notes);
         return { ...end.outcome, stats } as ExploreOutcome;
       }
+      if (end.kind === 'reorder') {
+        // Several failures may lie at this level: search it again in order, to report the one a
+        // local breadth-first search meets first (with the same path).
+        log(`a failure was found at depth ${end.level}; searching up to it again in breadth-first order to report the first one`);
+        const record = JSON.parse((await redis.get(`${keys.gen(meta.generation)}layout`))!) as LayoutRecord;
+        await dropGeneration(redis, keys, meta.generation);
+        meta = await startGeneration(redis, keys, o, model, record, meta.generation + 1, started, end.level);
+        relayouts--;
+        continue;
+      }
       // A state the layout cannot hold: learn it (and what follows it) and start again.
       if (relayouts === MAX_RELAYOUTS) throw new ModelError(`the distributed search met states its packed layout cannot hold ${MAX_RELAYOUTS} times (last: ${end.why})`, { model: model.name }, 'run the check without --cluster, where the layout grows as the search goes');
       log(`relayout: ${end.why}; learning a larger layout and starting again`);
@@ -142,7 +152,7 @@ function searchOptions(o: ClusterOptions): RunMeta['options'] {
 }
 
 /** Writes a generation's layout and initial state, then the meta that makes workers start on it. */
-async function startGeneration<G>(redis: Redis, keys: RunKeys, o: ClusterOptions, model: Model<G>, record: LayoutRecord, generation: number, started: number): Promise<RunMeta> {
+async function startGeneration<G>(redis: Redis, keys: RunKeys, o: ClusterOptions, model: Model<G>, record: LayoutRecord, generation: number, started: number, orderedTo?: number): Promise<RunMeta> {
   const partitions = o.partitions ?? 16;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 255) throw new UsageError(`partitions must be an integer from 1 to 255, got ${partitions}`);
   const expander = new BatchExpander(model, resolveOptions({}), record.data as LayoutData);
@@ -160,6 +170,7 @@ async function startGeneration<G>(redis: Redis, keys: RunKeys, o: ClusterOptions
   pipe.set(`${g}states`, '1');
   pipe.set(`${g}transitions`, '0');
   pipe.set(`${g}level`, '0');
+  if (orderedTo !== undefined) pipe.zadd(`${g}rank:0`, 0, fpb);
   const meta: Record<string, string> = {
     format: FORMAT,
     kind: 'search',
@@ -174,6 +185,8 @@ async function startGeneration<G>(redis: Redis, keys: RunKeys, o: ClusterOptions
     vectorBytes: String(size),
     status: 'running',
     started: String(started),
+    ordered: orderedTo !== undefined ? '1' : '0',
+    lastLevel: String(orderedTo ?? -1),
   };
   pipe.hset(keys.meta, meta);
   await pipe.exec();
@@ -193,7 +206,11 @@ function zeroStats(): Stats {
   return { states: 1, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 };
 }
 
-type WatchEnd = { kind: 'outcome'; outcome: ExploreOutcome } | { kind: 'relayout'; input: Uint8Array; why: string };
+type WatchEnd =
+  | { kind: 'outcome'; outcome: ExploreOutcome }
+  | { kind: 'relayout'; input: Uint8Array; why: string }
+  /** A failure was found at this level: search up to it again, ordered. */
+  | { kind: 'reorder'; level: number };
 
 /** Watches one generation until it ends: a verdict, a budget, or a request for a larger layout. */
 async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOptions, model: Model<G>, started: number, log: (line: string) => void): Promise<WatchEnd> {
@@ -228,13 +245,15 @@ async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOp
       const r = JSON.parse(relayout) as { input: string; why: string };
       return { kind: 'relayout', input: new Uint8Array(Buffer.from(r.input, 'base64')), why: r.why };
     }
-    if (found.length > 0) {
+    if (found.length > 0 && !meta.ordered) return { kind: 'reorder', level: (JSON.parse(found[0]!) as { level: number }).level };
+    if (meta.ordered && (level > meta.lastLevel || (await redis.exists(`${g}complete`)) === 1)) {
       await stop('stopped');
-      const f = JSON.parse(found[0]!) as Record<string, unknown> & { at: RemotePath };
-      const { at, ...result } = f;
-      const path = await resolvePath(redis, g, P, at);
-      const stats = await statsNow(Math.max(level, path.length));
-      return { kind: 'outcome', outcome: { ...(result as object), path, stats, witnesses: await witnesses(redis, g, P, model, o.properties)} as unknown as ExploreOutcome };
+      const first = await firstFailure(redis, g, P, meta.lastLevel);
+      if (first !== undefined) {
+        const stats = await statsNow(Math.max(level, first.path.length));
+        return { kind: 'outcome', outcome: { ...first.result, path: first.path, stats, witnesses: await witnesses(redis, g, P, model, o.properties) } as unknown as ExploreOutcome };
+      }
+      return { kind: 'outcome', outcome: await endOf(redis, keys, meta, model, o, await statsNow(level)) };
     }
     if (status === 'done' || status === 'stopped') {
       // A run that had ended: report it again (after --resume).
@@ -275,6 +294,28 @@ async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOp
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/**
+ * The failure a local breadth-first search meets first at the last level of an ordered search: the
+ * least key among the inputs' first failures (rank × ORDER_STEP + step + 1, 0 for the state
+ * itself) and the failures found in successors (keyed by the successor's own least score, that is,
+ * where the local search first stores it). Its path follows the parent links, which the ordered
+ * search keeps as the local search's.
+ */
+async function firstFailure(redis: Redis, g: string, P: number, lastLevel: number): Promise<{ result: Record<string, unknown>; path: number[] } | undefined> {
+  let best: { key: number; json: string; state?: Buffer } | undefined;
+  const inputs = await redis.zrange(`${g}events`, 0, 0, 'WITHSCORES');
+  if (inputs.length === 2) best = { key: Number(inputs[1]), json: inputs[0]! };
+  for (const [t, json] of Object.entries(await redis.hgetall(`${g}tevents`))) {
+    const state = Buffer.from(t, 'hex');
+    const score = await redis.zscore(`${g}rank:${lastLevel + 1}`, state);
+    if (score !== null && (best === undefined || Number(score) < best.key)) best = { key: Number(score), json, state };
+  }
+  if (best === undefined) return undefined;
+  const { at, level: _l, ...result } = JSON.parse(best.json) as Record<string, unknown> & { at: RemotePath; level: number };
+  const path = best.state !== undefined ? await pathFrom(redis, g, P, best.state) : await resolvePath(redis, g, P, at);
+  return { result, path };
 }
 
 /** The end of a complete search, as one loop's: lock-order inversion, cut-off depth, unwitnessed `sometimes`, or a pass. */

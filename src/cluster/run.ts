@@ -9,7 +9,9 @@
  *   hb:<id>              a worker's heartbeat (expires)
  *   g<N>:level           the level (BFS depth) being expanded
  *   g<N>:q:<L>:<p>       stream of level L's states in partition p: entries {n, h: fingerprints, v: vectors}
- *   g<N>:seen:<p>        hash: fingerprint (8 bytes) → parent fingerprint and step (10 bytes; empty: initial)
+ *   g<N>:seen:<p>        hash: fingerprint (8 bytes) → parent fingerprint, step, depth (12 bytes; empty: initial)
+ *   g<N>:rank:<L>        ordered search: sorted set of level L's states by breadth-first order
+ *   g<N>:events, tevents ordered search: failures found in inputs (by key) and in successors (by state)
  *   g<N>:left:<L>        states of level L not yet expanded and committed
  *   g<N>:complete        set when a level ended with the next one empty: the search is complete
  *   g<N>:states, transitions, truncated
@@ -106,7 +108,13 @@ export interface RunMeta {
   readonly initial: string;
   readonly vectorBytes: number;
   readonly status: 'running' | 'done' | 'stopped';
+  /** An ordered search (coordinator.ts): up to level `lastLevel`, every failure found and ordered. */
+  readonly ordered: boolean;
+  readonly lastLevel: number;
 }
+
+/** A successor's score in an ordered search: its parent's rank times this, plus its step plus 1. */
+export const ORDER_STEP = 2 ** 17;
 
 /** The options the workers' searches need (the budgets stay with the coordinator). */
 export interface SearchOptionsData {
@@ -130,6 +138,8 @@ export function parseMeta(name: string, h: Record<string, string>): RunMeta {
     initial: h.initial ?? '',
     vectorBytes: Number(h.vectorBytes ?? 0),
     status: (h.status ?? 'running') as RunMeta['status'],
+    ordered: h.ordered === '1',
+    lastLevel: Number(h.lastLevel ?? -1),
   };
 }
 
@@ -159,9 +169,15 @@ export function fpBytes(hi: number, lo: number): Buffer {
  * the coordinator between levels. New states go into entries of at most ENTRY_STATES each, so
  * that a level spreads over workers.
  *
+ * In an ordered search (see coordinator.ts) each successor also comes with its score, its parent's
+ * rank in the breadth-first order times 2^17 plus its step plus 1: a new state enters the next
+ * level's sorted set `rank:L` with it; a state of the next level met again keeps the lower score
+ * and that parent (ZADD LT), so the parent links are the local search's.
+ *
  * KEYS: the entries' streams. ARGV: generation prefix, next level, entry count E, E entry ids,
- * states expanded, transitions, successor count, fingerprints (8 bytes each), links (10 each),
- * vectors, vector bytes, partitions (1 byte each), partition count.
+ * states expanded, transitions, successor count, fingerprints (8 bytes each), links (12 each:
+ * parent fingerprint, step, depth), vectors, vector bytes, partitions (1 byte each), partition
+ * count, scores (comma-separated; empty when not ordered).
  */
 /** States per stream entry at most (a commit splits larger partitions' new states). */
 export const ENTRY_STATES = 128;
@@ -171,23 +187,39 @@ local g = ARGV[1]
 local nextLevel = ARGV[2]
 local e = tonumber(ARGV[3])
 for i = 1, e do
-  if #redis.call('XPENDING', KEYS[i], '${GROUP}', ARGV[3 + i], ARGV[3 + i], 1) == 0 then return -1 end
+  -- (A stream removed meanwhile, its level done or its generation dropped: nothing is pending.)
+  local pending = redis.pcall('XPENDING', KEYS[i], '${GROUP}', ARGV[3 + i], ARGV[3 + i], 1)
+  if pending.err or #pending == 0 then return -1 end
 end
 for i = 1, e do redis.call('XACK', KEYS[i], '${GROUP}', ARGV[3 + i]) end
 local a = 3 + e
 local expanded, transitions, m = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
 local fps, links, vecs, size, parts = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], tonumber(ARGV[a + 7]), ARGV[a + 8]
+local scores = nil
+if ARGV[a + 10] ~= '' then
+  scores = {}
+  for x in string.gmatch(ARGV[a + 10], '[^,]+') do scores[#scores + 1] = x end
+end
+local rankKey = g .. 'rank:' .. nextLevel
 local out = {}
 local fresh = 0
 for i = 0, m - 1 do
   local fp = string.sub(fps, i * 8 + 1, i * 8 + 8)
   local p = string.byte(parts, i + 1)
-  if redis.call('HSETNX', g .. 'seen:' .. p, fp, string.sub(links, i * 10 + 1, i * 10 + 10)) == 1 then
+  local link = string.sub(links, i * 12 + 1, i * 12 + 12)
+  if redis.call('HSETNX', g .. 'seen:' .. p, fp, link) == 1 then
     fresh = fresh + 1
     local o = out[p]
     if not o then o = { f = {}, v = {} }; out[p] = o end
     o.f[#o.f + 1] = fp
     o.v[#o.v + 1] = string.sub(vecs, i * size + 1, (i + 1) * size)
+    if scores then redis.call('ZADD', rankKey, scores[i + 1], fp) end
+  elseif scores then
+    -- A state of the next level met again: keep the parent that comes first in breadth-first order.
+    local old = redis.call('HGET', g .. 'seen:' .. p, fp)
+    if #old == 12 and string.byte(old, 11) + 256 * string.byte(old, 12) == tonumber(nextLevel) then
+      if redis.call('ZADD', rankKey, 'LT', 'CH', scores[i + 1], fp) == 1 then redis.call('HSET', g .. 'seen:' .. p, fp, link) end
+    end
   end
 end
 for p, o in pairs(out) do

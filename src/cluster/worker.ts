@@ -15,10 +15,10 @@ import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import { learnLayout } from '../explorer/kernel.ts';
-import { BatchExpander, type BatchResult, type RootedPath } from '../explorer/batch.ts';
+import { BatchExpander, type BatchEvent, type BatchResult, type RootedPath } from '../explorer/batch.ts';
 import { resolveOptions } from '../explorer/options.ts';
 import { loadModel } from '../cli/loadModel.ts';
-import { COMMIT, connect, GROUP, parseClusterUrl, parseMeta, partitionOf, RunKeys, VERSION, type RunMeta } from './run.ts';
+import { COMMIT, connect, fpBytes, GROUP, ORDER_STEP, parseClusterUrl, parseMeta, partitionOf, RunKeys, VERSION, type RunMeta } from './run.ts';
 
 export interface WorkerOptions {
   /** The worker's name in the run (default host:pid). */
@@ -174,27 +174,49 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
   let lastWitnessSync = 0;
   let claimCursor = 0;
   type Entry = { stream: string; entryId: string; f: Record<string, Buffer> };
-  /** Expands entries as one batch: the commit to send, or 'stop' (a model error or a relayout was reported). */
-  const prepare = (list: Entry[], level: number): { r: BatchResult; send: () => Promise<number> } | 'stop' => {
+  type Inputs = { vecs: Buffer; hs: Buffer; n: number; ranks?: number[] };
+  const ordered = meta.ordered;
+  /** The entries' states as one batch; in an ordered search, with their ranks and sorted by them. */
+  const inputsOf = async (list: Entry[]): Promise<Inputs> => {
     const vecs = list.length === 1 ? list[0]!.f.v! : Buffer.concat(list.map((e) => e.f.v!));
     const hs = list.length === 1 ? list[0]!.f.h! : Buffer.concat(list.map((e) => e.f.h!));
     const n = list.reduce((a, e) => a + Number(e.f.n!.toString()), 0);
-    const result = expandEntry(expander, vecs, hs, n, level, keys, meta, redis);
+    if (!ordered) return { vecs, hs, n };
+    const level = Number(list[0]!.stream.split(':').at(-2));
+    const pipe = redis.pipeline();
+    for (let i = 0; i < n; i++) pipe.zrank(`${g}rank:${level}`, hs.subarray(8 * i, 8 * i + 8));
+    const got = ((await pipe.exec()) ?? []).map(([, v]) => Number(v));
+    traffic.commands += n;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => got[a]! - got[b]!);
+    const sortedV = Buffer.allocUnsafe(vecs.length);
+    const sortedH = Buffer.allocUnsafe(hs.length);
+    order.forEach((from, to) => {
+      vecs.copy(sortedV, to * size, from * size, (from + 1) * size);
+      hs.copy(sortedH, to * 8, from * 8, from * 8 + 8);
+    });
+    return { vecs: sortedV, hs: sortedH, n, ranks: order.map((i) => got[i]!) };
+  };
+  /** Expands entries as one batch: the commit to send, or 'stop' (a model error or a relayout was reported). */
+  const prepare = (list: Entry[], level: number, inputs: Inputs): { r: BatchResult; send: () => Promise<number> } | 'stop' => {
+    const { vecs, hs, n, ranks } = inputs;
+    const result = expandEntry(expander, vecs, hs, n, level, keys, meta, redis, ranks);
     if (result === undefined) return 'stop';
     const { r, reports } = result;
     const fps = Buffer.allocUnsafe(8 * r.count);
-    const links = Buffer.allocUnsafe(10 * r.count);
+    const links = Buffer.allocUnsafe(12 * r.count);
     const parts = Buffer.allocUnsafe(r.count);
     for (let j = 0; j < r.count; j++) {
       fps.writeInt32LE(r.fps[2 * j]!, 8 * j);
       fps.writeInt32LE(r.fps[2 * j + 1]!, 8 * j + 4);
-      hs.copy(links, 10 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
-      links.writeUInt16LE(r.vias[j]!, 10 * j + 8);
+      hs.copy(links, 12 * j, 8 * r.parents[j]!, 8 * r.parents[j]! + 8);
+      links.writeUInt16LE(r.vias[j]!, 12 * j + 8);
+      links.writeUInt16LE(level + 1, 12 * j + 10);
       parts[j] = partitionOf(r.fps[2 * j + 1]!, P);
     }
+    const scores = ranks === undefined ? '' : Array.from(r.parents, (parent, j) => ranks[parent]! * ORDER_STEP + r.vias[j]! + 1).join(',');
     // Copied: the expander reuses nothing, but the commit is sent while the next batch expands.
     const out = Buffer.from(r.vecs.subarray(0, r.count * size));
-    const args = [list.length, ...list.map((e) => e.stream), g, String(level + 1), String(list.length), ...list.map((e) => e.entryId), String(r.expanded), String(r.transitions), String(r.count), fps, links, out, String(size), parts, String(P)];
+    const args = [list.length, ...list.map((e) => e.stream), g, String(level + 1), String(list.length), ...list.map((e) => e.entryId), String(r.expanded), String(r.transitions), String(r.count), fps, links, out, String(size), parts, String(P), scores];
     const send = async (): Promise<number> => {
       const pipe = redis.pipeline();
       for (const [k, v] of reports) pipe.call(...(k as [string]), ...(v as string[]));
@@ -215,7 +237,7 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
   const commit = async (list: Entry[], level: number, first: { send: () => Promise<number> }): Promise<boolean> => {
     if ((await first.send()) !== -1 || list.length === 1) return true;
     for (const e of list) {
-      const one = prepare([e], level);
+      const one = prepare([e], level, await inputsOf([e]));
       if (one === 'stop') return false;
       await one.send();
     }
@@ -243,6 +265,12 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
       traffic.commands += 3;
       if (status !== 'running' || Number(generation) !== meta.generation) return;
       const level = Number(levelText ?? 0);
+      // An ordered search ends with its last level: the coordinator reads what it found.
+      if (ordered && level > meta.lastLevel) {
+        if (!(await sendPrepared()) || !(await settle())) return;
+        await sleep(20);
+        continue;
+      }
       const streams = Array.from({ length: P }, (_, p) => `${g}q:${level}:${(p + claimCursor) % P}`);
       claimCursor++;
       let entries: [string, [string, Buffer[]][]][] = [];
@@ -269,7 +297,7 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
       // Send the last batch's commit, then expand this one while Redis works on it.
       if (!(await sendPrepared())) return;
       const all: Entry[] = entries.flatMap(([stream, es]) => es.map(([entryId, fields]) => ({ stream, entryId, f: fieldsOf(fields) })));
-      const next = prepare(all, level);
+      const next = prepare(all, level, await inputsOf(all));
       if (next === 'stop') return;
       prepared = { list: all, level, commit: next };
       const now = Date.now();
@@ -316,11 +344,11 @@ function remote(hs: Buffer, at: RootedPath): { root: string; steps: readonly num
  * witnesses, lock orders, a cut-off depth). A model error or a state the layout cannot hold is
  * reported at once and ends this worker's part in the generation (undefined).
  */
-function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer, n: number, level: number, keys: RunKeys, meta: RunMeta, redis: Redis): { r: BatchResult; reports: [string[], string[]][] } | undefined {
+function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer, n: number, level: number, keys: RunKeys, meta: RunMeta, redis: Redis, ranks: readonly number[] | undefined): { r: BatchResult; reports: [string[], string[]][] } | undefined {
   const g = keys.gen(meta.generation);
   let r: BatchResult;
   try {
-    r = expander.expand(new Uint8Array(vecs.buffer, vecs.byteOffset, vecs.length), n, level);
+    r = expander.expand(new Uint8Array(vecs.buffer, vecs.byteOffset, vecs.length), n, level, ranks ? { every: true, known: false } : {});
   } catch (thrown) {
     const error = thrown instanceof ModelError ? { name: 'ModelError', message: thrown.message } : { name: thrown instanceof Error ? thrown.name : 'Error', message: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) };
     void redis.set(`${g}error`, JSON.stringify({ ...error, level, entry: vecs.toString('base64'), n }), 'NX');
@@ -334,10 +362,26 @@ function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer,
     return undefined;
   }
   const reports: [string[], string[]][] = [];
-  if (r.outcome) {
-    const { stats: _s, witnesses: _w, pathKeys: _k, ...found } = r.outcome.result as typeof r.outcome.result & { pathKeys?: unknown };
-    const at = hsOf(r.outcome.at);
-    reports.push([['ZADD', `${g}found`, String(level + at.steps.length)], [JSON.stringify({ ...found, at })]]);
+  const plain = (e: BatchEvent) => {
+    const { stats: _s, witnesses: _w, pathKeys: _k, ...found } = e.result as typeof e.result & { pathKeys?: unknown };
+    return { ...found, at: hsOf(e.at), level };
+  };
+  if (ranks === undefined && r.outcome) {
+    const found = plain(r.outcome);
+    reports.push([['ZADD', `${g}found`, String(level + found.at.steps.length)], [JSON.stringify(found)]]);
+  }
+  // An ordered search: every input's first failure, keyed by its place in the breadth-first order;
+  // a failure found in a successor is keyed later, by that state's rank score.
+  if (ranks !== undefined) {
+    for (const e of r.events) {
+      if (e.successor !== undefined) {
+        const t = fpBytes(r.fps[2 * e.successor]!, r.fps[2 * e.successor + 1]!).toString('hex');
+        reports.push([['HSET', `${g}tevents`, t], [JSON.stringify(plain(e))]]);
+      } else {
+        const key = ranks[e.at.root]! * ORDER_STEP + (e.at.steps.length === 0 ? 0 : e.at.steps[0]! + 1);
+        reports.push([['ZADD', `${g}events`, String(key)], [JSON.stringify(plain(e))]]);
+      }
+    }
   }
   for (const w of r.witnessed) reports.push([['HSETNX', `${g}witness`, String(w.property)], [JSON.stringify(hsOf(w.at))]]);
   for (const e of r.edges) {

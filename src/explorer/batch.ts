@@ -36,8 +36,10 @@ export interface BatchResult {
   readonly vias: Uint16Array;
   /** Some state sat at the depth bound and was not expanded. */
   readonly truncated: boolean;
-  /** A violation or deadlock, its path rooted at an input. */
-  readonly outcome?: { readonly result: KernelOutcome; readonly at: RootedPath };
+  /** The first violation or deadlock, its path rooted at an input. */
+  readonly outcome?: BatchEvent;
+  /** Every input's first failure (with `every`), in input order. */
+  readonly events: readonly BatchEvent[];
   /** `sometimes` properties (by index) first witnessed in this batch. */
   readonly witnessed: readonly { readonly property: number; readonly at: RootedPath }[];
   /** Lock orders first seen in this batch (by this expander). */
@@ -82,58 +84,93 @@ export class BatchExpander<G> {
     this.witnessedBefore.add(property);
   }
 
-  /** Expands `count` states of depth `depth`, packed one after another in `vecs`. */
-  expand(vecs: Uint8Array, count: number, depth: number): BatchResult {
+  /**
+   * Expands `count` states of depth `depth`, packed one after another in `vecs`. `every`: go on past
+   * a failure to the next input, so that each input's first failure is found (the cluster's ordered
+   * search); `known`: skip successors known to be stored (off when every parent must be reported).
+   */
+  expand(vecs: Uint8Array, count: number, depth: number, options: { every?: boolean; known?: boolean } = {}): BatchResult {
     const size = this.space.size;
-    const store = new BatchStore(this.known, count);
+    const store = new BatchStore(options.known === false ? undefined : this.known, count);
     const queue = new BatchQueue(vecs, count, size, depth);
-    let tally: SearchTally<G> | undefined;
-    let lockOrder: LockOrderGraph | undefined;
-    let run: KernelOutcome | Relayout;
-    const cfg = this.checksLeft === this.cfg.determinismChecks ? this.cfg : { ...this.cfg, determinismChecks: this.checksLeft };
-    run = search(this.model, cfg, this.space, 0, 0, {
-      store,
-      queue,
-      start: (t, l) => {
-        tally = t;
-        lockOrder = l;
-        for (const p of this.witnessedBefore) t.pending.delete(p);
-      },
-      end: () => PASSED,
-    });
-    const t = tally!;
-    this.checksLeft = Math.max(0, this.checksLeft - t.expanded);
     const witnessed: { property: number; at: RootedPath }[] = [];
-    t.found.forEach((path, property) => {
-      if (path === null || this.witnessedBefore.has(property)) return;
-      this.witnessedBefore.add(property);
-      witnessed.push({ property, at: splitPath(path) });
-    });
     const edges: { edge: LockEdge; at: RootedPath }[] = [];
-    for (const edge of lockOrder?.edgeList() ?? []) {
-      const key = `${edge.from}\u0000${edge.to}`;
-      if (this.edgesBefore.has(key)) continue;
-      this.edgesBefore.add(key);
-      edges.push({ edge, at: splitPath([...store.pathTo(edge.state), edge.choice]) });
+    const events: BatchEvent[] = [];
+    let expanded = 0;
+    let transitions = 0;
+    let truncated = false;
+    for (;;) {
+      let tally: SearchTally<G> | undefined;
+      let lockOrder: LockOrderGraph | undefined;
+      const cfg = this.checksLeft === this.cfg.determinismChecks ? this.cfg : { ...this.cfg, determinismChecks: this.checksLeft };
+      const run = search(this.model, cfg, this.space, 0, 0, {
+        store,
+        queue,
+        start: (t, l) => {
+          tally = t;
+          lockOrder = l;
+          for (const p of this.witnessedBefore) t.pending.delete(p);
+        },
+        end: () => PASSED,
+      });
+      // (Read first: the lock orders below ask for paths too.)
+      const failedAt = store.failedAt;
+      const t = tally!;
+      this.checksLeft = Math.max(0, this.checksLeft - t.expanded);
+      expanded += t.expanded;
+      transitions += t.transitions;
+      truncated ||= t.truncated;
+      t.found.forEach((path, property) => {
+        if (path === null || this.witnessedBefore.has(property)) return;
+        this.witnessedBefore.add(property);
+        witnessed.push({ property, at: splitPath(path) });
+      });
+      for (const edge of lockOrder?.edgeList() ?? []) {
+        const key = `${edge.from}\u0000${edge.to}`;
+        if (this.edgesBefore.has(key)) continue;
+        this.edgesBefore.add(key);
+        edges.push({ edge, at: splitPath([...store.pathTo(edge.state), edge.choice]) });
+      }
+      if (run instanceof Relayout) {
+        return { ...this.result(store, queue, count, expanded, transitions, truncated, witnessed, edges, events), relayout: { input: queue.current, why: run.why, ...(run.world ? { world: run.world } : {}) } };
+      }
+      if (run === PASSED) break;
+      const path = run.verdict === 'violation' || run.verdict === 'deadlock' ? run.path : null;
+      if (path) {
+        // The state the failure was found in: an input, or a successor judged on being stored.
+        const at = failedAt;
+        events.push({ result: run, at: splitPath(path), ...(at >= count ? { successor: at - count } : {}) });
+      }
+      if (!options.every || queue.size === 0) break;
     }
+    return this.result(store, queue, count, expanded, transitions, truncated, witnessed, edges, events);
+  }
+
+  private result(store: BatchStore, queue: BatchQueue, count: number, expanded: number, transitions: number, truncated: boolean, witnessed: BatchResult['witnessed'], edges: BatchResult['edges'], events: BatchEvent[]): BatchResult {
     const n = store.size - count;
-    const base = {
-      expanded: t.expanded,
-      transitions: t.transitions,
+    const size = this.space.size;
+    return {
+      expanded,
+      transitions,
       count: n,
       fps: store.fps.subarray(0, 2 * n),
       vecs: queue.out.subarray(0, n * size),
       parents: store.parents.subarray(0, n),
       vias: store.vias.subarray(0, n),
-      truncated: t.truncated,
+      truncated,
       witnessed,
       edges,
+      events,
+      ...(events[0] ? { outcome: events[0] } : {}),
     };
-    if (run instanceof Relayout) return { ...base, relayout: { input: queue.current, why: run.why, ...(run.world ? { world: run.world } : {}) } };
-    if (run === PASSED) return base;
-    const path = run.verdict === 'violation' || run.verdict === 'deadlock' ? run.path : null;
-    return { ...base, ...(path ? { outcome: { result: run, at: splitPath(path) } } : {}) };
   }
+}
+
+/** A violation or deadlock found in a batch: its path rooted at an input; `successor`: found in that successor (by its index in the result) rather than in the input. */
+export interface BatchEvent {
+  readonly result: KernelOutcome;
+  readonly at: RootedPath;
+  readonly successor?: number;
 }
 
 const PASSED: KernelOutcome = { verdict: 'pass', stats: { states: 0, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] };
@@ -145,9 +182,11 @@ class BatchStore implements VectorStore {
   vias = new Uint16Array(256);
   private readonly local: FingerprintStore<unknown>;
   size: number;
+  /** The state whose path was asked for last: the one a failure is reported in. */
+  failedAt = -1;
 
   constructor(
-    private readonly known: FingerprintStore<unknown>,
+    private readonly known: FingerprintStore<unknown> | undefined,
     private readonly inputs: number,
   ) {
     this.size = inputs;
@@ -156,7 +195,7 @@ class BatchStore implements VectorStore {
 
   add(fp: Fingerprint, parent: number, via: number): number {
     const { hi, lo } = fp;
-    if (this.known.has(hi, lo)) return SEEN;
+    if (this.known?.has(hi, lo)) return SEEN;
     if (this.local.add(fp, -1, 0, Number.POSITIVE_INFINITY) === SEEN) return SEEN;
     const j = this.size - this.inputs;
     if (j === this.parents.length) this.grow();
@@ -168,6 +207,7 @@ class BatchStore implements VectorStore {
   }
 
   pathTo(i: number): number[] {
+    this.failedAt = i;
     if (i < this.inputs) return [-(i + 1)];
     const j = i - this.inputs;
     return [-(this.parents[j]! + 1), this.vias[j]!];
