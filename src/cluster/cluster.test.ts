@@ -12,7 +12,7 @@ import { compileModel, type AnyModelDefinition, type Params } from '../core/mode
 import { explore, type ExploreOutcome } from '../explorer/explore.ts';
 import { judgeTrace } from '../trace/judge.ts';
 import { replay } from '../trace/trace.ts';
-import { haveRedis, startRedis, type RedisServer } from '../testing/redis.ts';
+import { freePort, haveRedis, startRedis, type RedisServer } from '../testing/redis.ts';
 import { exploreCluster, type ClusterOptions } from './coordinator.ts';
 import { clusterWorker } from './worker.ts';
 
@@ -158,6 +158,25 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe('cluster addresses and budgets', () => {
+  it('a bad address or an unreachable Redis is a clear error', async () => {
+    const definition = byName('classic/peterson');
+    await expect(exploreCluster({ url: 'http://127.0.0.1:6379/x', spec: 'classic/peterson', definition, params: {} })).rejects.toThrow(/must start with redis:\/\//);
+    await expect(exploreCluster({ url: 'redis://127.0.0.1:6379', spec: 'classic/peterson', definition, params: {} })).rejects.toThrow(/needs a run name after the port/);
+    const closed = await freePort();
+    await expect(exploreCluster({ url: `redis://127.0.0.1:${closed}/x`, spec: 'classic/peterson', definition, params: {} })).rejects.toThrow(new RegExp(`cannot reach Redis at 127\\.0\\.0\\.1:${closed}`));
+    await expect(clusterWorker(`redis://127.0.0.1:${closed}/x`)).rejects.toThrow(/cannot reach Redis/);
+  });
+
+  it.skipIf(!on)('--max-states and --timeout end a cluster search as incomplete', async () => {
+    const r = await inProcess('classic/peterson', { n: 3 }, 1, { maxStates: 500 });
+    expect(r.verdict === 'incomplete' && r.budget).toBe('maxStates');
+    expect(r.stats.states).toBeGreaterThanOrEqual(500);
+    const t = await exploreCluster({ url: `${server.url}/nobody${++runs}`, spec: 'classic/peterson', definition: byName('classic/peterson'), params: {}, timeoutMs: 300 });
+    expect(t.verdict === 'incomplete' && t.budget).toBe('timeout');
   });
 });
 
