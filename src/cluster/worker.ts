@@ -297,6 +297,8 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
       // Send the last batch's commit, then expand this one while Redis works on it.
       if (!(await sendPrepared())) return;
       const all: Entry[] = entries.flatMap(([stream, es]) => es.map(([entryId, fields]) => ({ stream, entryId, f: fieldsOf(fields) })));
+      // The states read are stored: a successor equal to one of them need not be judged or sent again.
+      for (const e of all) for (let i = 0, h = e.f.h!; i + 8 <= h.length; i += 8) expander.learn(h.readInt32LE(i), h.readInt32LE(i + 4));
       const next = prepare(all, level, await inputsOf(all));
       if (next === 'stop') return;
       prepared = { list: all, level, commit: next };
