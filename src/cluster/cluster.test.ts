@@ -13,6 +13,7 @@ import { explore, type ExploreOutcome } from '../explorer/explore.ts';
 import { judgeTrace } from '../trace/judge.ts';
 import { replay } from '../trace/trace.ts';
 import { freePort, haveRedis, startRedis, type RedisServer } from '../testing/redis.ts';
+import { loadModel } from '../cli/loadModel.ts';
 import { exploreCluster, type ClusterOptions } from './coordinator.ts';
 import { clusterWorker } from './worker.ts';
 
@@ -169,6 +170,29 @@ describe('cluster addresses and budgets', () => {
     const closed = await freePort();
     await expect(exploreCluster({ url: `redis://127.0.0.1:${closed}/x`, spec: 'classic/peterson', definition, params: {} })).rejects.toThrow(new RegExp(`cannot reach Redis at 127\\.0\\.0\\.1:${closed}`));
     await expect(clusterWorker(`redis://127.0.0.1:${closed}/x`)).rejects.toThrow(/cannot reach Redis/);
+  });
+
+  it.skipIf(!on)("a step that throws in a worker is reported as a local search reports it, with the replay path to its state", async () => {
+    const spec = fileURLToPath(new URL('../testing/fixtures/step-throws.ts', import.meta.url));
+    const definition = await loadModel(spec);
+    const local = (() => {
+      try {
+        explore(compileModel(definition, {}));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(local).toContain('replay path 0: the step threw');
+    const url = `${server.url}/e${++runs}`;
+    const stop = new AbortController();
+    const w = clusterWorker(url, { id: 'w', signal: stop.signal });
+    try {
+      await expect(exploreCluster({ url, spec, definition, params: {} })).rejects.toThrow(local);
+    } finally {
+      stop.abort();
+      await w;
+    }
   });
 
   it.skipIf(!on)('--max-states and --timeout end a cluster search as incomplete', async () => {

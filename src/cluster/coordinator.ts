@@ -28,8 +28,9 @@ import { resolveOptions, type ExploreOptions } from '../explorer/options.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
 import type { ClusterStats, Stats, Witness } from '../explorer/result.ts';
 import { collisionProbability } from '../explorer/stateStore.ts';
+import { formatPath } from '../explorer/result.ts';
 import { connect, fpBytes, FORMAT, GROUP, parseClusterUrl, parseMeta, partitionOf, pathFrom, resolvePath, RunKeys, VERSION, type RemotePath, type RunMeta } from './run.ts';
-import { meetRoutines, routineNumbering, type LayoutRecord, type WorkerTraffic } from './worker.ts';
+import { meetRoutines, routineNumbering, type LayoutRecord, type ReportedError, type WorkerTraffic } from './worker.ts';
 
 export interface ClusterOptions extends Pick<ExploreOptions, 'properties' | 'maxDepth' | 'maxStates' | 'timeoutMs' | 'por' | 'symmetry' | 'onProgress' | 'progressIntervalMs'> {
   /** redis://host:port/NAME */
@@ -239,7 +240,7 @@ async function watch<G>(redis: Redis, keys: RunKeys, meta: RunMeta, o: ClusterOp
     const level = Number(levelText ?? 0);
     if (error !== null) {
       await stop('stopped');
-      throw await workerError(redis, keys, meta, model, JSON.parse(error) as { name: string; message: string });
+      throw await workerError(redis, g, P, model, JSON.parse(error) as ReportedError);
     }
     if (relayout !== null) {
       const r = JSON.parse(relayout) as { input: string; why: string };
@@ -359,13 +360,12 @@ async function witnesses<G>(redis: Redis, g: string, P: number, model: Model<G>,
   return out;
 }
 
-/** A model error a worker met: its message, with the path to the state it came from when Redis has it. */
-async function workerError<G>(redis: Redis, keys: RunKeys, meta: RunMeta, model: Model<G>, e: { name: string; message: string }): Promise<Error> {
-  void redis;
-  void keys;
-  void meta;
-  if (e.name === 'ModelError') return new ModelError(e.message, { model: model.name }, 'run the check without --cluster to see the replay path to the state it happened in');
-  return new Error(`a worker of the distributed search failed: ${e.message}`);
+/** A model error a worker met, as a local search reports it: with the replay path to its state, rebuilt here. */
+async function workerError<G>(redis: Redis, g: string, P: number, model: Model<G>, e: ReportedError): Promise<Error> {
+  if (e.name !== 'ModelError') return new Error(`a worker of the distributed search failed: ${e.message}`);
+  if (e.problem === undefined) return new ModelError(e.message, { model: model.name });
+  const path = e.at ? formatPath(await resolvePath(redis, g, P, e.at)) : undefined;
+  return new ModelError(e.problem, { model: model.name, ...e.site, ...(path !== undefined ? { path } : {}) }, e.hint);
 }
 
 async function finalStats(redis: Redis, keys: RunKeys, meta: RunMeta, stats: Stats, relayouts: number, notes: readonly string[]): Promise<Stats> {

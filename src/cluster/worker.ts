@@ -15,10 +15,10 @@ import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import { learnLayout } from '../explorer/kernel.ts';
-import { BatchExpander, type BatchEvent, type BatchResult, type RootedPath } from '../explorer/batch.ts';
+import { BatchExpander, splitPath, type BatchEvent, type BatchResult, type RootedPath } from '../explorer/batch.ts';
 import { resolveOptions } from '../explorer/options.ts';
 import { loadModel } from '../cli/loadModel.ts';
-import { COMMIT, connect, fpBytes, GROUP, ORDER_STEP, parseClusterUrl, parseMeta, partitionOf, RunKeys, VERSION, type RunMeta } from './run.ts';
+import { COMMIT, connect, fpBytes, GROUP, ORDER_STEP, type RemotePath, parseClusterUrl, parseMeta, partitionOf, RunKeys, VERSION, type RunMeta } from './run.ts';
 
 export interface WorkerOptions {
   /** The worker's name in the run (default host:pid). */
@@ -352,8 +352,7 @@ function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer,
   try {
     r = expander.expand(new Uint8Array(vecs.buffer, vecs.byteOffset, vecs.length), n, level, ranks ? { every: true, known: false } : {});
   } catch (thrown) {
-    const error = thrown instanceof ModelError ? { name: 'ModelError', message: thrown.message } : { name: thrown instanceof Error ? thrown.name : 'Error', message: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) };
-    void redis.set(`${g}error`, JSON.stringify({ ...error, level, entry: vecs.toString('base64'), n }), 'NX');
+    void redis.set(`${g}error`, JSON.stringify(workerError(thrown, hs)), 'NX');
     return undefined;
   }
   const hsOf = (at: RootedPath) => remote(hs, at);
@@ -392,6 +391,25 @@ function expandEntry(expander: BatchExpander<unknown>, vecs: Buffer, hs: Buffer,
   }
   if (r.truncated) reports.push([['SET', `${g}truncated`], ['1']]);
   return { r, reports };
+}
+
+/** What the coordinator reports of an error a batch threw: a model error's parts, with its path rooted at an input's fingerprint. */
+export interface ReportedError {
+  readonly name: string;
+  readonly message: string;
+  readonly problem?: string;
+  readonly site?: { readonly actor?: string; readonly step?: string };
+  readonly hint?: string;
+  readonly at?: RemotePath;
+}
+
+function workerError(thrown: unknown, hs: Buffer): ReportedError {
+  if (!(thrown instanceof ModelError)) return { name: thrown instanceof Error ? thrown.name : 'Error', message: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) };
+  // A batch path reads "-(input + 1)/steps...": the input's own path only the cluster knows.
+  const steps = thrown.site.path?.split('/').filter((x) => x !== '').map(Number) ?? [];
+  const at = steps.length > 0 && steps[0]! < 0 ? remote(hs, splitPath(steps)) : undefined;
+  const site = { ...(thrown.site.actor !== undefined ? { actor: thrown.site.actor } : {}), ...(thrown.site.step !== undefined ? { step: thrown.site.step } : {}) };
+  return { name: 'ModelError', message: thrown.message, problem: thrown.problem, site, ...(thrown.hint !== undefined ? { hint: thrown.hint } : {}), ...(at ? { at } : {}) };
 }
 
 function sleep(ms: number): Promise<void> {
