@@ -4,6 +4,7 @@
  * Redis restarted, and foreign data refused. INTERLEAVE_SLOW=1 repeats the kills 20 times.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,8 +134,13 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
       let out = '';
       resumed.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       await exited(resumed);
-      const report = JSON.parse(out) as { verdict: string; stats: { states: number; transitions: number } };
+      const report = JSON.parse(out) as { verdict: string; stats: { states: number; transitions: number; cluster: Record<string, unknown> } };
       expect({ verdict: report.verdict, states: report.stats.states, transitions: report.stats.transitions }).toEqual({ verdict: 'pass', states: local.stats.states, transitions: local.stats.transitions });
+      // The JSON report's cluster object is the documented one.
+      const schema = JSON.parse(readFileSync(new URL('../../docs/trace.schema.json', import.meta.url), 'utf8'));
+      const documented = schema.properties.stats.properties.cluster;
+      for (const k of documented.required as string[]) expect(report.stats.cluster).toHaveProperty(k);
+      for (const k of Object.keys(report.stats.cluster)) expect(Object.keys(documented.properties)).toContain(k);
     } finally {
       for (const w of workers) w.kill('SIGKILL');
       redis.disconnect();

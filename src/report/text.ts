@@ -41,7 +41,7 @@ export function formatChange(c: Change): string {
 
 export function formatStats(s: Stats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}${engineNote(s)}`;
+  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}${engineNote(s)}${clusterNote(s)}`;
   return s.reduction ? `${base}\n${formatReduction(s.reduction)}` : base;
 }
 
@@ -50,6 +50,15 @@ function engineNote(s: Stats): string {
   const e = s.engine;
   if (e === undefined || e.name === 'compiled') return '';
   return e.fallback !== undefined ? `\nEngine: reference state space (${e.fallback})` : '\nEngine: reference state space (--engine reference)';
+}
+
+/** A distributed search: where it ran, what it cost per state, and what it did differently from a local one. */
+function clusterNote(s: Stats): string {
+  const c = s.cluster;
+  if (c === undefined) return '';
+  const per = (x: number): string => (s.states > 0 ? (x / s.states).toFixed(x / s.states < 1 ? 4 : 0) : '0');
+  const line = `\nCluster: run ${c.run}, ${c.workers} worker${c.workers === 1 ? '' : 's'}, ${c.partitions} partitions; Redis ${(c.redisMemoryBytes / 2 ** 20).toFixed(0)} MiB; per state ${per(c.clientCommands)} commands and ${per(c.bytesSent)} bytes sent; workers' CPU ${(c.workerCpuMs / 1000).toFixed(1)} s`;
+  return `${line}${(c.notes ?? []).map((x) => `\nCluster: ${x}`).join('')}`;
 }
 
 /** One line saying which reductions were on and what they pruned. */
@@ -70,7 +79,9 @@ export function formatReduction(r: ReductionStats): string {
 /** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
 function storeNote(s: Stats): string {
   if (s.storeBytes === undefined || s.states < MIN_STATES_FOR_SIZE) return '';
-  // A parallel search's shared table is allocated up front for its capacity, not per state.
+  // A parallel search's shared table is allocated up front for its capacity, not per state; a
+  // cluster's visited set is in Redis (said by the cluster line).
+  if (s.cluster !== undefined) return '';
   const perState = s.startupMs !== undefined ? `${(s.storeBytes / 2 ** 20).toFixed(0)} MiB shared table` : `${Math.round(s.storeBytes / s.states)} bytes/state`;
   if (s.collisionProbability === undefined || s.collisionProbability === 0) return `\nVisited set: exact, ${perState}`;
   return `\nVisited set: ${perState}, fingerprint collision probability ${s.collisionProbability.toExponential(1)}`;
