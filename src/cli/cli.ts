@@ -132,6 +132,15 @@ function clusterArgs(a: { cluster?: string | undefined; resume?: string | undefi
 /** The safety search on a cluster (src/cluster/coordinator.ts); liveness, if any, follows here as a second phase. */
 async function clusterSafety(spec: string, definition: AnyModelDefinition, params: Params, c: ClusterArgs, options: CheckOptions, json: boolean, out: Output): Promise<ExploreOutcome> {
   const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
+  // Stopping the coordinator stops nothing else: the run is in Redis and the workers go on.
+  const name = parseClusterUrl(c.url).name;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    progress?.done();
+    out.stderr(`interleave: the coordinator stopped; run ${name} stays in Redis and its workers go on: continue it with the same command and --resume ${name}`);
+    process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const result = await exploreCluster({
       url: c.url,
@@ -159,6 +168,8 @@ async function clusterSafety(spec: string, definition: AnyModelDefinition, param
     }
     return result;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress?.done();
   }
 }

@@ -147,6 +147,23 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
     }
   }, 120_000);
 
+  it('Ctrl-C on the coordinator says how to continue the run, exit 130', async () => {
+    const name = `c${++runs}`;
+    const coordinator = spawn(process.execPath, [BIN, 'check', 'classic/peterson', '--cluster', `${server.url}/${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    coordinator.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const redis = new Redis(server.port, '127.0.0.1');
+    try {
+      await until(async () => (await redis.hget(`il:${name}:meta`, 'status')) === 'running');
+      coordinator.kill('SIGINT');
+      await exited(coordinator);
+      expect(coordinator.exitCode).toBe(130);
+      expect(err).toContain(`run ${name} stays in Redis and its workers go on: continue it with the same command and --resume ${name}`);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
+
   it('refuses a run name holding another check, keys it did not write, and a worker of another version', async () => {
     const name = `f${++runs}`;
     const url = `${server.url}/${name}`;
