@@ -65,6 +65,13 @@ describe('compiled and reference spaces agree', () => {
     bothAgree(compileModel(byName(name), params), { por: true });
   });
 
+  it.each(variants)('%s %o, --exact: the compiled space keys states by their whole vector, with the reference exact store\'s counts', (name, params) => {
+    const model = compileModel(byName(name), params);
+    const exact = bothAgree(model, { exact: true });
+    expect(exact.stats.collisionProbability).toBe(0);
+    expect(summary(exact)).toEqual(summary(explore(model, { engine: 'compiled' })));
+  });
+
   it('symmetry reduction, for a model that declares symmetry, runs on the reference space and says so', () => {
     const r = explore(compileModel(byName('classic/two-phase-commit')), { por: true, symmetry: true });
     expect(r.stats.engine).toEqual({ name: 'reference', fallback: 'symmetry reduction runs on the reference space' });

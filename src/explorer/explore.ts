@@ -37,7 +37,6 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 function referenceOnly<G>(model: Model<G>, cfg: ExploreConfig): string | undefined {
   if (cfg.shared) return 'parallel search (--workers) runs on the reference space';
   if (cfg.symmetry !== false && (model.symmetry?.length ?? 0) > 0) return 'symmetry reduction runs on the reference space';
-  if (cfg.exact) return 'the exact store runs on the reference space';
   if (cfg.onStore) return 'onStore observers need the reference space';
   return undefined;
 }

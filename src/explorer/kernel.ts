@@ -24,7 +24,7 @@ import type { ExploreConfig } from './options.ts';
 import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult } from './result.ts';
-import { FingerprintStore, FULL, SEEN } from './stateStore.ts';
+import { FingerprintStore, FULL, SEEN, VectorExactStore } from './stateStore.ts';
 import { SearchTally, type TallyStore } from './tally.ts';
 import { searchLoop, type LoopStates } from './loop.ts';
 import { Reduction } from '../reduction/index.ts';
@@ -189,7 +189,8 @@ export function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent:
 
 /** The visited set as the compiled loop uses it: fingerprints in, state indices out. */
 export interface VectorStore extends TallyStore {
-  add(fp: Fingerprint, parent: number, via: number, limit: number): number;
+  /** `w`: the state's vector (the exact store keys states by it). */
+  add(fp: Fingerprint, parent: number, via: number, limit: number, w?: Uint32Array): number;
 }
 
 /** Queued vectors with their store index and depth (VectorFrontier, or a batch's in- and out-boxes). */
@@ -234,8 +235,10 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   const depths = por ? new Depths(resume?.arrays.depths) : undefined;
   // A parallel search (--workers): the visited set and the work queue are shared between workers.
   const shared = cfg.shared;
-  const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : new FingerprintStore(model, por);
+  const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : cfg.exact ? new VectorExactStore(space.size >> 2) : new FingerprintStore(model, por);
   const store: VectorStore = parts?.store ?? local ?? shared!.store;
+  // Checkpoints are of the fingerprint store (an exact search takes none).
+  const fingerprints = local instanceof FingerprintStore ? local : undefined;
   const own = parts ? undefined : new VectorFrontier(space.size, cfg.strategy === 'dfs');
   const frontier: VectorQueue = parts?.queue ?? own!;
   const selected = cfg.properties;
@@ -272,7 +275,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
   }
   if (resume) {
-    restoreSearch(resume, model, space, initial, own!, { store: local!, tally, lockOrder, cur, next });
+    restoreSearch(resume, model, space, initial, own!, { store: fingerprints!, tally, lockOrder, cur, next });
     if (reduction) {
       reduction.pruned = resume.header.reduction?.pruned ?? 0;
       reduction.provisoExpansions = resume.header.reduction?.provisoExpansions ?? 0;
@@ -281,7 +284,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   }
   /** Hands the search as it stands to the checkpoint callback (between two expansions). */
   const checkpoint =
-    cfg.checkpoint === undefined || local === undefined || own === undefined
+    cfg.checkpoint === undefined || fingerprints === undefined || own === undefined
       ? undefined
       : (): void => {
           cfg.checkpoint!.save({
@@ -293,13 +296,13 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
               vectorBytes: space.size,
               elapsedMs: Math.max(0, cfg.now() - started),
               relayouts,
-              states: local.size,
+              states: fingerprints.size,
               queued: frontier.size,
               tally: tally.counts(),
               reduction: reduction ? { pruned: reduction.pruned, provisoExpansions: reduction.provisoExpansions } : null,
               lockOrder: lockOrder ? { edges: lockOrder.edgeList(), inversion: lockOrder.inversion ?? null } : null,
             },
-            arrays: { ...local.snapshot(), ...(depths ? { depths: depths.snapshot(local.size) } : {}), ...own.snapshot(), initial: new Uint32Array(initial.buffer, initial.byteOffset, initial.byteLength >> 2) },
+            arrays: { ...fingerprints.snapshot(), ...(depths ? { depths: depths.snapshot(fingerprints.size) } : {}), ...own.snapshot(), initial: new Uint32Array(initial.buffer, initial.byteOffset, initial.byteLength >> 2) },
           });
           tally.checkpointed();
         };
@@ -317,7 +320,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
       return space.failure;
     },
     initial: () => next.b.set(initial),
-    visit: (parent, via, limit) => store.add(hashWords(next.w), parent, via, limit),
+    visit: (parent, via, limit) => store.add(hashWords(next.w), parent, via, limit, next.w),
     // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
     seenDeeper: (d) => local !== undefined && depths!.at(local.seenIndex) > d,
     stored: (index, d) => depths?.set(index, d),

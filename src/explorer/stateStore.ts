@@ -211,6 +211,95 @@ export class FingerprintStore<G> implements StateStore<G> {
   }
 }
 
+/**
+ * `--exact` on the compiled space: each state keyed by its whole packed vector, which under one
+ * layout is a canonical encoding, so no fingerprint collision can hide a state. The vectors are
+ * kept in one typed array (the layout's bytes a state), far smaller than encoding strings.
+ */
+export class VectorExactStore {
+  readonly exact = true;
+  private readonly links = new Links();
+  private vecs: Uint32Array;
+  /** Per state: the hash its slot was found by (for rehashing). */
+  private hashes = new Int32Array(1024);
+  /** Slot → state index + 1 (0: empty). */
+  private table = new Int32Array(4096);
+  private mask = 4096 - 1;
+  /** After `add` returned SEEN: the index of the state seen. */
+  seenIndex = -1;
+
+  constructor(private readonly words: number) {
+    this.vecs = new Uint32Array(Math.max(1, words) * 1024);
+  }
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  /** Stores the state whose vector is `w` (`fp` its fingerprint) if it is new: its index, SEEN or FULL. */
+  add(fp: Fingerprint, parent: number, via: number, limit: number, w?: Uint32Array): number {
+    const words = this.words;
+    const vecs = this.vecs;
+    const h = fp.lo ^ (fp.hi >>> 7);
+    let slot = h & this.mask;
+    for (;;) {
+      const at = this.table[slot]!;
+      if (at === 0) break;
+      const base = (at - 1) * words;
+      let same = true;
+      for (let j = 0; j < words; j++) {
+        if (vecs[base + j] !== w![j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.seenIndex = at - 1;
+        return SEEN;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.links.size >= limit) return FULL;
+    const i = this.links.add(parent, via);
+    if ((i + 1) * words > this.vecs.length) {
+      const more = new Uint32Array(this.vecs.length * 2);
+      more.set(this.vecs);
+      this.vecs = more;
+      const hashes = new Int32Array(this.hashes.length * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.vecs.set(w!, i * words);
+    this.hashes[i] = h;
+    this.table[slot] = i + 1;
+    if (this.links.size * 10 > this.mask * 7) this.rehash();
+    return i;
+  }
+
+  pathTo(i: number): number[] {
+    return this.links.pathTo(i);
+  }
+
+  bytes(): number {
+    return this.links.bytes() + this.table.byteLength + this.size * (4 * this.words + 4);
+  }
+
+  collisionProbability(): number {
+    return 0;
+  }
+
+  private rehash(): void {
+    const slots = (this.mask + 1) * 2;
+    this.table = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (let i = 0; i < this.links.size; i++) {
+      let slot = this.hashes[i]! & this.mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.table[slot] = i + 1;
+    }
+  }
+}
+
 /** Keyed by the full canonical encoding: no collisions, for tests and small models. */
 export class ExactStore<G> implements StateStore<G> {
   readonly exact = true;
