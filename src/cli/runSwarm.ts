@@ -6,25 +6,17 @@ import { jsonReport } from '../report/json.ts';
 import { palette } from '../report/palette.ts';
 import { judgeTrace } from '../trace/judge.ts';
 import { replay } from '../trace/trace.ts';
-import { runSwarm, type SwarmFound, type SwarmOutcome, type SwarmProgress } from '../cluster/swarm.ts';
+import { runSwarm, type SwarmFound, type SwarmOptions, type SwarmOutcome, type SwarmProgress } from '../cluster/swarm.ts';
 import { EXIT } from './exitCodes.ts';
 import type { Output } from './output.ts';
 import type { PresentArgs } from './present.ts';
 import { runCheck } from './runCheck.ts';
 import { shellCommand } from './shellQuote.ts';
 
-export interface SwarmArgs extends PresentArgs {
+export interface SwarmArgs extends PresentArgs, Pick<SwarmOptions, 'url' | 'jobs' | 'runsPerJob' | 'depth' | 'seed' | 'localWorkers' | 'leaseMs'> {
   readonly spec: string;
   readonly params: Params;
   readonly json: boolean;
-  readonly url: string;
-  readonly jobs: number;
-  readonly runsPerJob: number;
-  readonly depth: number;
-  readonly seed?: number;
-  readonly localWorkers: number;
-  /** Lease length in ms (tests shorten it). */
-  readonly leaseMs?: number;
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');

@@ -15,20 +15,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { hashWords, type LayoutData } from '../core/compiled/space.ts';
+import { CompiledSpace, hashVector, LayoutFacts } from '../core/compiled/space.ts';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type AnyModelDefinition, type Model, type Params } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
-import { BatchExpander } from '../explorer/batch.ts';
 import type { ExploreOutcome } from '../explorer/explore.ts';
 import { learnLayout } from '../explorer/kernel.ts';
 import { inversionViolation, LOCK_ORDER, LockOrderGraph, type LockEdge } from '../explorer/lockOrder.ts';
 import { resolveOptions, type ExploreOptions } from '../explorer/options.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
-import type { ClusterStats, Stats, Witness } from '../explorer/result.ts';
+import { formatPath, type ClusterStats, type Stats, type Witness } from '../explorer/result.ts';
 import { collisionProbability } from '../explorer/stateStore.ts';
-import { formatPath } from '../explorer/result.ts';
 import { connect, fpBytes, FORMAT, GROUP, parseClusterUrl, parseMeta, partitionOf, pathFrom, resolvePath, RunKeys, VERSION, type RemotePath, type RunMeta } from './run.ts';
 import { meetRoutines, routineNumbering, type LayoutRecord, type ReportedError, type WorkerTraffic } from './worker.ts';
 
@@ -123,10 +121,9 @@ export async function exploreCluster(o: ClusterOptions): Promise<ExploreOutcome>
       if (relayouts === MAX_RELAYOUTS) throw new ModelError(`the distributed search met states its packed layout cannot hold ${MAX_RELAYOUTS} times (last: ${end.why})`, { model: model.name }, 'run the check without --cluster, where the layout grows as the search goes');
       log(`relayout: ${end.why}; learning a larger layout and starting again`);
       const record = JSON.parse((await redis.get(`${keys.gen(meta.generation)}layout`))!) as LayoutRecord;
-      const expander = new BatchExpander(model, resolveOptions({}), record.data);
-      const facts = (await import('../core/compiled/space.ts')).LayoutFacts.from(record.data, false);
-      const from = expander.space.decode(end.input);
-      const fp = hashWords(new Uint32Array(end.input.buffer, end.input.byteOffset, end.input.length >> 2));
+      const facts = LayoutFacts.from(record.data, false);
+      const from = new CompiledSpace(model, LayoutFacts.from(record.data, true)).decode(end.input);
+      const fp = hashVector(end.input);
       const replay = await resolvePath(redis, keys.gen(meta.generation), meta.partitions, { root: fpBytes(fp.hi, fp.lo).toString('hex'), steps: [] });
       facts.absorbWorld(from as World<unknown>);
       for (const t of enabledTransitions(model, from)) {
@@ -156,10 +153,10 @@ function searchOptions(o: ClusterOptions): RunMeta['options'] {
 async function startGeneration<G>(redis: Redis, keys: RunKeys, o: ClusterOptions, model: Model<G>, record: LayoutRecord, generation: number, started: number, orderedTo?: number): Promise<RunMeta> {
   const partitions = o.partitions ?? 16;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 255) throw new UsageError(`partitions must be an integer from 1 to 255, got ${partitions}`);
-  const expander = new BatchExpander(model, resolveOptions({}), record.data as LayoutData);
-  const size = expander.space.size;
-  const initial = expander.space.encode(model.initial);
-  const fp = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  const space = new CompiledSpace(model, LayoutFacts.from(record.data, true));
+  const size = space.size;
+  const initial = space.encode(model.initial);
+  const fp = hashVector(initial);
   const fpb = fpBytes(fp.hi, fp.lo);
   const g = keys.gen(generation);
   const pipe = redis.pipeline();
@@ -369,23 +366,25 @@ async function workerError<G>(redis: Redis, g: string, P: number, model: Model<G
 }
 
 async function finalStats(redis: Redis, keys: RunKeys, meta: RunMeta, stats: Stats, relayouts: number, notes: readonly string[]): Promise<Stats> {
-  const g = keys.gen(meta.generation);
-  // Give workers a moment to write their traffic after the run ended.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Workers write what they sent as they leave the run: wait (a little) for every one still heartbeating.
+  const ids = await redis.hkeys(keys.workers);
+  for (const until = Date.now() + 2000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const [written, beating] = await Promise.all([redis.hkeys(`${keys.base}traffic`), ids.length > 0 ? redis.mget(...ids.map((id) => keys.hb(id))) : []]);
+    if (ids.every((id, i) => written.includes(id) || beating[i] === null)) break;
+  }
   const traffic = Object.values(await redis.hgetall(`${keys.base}traffic`)).map((v) => JSON.parse(v) as WorkerTraffic);
   const info = await redis.info('memory');
   const usedMemory = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
   const cluster: ClusterStats = {
     run: keys.name,
     partitions: meta.partitions,
-    workers: (await redis.hlen(keys.workers)) || traffic.length,
+    workers: ids.length || traffic.length,
     clientCommands: traffic.reduce((a, t) => a + t.commands, 0),
     bytesSent: traffic.reduce((a, t) => a + t.bytesSent, 0),
     workerCpuMs: traffic.reduce((a, t) => a + t.cpuMs, 0),
     redisMemoryBytes: usedMemory,
     ...(notes.length > 0 ? { notes: [...notes] } : {}),
   };
-  void g;
   return {
     ...stats,
     storeBytes: usedMemory,

@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { hashWords } from '../core/compiled/space.ts';
+import { hashVector } from '../core/compiled/space.ts';
 import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
@@ -164,7 +164,7 @@ async function searchGeneration(redis: Redis, keys: RunKeys, meta: RunMeta, defi
   const expander = new BatchExpander(model, cfg, record.data);
   const size = expander.space.size;
   const initial = expander.space.encode(model.initial);
-  const fp0 = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  const fp0 = hashVector(initial);
   if (`${fp0.hi}:${fp0.lo}` !== meta.initial || size !== meta.vectorBytes) {
     throw new UsageError(`this machine's ${meta.modelName} with parameters ${JSON.stringify(meta.params)} does not start where run "${keys.name}" does: the model's source differs between machines; install the same model everywhere`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../models/index.ts';
-import { hashWords } from '../core/compiled/space.ts';
+import { hashVector } from '../core/compiled/space.ts';
 import { compileModel, type AnyModelDefinition, type Params } from '../core/model.ts';
 import { BatchExpander } from './batch.ts';
 import { explore } from './explore.ts';
@@ -12,14 +12,17 @@ import { resolveOptions } from './options.ts';
  * through Redis (src/cluster), without it. Batches of `batch` states, split at random-free fixed
  * sizes so that a level spans several batches and the expander's known set is incomplete.
  */
-function levels(definition: AnyModelDefinition, params: Params, batch: number) {
+/** An expander over a layout learnt from the whole space (no relayouts), and the initial vector. */
+function setUp(definition: AnyModelDefinition, params: Params) {
   const model = compileModel(definition, params);
   const cfg = resolveOptions({ determinismChecks: 0 });
-  const facts = learnLayout(model, cfg, 1_000_000);
-  const expander = new BatchExpander(model, cfg, facts.toData());
-  const size = expander.space.size;
+  const expander = new BatchExpander(model, cfg, learnLayout(model, cfg, 1_000_000).toData());
   const initial = expander.space.encode(model.initial);
-  const fp0 = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  return { expander, size: expander.space.size, initial, fp0: hashVector(initial) };
+}
+
+function levels(definition: AnyModelDefinition, params: Params, batch: number) {
+  const { expander, size, initial, fp0 } = setUp(definition, params);
   const seen = new Map<string, { parent: string | null; via: number }>([[`${fp0.hi}:${fp0.lo}`, { parent: null, via: 0 }]]);
   let level: { vec: Uint8Array; key: string }[] = [{ vec: initial.slice(), key: `${fp0.hi}:${fp0.lo}` }];
   let transitions = 0;
@@ -60,13 +63,7 @@ function levels(definition: AnyModelDefinition, params: Params, batch: number) {
  * failure; the least key wins. Batches take the level in a scrambled order, each sorted by rank.
  */
 function ordered(definition: AnyModelDefinition, params: Params, batch: number) {
-  const model = compileModel(definition, params);
-  const cfg = resolveOptions({ determinismChecks: 0 });
-  const facts = learnLayout(model, cfg, 1_000_000);
-  const expander = new BatchExpander(model, cfg, facts.toData());
-  const size = expander.space.size;
-  const initial = expander.space.encode(model.initial);
-  const fp0 = hashWords(new Uint32Array(initial.buffer, initial.byteOffset, size >> 2));
+  const { expander, size, initial, fp0 } = setUp(definition, params);
   const K = 2 ** 17;
   type Link = { parent: string | null; via: number; depth: number; score: number };
   const seen = new Map<string, Link>([[`${fp0.hi}:${fp0.lo}`, { parent: null, via: 0, depth: 0, score: 0 }]]);

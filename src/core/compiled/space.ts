@@ -534,6 +534,12 @@ export class CompiledSpace<G> implements Positions {
 const FP_RESULT = { hi: 0, lo: 0 };
 
 /** Two murmur3-style lanes over the vector's 32-bit words. */
+/** The fingerprint of a packed vector given as bytes (copied first when not 4-byte aligned). */
+export function hashVector(b: Uint8Array): Fingerprint {
+  const aligned = b.byteOffset % 4 === 0 ? b : b.slice();
+  return hashWords(new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2));
+}
+
 export function hashWords(w: Uint32Array): Fingerprint {
   let h1 = 0x9747b28c;
   let h2 = 0x5bd1e995 ^ w.length;
