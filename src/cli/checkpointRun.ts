@@ -59,13 +59,9 @@ export function checkpointPlan(a: CheckpointArgs, definition: AnyModelDefinition
   if (a.cluster !== undefined) refuse('--cluster', 'a distributed search keeps its state in Redis');
   if (a.workers > 1) refuse('--workers', 'checkpoints are taken of a single-worker search');
   if (a.engine === 'reference') refuse('--engine reference', 'checkpoints are taken of the compiled state space');
-  if (a.exact) refuse('--exact', 'the exact visited set runs on the reference state space, which is not checkpointed');
+  if (a.exact) refuse('--exact', 'the exact visited set (whole vectors) is not checkpointed');
   if (a.preemptionBound !== undefined) refuse('--preemption-bound', 'the preemption-bounded search is not checkpointed');
   if (a.continue) refuse('--continue', 'it runs one search per violated property');
-  const model = compileModel(definition, params);
-  if (options.symmetry !== undefined && options.symmetry !== false && (model.symmetry?.length ?? 0) > 0) {
-    refuse('symmetry reduction', `${model.name} declares symmetry, and symmetry reduction runs on the reference state space, which is not checkpointed; add --no-symmetry`);
-  }
   const minutes = a.checkpointEvery ?? DEFAULT_CHECKPOINT_MINUTES;
   if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--checkpoint-every must be a positive number of minutes, got ${String(minutes)}`);
   const file = resolve(a.spec);

@@ -698,15 +698,19 @@ describe('check --checkpoint and --resume (in-process)', () => {
     expectCleanError(r, message);
   });
 
-  it('symmetry reduction is refused, with the way out', async () => {
-    const r = await cli('check', 'classic/two-phase-commit', '--checkpoint', join(tmpdir(), 'interleave-never-written'));
-    expectCleanError(r, '--checkpoint does not combine with symmetry reduction', 'add --no-symmetry');
+  it('symmetry reduction runs on the compiled space and is checkpointed, with or without it', async () => {
+    for (const extra of [[], ['--no-symmetry']]) {
+      const r = await cli('check', 'classic/two-phase-commit', ...extra, '--checkpoint', join(tmpdir(), 'interleave-never-written'));
+      expect(r.code).toBe(0);
+    }
   });
 
-  it('with --no-symmetry the same model is checkpointed', async () => {
-    const r = await cli('check', 'classic/two-phase-commit', '--no-symmetry', '--checkpoint', join(tmpdir(), 'interleave-never-written'));
-    expect(r.code).toBe(0);
-  });
+  it('a checkpoint with symmetry reduction is not resumed without it', () =>
+    withDir(async (dir) => {
+      expect((await cli('check', 'classic/two-phase-commit', '-p', 'rms=4', '--checkpoint', dir, '--checkpoint-every', '0.00001')).code).toBe(0);
+      const r = await cli('check', 'classic/two-phase-commit', '-p', 'rms=4', '--no-symmetry', '--resume', dir);
+      expectCleanError(r, 'belongs to another run', 'symmetry reduction: canonical in the checkpoint, false now');
+    }));
 
   it('a checkpoint that cannot be written is reported, and the search goes on', () =>
     withDir(async (dir) => {

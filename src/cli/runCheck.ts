@@ -48,6 +48,7 @@ function boundedOutcome<G>(model: Model<G>, args: CheckArgs, out: Output): { res
   const started = Date.now();
   const found = preemptionBounded(model, {
     bound,
+    ...(args.options.engine !== undefined ? { engine: args.options.engine } : {}),
     ...(args.options.properties ? { properties: args.options.properties } : {}),
     ...(args.options.maxStates !== undefined ? { maxStates: args.options.maxStates } : {}),
   });

@@ -70,6 +70,8 @@ describe('checkpoints of the compiled search', () => {
     { name: 'hmm/v5.2-valid-flag', params: { driver: 'doc' }, options: { strategy: 'dfs', por: true }, everyMs: 1 },
     { name: 'hmm/v5.5-interval-notifier', params: {}, options: { por: true }, everyMs: 2 },
     { name: inversion.name, params: {}, options: { properties: ['lock order'] }, everyMs: 1 },
+    { name: 'classic/two-phase-commit', params: { rms: 4 }, options: { symmetry: 'sorted', por: true }, everyMs: 2 },
+    { name: 'classic/two-phase-commit', params: { rms: 4 }, options: { symmetry: 'canonical' }, everyMs: 1 },
   ];
   for (const c of cases) {
     it(`${c.name} ${JSON.stringify(c.params)} ${JSON.stringify(c.options)}: every resumed snapshot ends as the whole search`, () => {

@@ -29,6 +29,8 @@ export interface SearchIdentity {
   readonly maxStates: number | null;
   /** The selected properties, sorted; null: all. */
   readonly properties: readonly string[] | null;
+  /** Symmetry reduction's representative, for a model that declares symmetry (else false; absent in older checkpoints). */
+  readonly symmetry?: 'canonical' | 'sorted' | false;
 }
 
 /** The plain-data part of a snapshot. */
@@ -92,7 +94,7 @@ export interface CheckpointOptions {
   readonly requested?: () => boolean;
 }
 
-export function searchIdentity<G>(model: Model<G>, cfg: Pick<ExploreConfig, 'strategy' | 'por' | 'maxDepth' | 'maxStates' | 'properties'>): SearchIdentity {
+export function searchIdentity<G>(model: Model<G>, cfg: Pick<ExploreConfig, 'strategy' | 'por' | 'maxDepth' | 'maxStates' | 'properties' | 'symmetry'>): SearchIdentity {
   const bound = (n: number): number | null => (Number.isFinite(n) ? n : null);
   return {
     model: model.name,
@@ -102,6 +104,7 @@ export function searchIdentity<G>(model: Model<G>, cfg: Pick<ExploreConfig, 'str
     maxDepth: bound(cfg.maxDepth),
     maxStates: bound(cfg.maxStates),
     properties: cfg.properties ? [...cfg.properties].sort() : null,
+    symmetry: (model.symmetry?.length ?? 0) > 0 ? cfg.symmetry : false,
   };
 }
 
@@ -113,6 +116,7 @@ const LABELS: Record<keyof SearchIdentity, string> = {
   maxDepth: 'maximum depth',
   maxStates: 'maximum states',
   properties: 'property selection',
+  symmetry: 'symmetry reduction',
 };
 
 /** How `now` differs from `saved`, one phrase per field ("strategy: dfs in the snapshot, bfs now"), or [] when they agree. */
@@ -120,8 +124,8 @@ export function identityDifferences(saved: SearchIdentity, now: SearchIdentity):
   const show = (v: unknown): string => (v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const out: string[] = [];
   for (const key of Object.keys(LABELS) as (keyof SearchIdentity)[]) {
-    const a = key === 'params' ? sortedParams(saved.params) : saved[key];
-    const b = key === 'params' ? sortedParams(now.params) : now[key];
+    const a = key === 'params' ? sortedParams(saved.params) : key === 'symmetry' ? (saved.symmetry ?? false) : saved[key];
+    const b = key === 'params' ? sortedParams(now.params) : key === 'symmetry' ? (now.symmetry ?? false) : now[key];
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${LABELS[key]}: ${show(a)} in the checkpoint, ${show(b)} now`);
   }
   return out;

@@ -1,7 +1,8 @@
 /**
  * The compiled state space against the reference one: every registered model, and random models
  * (fixed seed here; `INTERLEAVE_ENGINE_FUZZ=10000` for a long run), searched on both must agree on
- * verdict, failing property, message, states, transitions, depth and counterexample path. The
+ * verdict, failing property, message, states, transitions, depth and counterexample path, with
+ * and without partial-order and symmetry reduction; the preemption-bounded search likewise. The
  * compiled search must also have run on the compiled space, not fallen back.
  */
 import fc from 'fast-check';
@@ -14,6 +15,7 @@ import { outcomeSummary } from '../testing/helpers.ts';
 import { explore, selectableProperties, type ExploreOutcome } from './explore.ts';
 import { checkLiveness, livenessProperties } from './liveness.ts';
 import { simulate } from './simulate.ts';
+import { preemptionBounded } from '../trace/preemptionBounded.ts';
 import type { ExploreOptions } from './options.ts';
 import { CompiledSpace, LayoutFacts } from '../core/compiled/space.ts';
 import type { World } from '../core/world.ts';
@@ -72,9 +74,23 @@ describe('compiled and reference spaces agree', () => {
     expect(summary(exact)).toEqual(summary(explore(model, { engine: 'compiled' })));
   });
 
-  it('symmetry reduction, for a model that declares symmetry, runs on the reference space and says so', () => {
-    const r = explore(compileModel(byName('classic/two-phase-commit')), { por: true, symmetry: true });
-    expect(r.stats.engine).toEqual({ name: 'reference', fallback: 'symmetry reduction runs on the reference space' });
+  it.each([3, 4])('symmetry reduction on two-phase commit rms=%i: both representatives, with and without partial-order reduction', (rms) => {
+    const model = compileModel(byName('classic/two-phase-commit'), { rms });
+    for (const symmetry of ['canonical', 'sorted'] as const) {
+      for (const por of [false, true]) {
+        const r = bothAgree(model, { symmetry, por });
+        expect(r.stats.reduction?.symmetry).toBe(symmetry);
+        expect(r.stats.states).toBeLessThan(explore(model, { por }).stats.states);
+      }
+    }
+  });
+
+  it.each(variants)('%s %o: the preemption-bounded search (bounds 0, 1, 2) finds the same, over the same search states', (name, params) => {
+    const model = compileModel(byName(name), params);
+    for (const bound of [0, 1, 2]) {
+      const reference = preemptionBounded(model, { bound, engine: 'reference', maxStates: 30_000 });
+      expect(preemptionBounded(model, { bound, maxStates: 30_000 })).toEqual(reference);
+    }
   });
 
   it.each(variants.filter(([n]) => n.startsWith('hmm/')))('%s %o, DFS', (name, params) => {
@@ -214,6 +230,8 @@ describe('compiled and reference spaces agree', () => {
           const model = compileModel(buildRandom(spec));
           bothAgree(model, { strategy, maxStates: 3000, determinismChecks: 0 });
           if (!spec.symmetric) bothAgree(model, { strategy, maxStates: 3000, determinismChecks: 0, por: true });
+          else for (const symmetry of ['canonical', 'sorted'] as const) bothAgree(model, { strategy, maxStates: 3000, determinismChecks: 0, symmetry, por: strategy === 'bfs' });
+          if (strategy === 'bfs') expect(preemptionBounded(model, { bound: 1, maxStates: 3000 })).toEqual(preemptionBounded(model, { bound: 1, engine: 'reference', maxStates: 3000 }));
         }),
         { numRuns: RUNS, seed: SEED + (strategy === 'dfs' ? 1 : 0), endOnFailure: true },
       );

@@ -7,7 +7,7 @@ import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, StepFailure, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { frontierFor } from './frontier.ts';
-import { LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import { LOCK_ORDER, LockOrderGraph, nestsSymmetricLocks, withoutSymmetry } from './lockOrder.ts';
 import { exploreCompiled, keysAlong } from './kernel.ts';
 import { EXITED, FAILED, NEXT, searchLoop, type LoopStates } from './loop.ts';
 import { WorldPositions } from '../core/positions.ts';
@@ -23,6 +23,7 @@ import { Reduction } from '../reduction/index.ts';
 export type ExploreOutcome = ExploreResult & { readonly pathKeys?: readonly string[] };
 
 export { selectableProperties, selectsFailure } from './selection.ts';
+export { SYMMETRY_OFF_LOCKS, withoutSymmetry } from './lockOrder.ts';
 
 function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void {
   const known = new Set(selectableProperties(model));
@@ -36,7 +37,6 @@ function checkSelection<G>(model: Model<G>, selected: ReadonlySet<string>): void
 /** Why a search runs on the reference space although the compiled one was asked for, or undefined. */
 function referenceOnly<G>(model: Model<G>, cfg: ExploreConfig): string | undefined {
   if (cfg.shared) return 'parallel search (--workers) runs on the reference space';
-  if (cfg.symmetry !== false && (model.symmetry?.length ?? 0) > 0) return 'symmetry reduction runs on the reference space';
   if (cfg.onStore) return 'onStore observers need the reference space';
   return undefined;
 }
@@ -155,13 +155,7 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
     observeLock: (graph, k, index) => graph.observe(model, world, enabled[k]!, index, k),
   };
 
-  // Under symmetry the lock-order graph holds only the acquisitions of the states stored, which are
-  // class representatives: a renaming can change which locks a symmetric actor nests, so an
-  // inversion could be missed. If a symmetric actor nested locks, search again without symmetry.
-  const symmetricLockNesting = (): boolean => {
-    const members = new Set((reduction?.symmetric ? (model.symmetry ?? []) : []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
-    return lockOrder !== undefined && lockOrder.edgeList().some((e) => members.has(e.actor));
-  };
+  const symmetricLockNesting = (): boolean => nestsSymmetricLocks(model, reduction?.symmetric === true, lockOrder);
   return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () => {
     if (shared) return tally.finishShared(shared.finished, symmetricLockNesting());
     if (!lockOrder?.inversion && symmetricLockNesting()) {
@@ -169,14 +163,6 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
     }
     return tally.end();
   });
-}
-
-export const SYMMETRY_OFF_LOCKS = 'symmetric actors take a lock while holding another, and lock-order tracking needs every acquisition';
-
-/** The result of a search repeated without symmetry, with the first search's time and the reason. */
-export function withoutSymmetry(again: ExploreOutcome, firstMs: number): ExploreOutcome {
-  const r = again.stats.reduction ?? { por: false, symmetry: false as const, prunedSteps: 0, provisoExpansions: 0 };
-  return { ...again, stats: { ...again.stats, elapsedMs: again.stats.elapsedMs + firstMs, reduction: { ...r, symmetryOff: SYMMETRY_OFF_LOCKS } } };
 }
 
 function siteOf<G>(model: Model<G>, t: Transition): { actor: string; step: string } {

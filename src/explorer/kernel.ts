@@ -19,7 +19,7 @@ import { Misfit } from '../core/compiled/views.ts';
 import { applyTransition, enabledTransitions, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { blockedThreads, describeDeadlock } from './blocked.ts';
-import { LOCK_ORDER, LockOrderGraph } from './lockOrder.ts';
+import { LOCK_ORDER, LockOrderGraph, nestsSymmetricLocks, withoutSymmetry } from './lockOrder.ts';
 import type { ExploreConfig } from './options.ts';
 import { selectsFailure } from './selection.ts';
 import { PropertyChecks, type Failure } from './propertyChecks.ts';
@@ -184,7 +184,7 @@ export function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent:
   const site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
   // The reference search fingerprints every successor, which diagnoses data that is not plain.
   if (out.kind === 'next') fingerprintWorld(model, out.world, () => site);
-  return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, `${site.actor}: "${site.step}" (${describe(thrown)})`);
+  return new Relayout(out.kind === 'next' ? (out.world as World<unknown>) : undefined, `${site.actor}: "${site.step}" (${explainThrown(thrown)})`);
 }
 
 /** The visited set as the compiled loop uses it: fingerprints in, state indices out. */
@@ -229,7 +229,9 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   const resumed = resume !== undefined;
   const routines = resuming?.routines ?? [];
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: cfg.properties }) : undefined;
-  if (reduction?.symmetric) throw new Error('symmetry reduction runs on the reference space');
+  // Symmetry: each state is stored under its class representative (the reference space's, so the
+  // classes are the same), the frontier keeps the state itself, so stored paths replay exactly.
+  const symmetric = reduction?.symmetric === true;
   const por = reduction?.active.por === true;
   // The cycle proviso needs the depth each state was stored at, and which state a step reached.
   const depths = por ? new Depths(resume?.arrays.depths) : undefined;
@@ -250,6 +252,21 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   const cur = space.vector();
   const next = space.vector();
   const scratch = space.vector();
+  const rep = space.vector();
+  /** The words the store keys `next` by: the vector of its class representative under symmetry. */
+  const keyOf = (): Uint32Array => {
+    if (!symmetric) return next.w;
+    const world = space.decode(next.b);
+    const r = reduction!.representative(world);
+    if (r === world) return next.w;
+    try {
+      rep.b.set(space.encode(r));
+    } catch (thrown) {
+      if (thrown instanceof Misfit) throw new Relayout(r as World<unknown>, `a state renamed by symmetry (${explainThrown(thrown)})`);
+      throw thrown;
+    }
+    return rep.w;
+  };
   const tally = new SearchTally(
     model,
     checks,
@@ -261,19 +278,12 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
       engine: { name: 'compiled', vectorBytes: space.size, relayouts },
       ...(reduction ? { reduction: { ...reduction.active, prunedSteps: reduction.pruned, provisoExpansions: reduction.provisoExpansions } } : {}),
     }),
-    (i) => ({ pathKeys: keysAlong(model, store.pathTo(i)) }),
+    // (Under symmetry, as on the reference space, no encodings: the path replays and is judged.)
+    (i) => (symmetric ? {} : { pathKeys: keysAlong(model, store.pathTo(i)) }),
   );
-  /** A property threw on the compiled space: the reference space's error (thrown by `reference`), or a restart that says why. */
-  const differs = (b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout => {
-    reference(space.decode(b));
-    return new Relayout(undefined, `a guard or property behaved differently on the packed state (${describe(thrown)})`);
-  };
-  let initial: Uint8Array;
-  try {
-    initial = space.encode(model.initial);
-  } catch (thrown) {
-    return new Relayout(model.initial as World<unknown>, `initial state (${describe(thrown)})`);
-  }
+  const differs = (b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout => propertyDiffers(space, b, thrown, reference);
+  const initial = encodeInitial(model, space);
+  if (initial instanceof Relayout) return initial;
   if (resume) {
     restoreSearch(resume, model, space, initial, own!, { store: fingerprints!, tally, lockOrder, cur, next });
     if (reduction) {
@@ -320,7 +330,10 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
       return space.failure;
     },
     initial: () => next.b.set(initial),
-    visit: (parent, via, limit) => store.add(hashWords(next.w), parent, via, limit, next.w),
+    visit: (parent, via, limit) => {
+      const w = keyOf();
+      return store.add(hashWords(w), parent, via, limit, w);
+    },
     // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
     seenDeeper: (d) => local !== undefined && depths!.at(local.seenIndex) > d,
     stored: (index, d) => depths?.set(index, d),
@@ -393,9 +406,31 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
   parts?.start?.(tally, lockOrder);
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed }, () =>
-    parts ? parts.end(tally) : shared ? tally.finishShared(shared.finished, false) : tally.end(),
-  );
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed }, () => {
+    if (parts) return parts.end(tally);
+    if (shared) return tally.finishShared(shared.finished, false);
+    if (!lockOrder?.inversion && nestsSymmetricLocks(model, symmetric, lockOrder)) {
+      const again = exploreCompiled(model, { ...cfg, symmetry: false, checkpoint: undefined, resume: undefined });
+      if ('fallback' in again) throw new Relayout(undefined, again.fallback);
+      return withoutSymmetry(again.outcome, tally.stats().elapsedMs);
+    }
+    return tally.end();
+  });
+}
+
+/** A property threw on the compiled space: the reference space's error (thrown by `reference`), or a restart that says why. */
+export function propertyDiffers<G>(space: CompiledSpace<G>, b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout {
+  reference(space.decode(b));
+  return new Relayout(undefined, `a guard or property behaved differently on the packed state (${explainThrown(thrown)})`);
+}
+
+/** The initial state as a vector, or the restart that teaches the layout its shape. */
+export function encodeInitial<G>(model: Model<G>, space: CompiledSpace<G>): Uint8Array | Relayout {
+  try {
+    return space.encode(model.initial);
+  } catch (thrown) {
+    return new Relayout(model.initial as World<unknown>, `initial state (${explainThrown(thrown)})`);
+  }
 }
 
 /**
@@ -447,7 +482,7 @@ export function enableOrRelayout<G>(model: Model<G>, space: CompiledSpace<G>, b:
     return space.enable(b);
   } catch (thrown) {
     enabledTransitions(model, space.decode(b));
-    throw new Relayout(undefined, `a guard behaved differently on the packed state (${describe(thrown)})`);
+    throw new Relayout(undefined, `a guard behaved differently on the packed state (${explainThrown(thrown)})`);
   }
 }
 
@@ -501,7 +536,7 @@ function replayPath<G>(space: CompiledSpace<G>, initial: Uint8Array, path: reado
   }
 }
 
-function describe(thrown: unknown): string {
+export function explainThrown(thrown: unknown): string {
   return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
 }
 

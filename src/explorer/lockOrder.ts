@@ -14,6 +14,7 @@ import type { Model } from '../core/model.ts';
 import type { Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import type { ExploreResult, Stats, Witness } from './result.ts';
+import type { ExploreOutcome } from './explore.ts';
 
 export const LOCK_ORDER = 'lock order';
 
@@ -124,4 +125,23 @@ export function inversionViolation(
     witnesses,
     lockOrder: cycle.map((e) => ({ from: e.from, to: e.to, actor: e.actor, step: e.step, path: [...pathTo(e.state), e.choice] })),
   };
+}
+
+/**
+ * Under symmetry the lock-order graph holds only the acquisitions of the states stored, which are
+ * class representatives: a renaming can change which locks a symmetric actor nests, so an
+ * inversion could be missed. Whether a symmetric actor nested locks (then search again without symmetry).
+ */
+export function nestsSymmetricLocks<G>(model: Model<G>, symmetric: boolean, lockOrder: LockOrderGraph | undefined): boolean {
+  if (!symmetric || lockOrder === undefined) return false;
+  const members = new Set((model.symmetry ?? []).flatMap((g) => g.tids.map((tid) => model.actors[tid]!.name)));
+  return lockOrder.edgeList().some((e) => members.has(e.actor));
+}
+
+export const SYMMETRY_OFF_LOCKS = 'symmetric actors take a lock while holding another, and lock-order tracking needs every acquisition';
+
+/** The result of a search repeated without symmetry, with the first search's time and the reason. */
+export function withoutSymmetry(again: ExploreOutcome, firstMs: number): ExploreOutcome {
+  const r = again.stats.reduction ?? { por: false, symmetry: false as const, prunedSteps: 0, provisoExpansions: 0 };
+  return { ...again, stats: { ...again.stats, elapsedMs: again.stats.elapsedMs + firstMs, reduction: { ...r, symmetryOff: SYMMETRY_OFF_LOCKS } } };
 }

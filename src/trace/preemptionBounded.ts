@@ -12,9 +12,16 @@ import { applyTransition, enabledTransitions, transitionLabel } from '../core/tr
 import type { World } from '../core/world.ts';
 import type { ReplayPath } from '../explorer/result.ts';
 import { ProblemFinder, type Problem } from './counterexampleCheck.ts';
+import { CompiledSpace, EXITED, FAILED } from '../core/compiled/space.ts';
+import { blockedThreads, describeDeadlock } from '../explorer/blocked.ts';
+import { enableOrRelayout, encodeInitial, propertyDiffers, Relayout, relayoutFor, withLayout } from '../explorer/kernel.ts';
+import { PropertyChecks, type Failure } from '../explorer/propertyChecks.ts';
+import { selectsFailure } from '../explorer/selection.ts';
 
 export interface BoundedOptions {
   readonly bound: number;
+  /** The state space (default compiled; the reference space when the layout cannot hold the model). */
+  readonly engine?: 'compiled' | 'reference';
   readonly properties?: readonly string[];
   /** Give up (result `incomplete`) after storing this many search states. */
   readonly maxStates?: number;
@@ -23,6 +30,177 @@ export interface BoundedOptions {
 export type BoundedResult =
   | { readonly kind: 'found'; readonly path: ReplayPath; readonly problem: Problem; readonly preemptions: number; readonly states: number }
   | { readonly kind: 'none' | 'incomplete'; readonly states: number };
+
+/** The bounded search's buckets: buckets[preemptions][depth] = node indices, fewest preemptions first, then fewest steps. */
+class Buckets {
+  private readonly buckets: number[][][] = [];
+
+  add(preemptions: number, depth: number, index: number): void {
+    ((this.buckets[preemptions] ??= [])[depth] ??= []).push(index);
+  }
+
+  /** Calls `visit` on each node index in order, up to `bound` preemptions, nodes added meanwhile included; stops at its first result. */
+  drain<R>(bound: number, visit: (index: number, preemptions: number) => R | undefined): R | undefined {
+    for (let p = 0; p <= bound; p++) {
+      const levels = this.buckets[p] ?? [];
+      for (let d = 0; d < levels.length; d++) {
+        const level = levels[d] ?? [];
+        for (let k = 0; k < level.length; k++) {
+          const r = visit(level[k]!, p);
+          if (r !== undefined) return r;
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Parent links of the search nodes, and the path to one. */
+class Tree {
+  readonly parent: number[] = [];
+  readonly choice: number[] = [];
+  readonly preemptions: number[] = [];
+  readonly depth: number[] = [];
+  readonly last: number[] = [];
+
+  get size(): number {
+    return this.parent.length;
+  }
+
+  add(parent: number, choice: number, preemptions: number, depth: number, last: number): number {
+    this.parent.push(parent);
+    this.choice.push(choice);
+    this.preemptions.push(preemptions);
+    this.depth.push(depth);
+    this.last.push(last);
+    return this.parent.length - 1;
+  }
+
+  pathTo(index: number, extra: readonly number[] = []): number[] {
+    const out: number[] = [];
+    for (let i = index; this.parent[i]! >= 0; i = this.parent[i]!) out.push(this.choice[i]!);
+    return [...out.reverse(), ...extra];
+  }
+
+  found(index: number, problem: Problem, extra: readonly number[] = [], preemptions = this.preemptions[index]!): BoundedResult {
+    return { kind: 'found', path: this.pathTo(index, extra), problem, preemptions, states: this.size };
+  }
+}
+
+export function preemptionBounded<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
+  if (options.engine !== 'reference') {
+    const run = withLayout(model, (space) => boundedCompiled(model, space, options));
+    if (!('fallback' in run)) return run;
+  }
+  return boundedReference(model, options);
+}
+
+/**
+ * The bounded search on the compiled space: the same order, keys and checks as on the reference
+ * space (a state is its packed vector, exact under one layout, plus the thread that moved last).
+ * Whatever misbehaves on the packed state is replayed on the reference space, as in the kernel.
+ */
+function boundedCompiled<G>(model: Model<G>, space: CompiledSpace<G>, options: BoundedOptions): BoundedResult | Relayout {
+  const selected = options.properties ? new Set(options.properties) : undefined;
+  const checks = new PropertyChecks(model, selected);
+  const checkDeadlocks = !selected || selected.has('deadlock');
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  space.keepExitLocals = checks.hasExitChecks;
+  const { root: g, view } = space;
+  const tree = new Tree();
+  const vectors: Uint8Array[] = [];
+  const keys: string[] = [];
+  const best = new Map<string, number>();
+  const buckets = new Buckets();
+  const add = (b: Uint8Array, key: string, parent: number, choice: number, preemptions: number, depth: number, last: number): number => {
+    const index = tree.add(parent, choice, preemptions, depth, last);
+    vectors.push(b);
+    keys.push(key);
+    best.set(key, preemptions);
+    buckets.add(preemptions, depth, index);
+    return index;
+  };
+  /** Invariants of the state in `b` (plus onExit when step `tid` finished its thread), as ProblemFinder.afterStep. */
+  const judge = (b: Uint8Array, exited: number | undefined): Problem | undefined => {
+    space.point(b);
+    let f: Failure | undefined;
+    try {
+      f = checks.stateFailure(g, view);
+      if (f === undefined && exited !== undefined) {
+        const locals = space.exitLocals;
+        view.exiting = locals ? { tid: exited, locals } : undefined;
+        f = checks.exitFailure(g, view, exited);
+      }
+    } catch (thrown) {
+      throw propertyDiffers(space, b, thrown, (w) => checks.checkState(w, exited));
+    } finally {
+      view.exiting = undefined;
+    }
+    return f ? { verdict: 'violation', property: f.property.name, message: f.message } : undefined;
+  };
+  const initial = encodeInitial(model, space);
+  if (initial instanceof Relayout) return initial;
+  const initialProblem = judge(initial, undefined);
+  add(initial, `${vectorKey(initial)}#-1`, -1, -1, 0, 0, -1);
+  if (initialProblem) return tree.found(0, initialProblem);
+  const out = new Uint8Array(space.size);
+  try {
+    const r = buckets.drain(options.bound, (index, p): BoundedResult | undefined => {
+      if (best.get(keys[index]!)! < p) return undefined; // reached again with fewer preemptions
+      const b = vectors[index]!;
+      const n = enableOrRelayout(model, space, b);
+      if (n === 0) {
+        const world = space.decode(b);
+        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
+        if (blocked.length > 0) return tree.found(index, { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) });
+        const end = checks.checkEnd(world);
+        return end ? tree.found(index, { verdict: 'violation', property: end.property.name, message: end.message }) : undefined;
+      }
+      const last = tree.last[index]!;
+      const tids = space.en.tid;
+      let lastCanGoOn = false;
+      for (let i = 0; i < n && last >= 0; i++) if (tids[i] === last) lastCanGoOn = true;
+      const depth = tree.depth[index]!;
+      for (let i = 0; i < n; i++) {
+        const tid = tids[i]!;
+        const cost = lastCanGoOn && tid !== last ? 1 : 0;
+        if (p + cost > options.bound) continue;
+        out.set(b);
+        let kind: number;
+        try {
+          kind = space.applyEnabled(i, out);
+        } catch (thrown) {
+          throw relayoutFor(model, space, b, space.transition(i), thrown);
+        }
+        if (kind === FAILED) {
+          const f = space.failure!;
+          const name = f.verdict === 'deadlock' ? 'deadlock' : f.property;
+          if (selectsFailure(model, selected, name)) return tree.found(index, { verdict: f.verdict, property: f.property, message: f.message }, [i], p + cost);
+          continue;
+        }
+        const key = `${vectorKey(out)}#${tid}`;
+        const known = best.get(key);
+        if (known !== undefined && known <= p + cost) continue;
+        if (tree.size >= maxStates) return { kind: 'incomplete', states: tree.size };
+        const next = add(out.slice(), key, index, i, p + cost, depth + 1, tid);
+        const problem = judge(vectors[next]!, kind === EXITED ? tid : undefined);
+        if (problem) return tree.found(next, problem);
+      }
+      return undefined;
+    });
+    return r ?? { kind: 'none', states: tree.size };
+  } catch (thrown) {
+    if (thrown instanceof Relayout) return thrown;
+    throw thrown;
+  }
+}
+
+/** A vector as a string key: exact (under one layout a vector is a canonical encoding). */
+function vectorKey(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}
 
 interface Node<G> {
   readonly world: World<G>;
@@ -34,7 +212,7 @@ interface Node<G> {
   readonly key: string;
 }
 
-export function preemptionBounded<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
+function boundedReference<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
   const finder = new ProblemFinder(model, options.properties ? new Set(options.properties) : undefined);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const nodes: Node<G>[] = [];
