@@ -666,7 +666,8 @@ describe('check --checkpoint and --resume (in-process)', () => {
       const args = ['check', 'hmm/v5.2-valid-flag', '-p', 'driver=doc', '--no-por'];
       const whole = await cli(...args);
       const timeless = (t: string): string => t.replace(/[\d.]+ s \([\d,]+ states\/s\)/g, 'T');
-      const first = await cli(...args, '--checkpoint', dir, '--checkpoint-every', '0.0005');
+      // Every 1.2 ms of search: the whole search takes tens of milliseconds (30 ms was once too long).
+      const first = await cli(...args, '--checkpoint', dir, '--checkpoint-every', '0.00002');
       expect(timeless(first.stdout)).toBe(timeless(whole.stdout));
       const resumed = await cli(...args, '--resume', dir);
       expect(resumed.code).toBe(1);

@@ -102,12 +102,14 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
     const redis = new Redis(server.port, '127.0.0.1');
     // Kills that hit the victim while it was in the run and the run had not ended.
     let midRun = 0;
+    const spawned: ChildProcess[] = [];
     try {
       for (let k = 0; k < (SLOW ? 20 : 3); k++) {
         const name = `k${++runs}`;
         const url = `${server.url}/${name}`;
         const victim = worker(url, 'victim');
         const survivor = worker(url, 'survivor');
+        spawned.push(victim, survivor);
         // Kill at a random point of the search: once the victim is in the run and the store has
         // reached a random size.
         let ended = false;
@@ -123,7 +125,20 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
             await new Promise((resolve) => setTimeout(resolve, 2));
           }
         })();
-        const r = await exploreCluster({ url, spec: 'classic/peterson', definition, params: { n: 3 }, properties: ['mutual exclusion'] });
+        // Should the run not end, fail with what Redis holds rather than wait for the test's timeout.
+        let stuck: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          stuck = setTimeout(() => {
+            void (async () => {
+              const keys = await redis.keys(`il:${name}:*`);
+              const meta = await redis.hgetall(`il:${name}:meta`);
+              const level = await redis.get(`il:${name}:g0:level`);
+              const pending = await Promise.all(keys.filter((k) => k.includes(':q:')).map(async (k) => `${k} ${JSON.stringify(await redis.xpending(k, 'w').catch((e) => String(e)))}`));
+              reject(new Error(`kill ${k} (at ${at} states) did not end in 120 s: meta ${JSON.stringify(meta)}, level ${level}, keys ${keys.join(' ')}, pending ${pending.join('; ')}, victim exit ${victim.exitCode ?? victim.signalCode}, survivor exit ${survivor.exitCode ?? survivor.signalCode}`));
+            })();
+          }, 120_000);
+        });
+        const r = await Promise.race([exploreCluster({ url, spec: 'classic/peterson', definition, params: { n: 3 }, properties: ['mutual exclusion'] }), timeout]).finally(() => clearTimeout(stuck));
         ended = true;
         await killer;
         victim.kill('SIGKILL');
@@ -132,6 +147,7 @@ describe.skipIf(!on)('distributed search (check --cluster) against a local redis
       }
       expect(midRun).toBe(SLOW ? 20 : 3);
     } finally {
+      for (const w of spawned) w.kill('SIGKILL');
       redis.disconnect();
     }
   }, 300_000);

@@ -283,6 +283,21 @@ const NATIVE_READERS: Record<string, (this: ListView, ...args: never[]) => unkno
     const n = this.length;
     for (let i = 0; i < n; i++) f((this as unknown as Item)[i], i, this);
   },
+  map(this: ListView, f: Test): unknown[] {
+    const n = this.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = f((this as unknown as Item)[i], i, this);
+    return out;
+  },
+  filter(this: ListView, f: Test): unknown[] {
+    const n = this.length;
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const y = (this as unknown as Item)[i];
+      if (f(y, i, this)) out.push(y);
+    }
+    return out;
+  },
 };
 for (const m of ARRAY_READERS) {
   Object.defineProperty(ListView.prototype, m, {
