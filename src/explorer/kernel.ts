@@ -26,7 +26,7 @@ import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN, VectorExactStore } from './stateStore.ts';
 import { SearchTally, type TallyStore } from './tally.ts';
-import { searchLoop, type LoopStates } from './loop.ts';
+import { searchLoop, type GraphRecorder, type LoopStates } from './loop.ts';
 import { Reduction } from '../reduction/index.ts';
 import { checkResumable, checkRoutines, routineName, routineNames, searchIdentity, SNAPSHOT_FORMAT, type SearchSnapshot } from './checkpoint.ts';
 
@@ -224,7 +224,22 @@ interface Resuming {
   readonly take: () => SearchSnapshot | undefined;
 }
 
-export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSpace<G>, started: number, relayouts: number, parts?: SearchParts<G>, resuming?: Resuming): KernelOutcome | Relayout {
+/**
+ * The search on the compiled space: `search`'s loop (loop.ts) over packed vectors. `parts`: a
+ * batch's own store, queue and end (batch.ts); `resuming`: a snapshot to go on from; `graph`: a
+ * recorder of the state graph (the liveness graph), which sees each new state with the views
+ * pointed at it.
+ */
+export function search<G>(
+  model: Model<G>,
+  cfg: ExploreConfig,
+  space: CompiledSpace<G>,
+  started: number,
+  relayouts: number,
+  parts?: SearchParts<G>,
+  resuming?: Resuming,
+  graph?: GraphRecorder,
+): KernelOutcome | Relayout {
   let resume = resuming?.take();
   const resumed = resume !== undefined;
   const routines = resuming?.routines ?? [];
@@ -237,7 +252,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
   const depths = por ? new Depths(resume?.arrays.depths) : undefined;
   // A parallel search (--workers): the visited set and the work queue are shared between workers.
   const shared = cfg.shared;
-  const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : cfg.exact ? new VectorExactStore(space.size >> 2) : new FingerprintStore(model, por);
+  const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : cfg.exact ? new VectorExactStore(space.size >> 2) : new FingerprintStore(model, por || graph !== undefined);
   const store: VectorStore = parts?.store ?? local ?? shared!.store;
   // Checkpoints are of the fingerprint store (an exact search takes none).
   const fingerprints = local instanceof FingerprintStore ? local : undefined;
@@ -336,6 +351,7 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     },
     // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
     seenDeeper: (d) => local !== undefined && depths!.at(local.seenIndex) > d,
+    seenIndex: () => local!.seenIndex,
     stored: (index, d) => depths?.set(index, d),
     judge: (index, t) => {
       space.point(next.b);
@@ -406,7 +422,15 @@ export function search<G>(model: Model<G>, cfg: ExploreConfig, space: CompiledSp
     caught: (thrown) => (thrown instanceof Relayout ? thrown : undefined),
   };
   parts?.start?.(tally, lockOrder);
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed }, () => {
+  const recorder: GraphRecorder | undefined = graph && {
+    expand: (index, n) => graph.expand(index, n),
+    state: (index, parent, via) => {
+      space.point(next.b);
+      graph.state(index, parent, via);
+    },
+    edge: (k, to) => graph.edge(k, to),
+  };
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed, graph: recorder }, () => {
     if (parts) return parts.end(tally);
     if (shared) return tally.finishShared(shared.finished, false);
     if (!lockOrder?.inversion && nestsSymmetricLocks(model, symmetric, lockOrder)) {

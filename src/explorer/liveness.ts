@@ -15,11 +15,10 @@ import { applyTransition, enabledTransitions, transitionLabel } from '../core/tr
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { findFairCycleCompact, type CompactGraph, type Fairness } from './fairCycle.ts';
-import { FAILED, hashWords } from '../core/compiled/space.ts';
-import { enableOrRelayout, Relayout, relayoutFor, VectorFrontier, withLayout } from './kernel.ts';
-import type { Engine } from './options.ts';
+import { Relayout, search, withLayout } from './kernel.ts';
+import type { GraphRecorder } from './loop.ts';
+import { resolveOptions, type Engine } from './options.ts';
 import type { EngineStats, ReplayPath, Stats } from './result.ts';
-import { FingerprintStore, SEEN } from './stateStore.ts';
 
 export type { Fairness } from './fairCycle.ts';
 
@@ -229,62 +228,41 @@ function buildReferenceGraph<G>(model: Model<G>, props: readonly LivenessPropert
   return b.finish();
 }
 
-/** The graph on the compiled space; `fallback` when that space cannot hold the model. */
+/**
+ * The graph on the compiled space, made by the one search loop (BFS, checking nothing, a graph
+ * recorder observing it); `fallback` when that space cannot hold the model.
+ */
 function buildCompiledGraph<G>(model: Model<G>, props: readonly LivenessProperty<G>[], maxStates: number): LiveGraph | undefined | { fallback: string } {
-  return withLayout(model, (space) => {
+  const cfg = resolveOptions({ properties: [], por: false, symmetry: false, determinismChecks: 0, strategy: 'bfs' });
+  return withLayout(model, (space, relayouts) => {
     const b = new GraphBuilder(model.actors.length, props as readonly LivenessProperty<unknown>[]);
-    const store = new FingerprintStore(model, true);
-    const frontier = new VectorFrontier(space.size, false);
-    const cur = space.vector();
-    const next = space.vector();
     const referenceView = new ModelWorldView(model);
-    /** Judges the state the views point at (the new state: `next`, or the initial one in `cur`). */
-    let judged = cur.b;
+    const en = space.en;
+    /** Judges the state the views point at (the state just stored). */
     const judge = (pred: StatePredicate<unknown>): boolean => {
       try {
         return pred(space.root, space.view);
       } catch (thrown) {
         // The reference space's answer: its error is the model's; if it has none, this space cannot run the model.
-        const w = space.decode(judged);
+        const w = space.decode(space.cursor.b);
         referenceView.world = w;
         pred(w.shared, referenceView);
         throw new Relayout(undefined, `a liveness property behaved differently on the packed state (${String(thrown)})`);
       }
     };
-    const initial = space.encode(model.initial);
-    cur.b.set(initial);
-    store.add(hashWords(cur.w), NO_PARENT, -1, Number.POSITIVE_INFINITY);
-    space.point(cur.b);
-    b.addState(NO_PARENT, -1, judge);
-    frontier.push(cur.w, 0, 0);
-    judged = next.b;
-    while (frontier.size > 0) {
-      if (b.size > maxStates) return undefined;
-      const s = frontier.pop(cur.w);
-      b.expand(s);
-      const n = enableOrRelayout(model, space, cur.b);
-      const en = space.en;
-      for (let k = 0; k < n; k++) {
-        b.setEnabled(s, en.tid[k]!);
-        next.w.set(cur.w);
-        let kind: number;
-        try {
-          kind = space.applyEnabled(k, next.b);
-        } catch (thrown) {
-          return relayoutFor(model, space, cur.b, space.transition(k), thrown);
-        }
-        if (kind === FAILED) continue;
-        let to = store.add(hashWords(next.w), s, k, Number.POSITIVE_INFINITY);
-        if (to === SEEN) to = store.seenIndex;
-        else {
-          space.point(next.b);
-          b.addState(s, k, judge);
-          frontier.push(next.w, to, 0);
-        }
-        b.addEdge(model, to, en.tid[k]!, en.fn[k]!, en.stmt[k]!, en.alt[k]!, k);
-      }
-    }
-    return b.finish();
+    const recorder: GraphRecorder = {
+      expand: (s, n) => {
+        if (b.size > maxStates) return false;
+        b.expand(s);
+        for (let k = 0; k < n; k++) b.setEnabled(s, en.tid[k]!);
+        return true;
+      },
+      state: (_index, parent, via) => void b.addState(parent < 0 ? NO_PARENT : parent, via, judge),
+      edge: (k, to) => b.addEdge(model, to, en.tid[k]!, en.fn[k]!, en.stmt[k]!, en.alt[k]!, k),
+    };
+    const out = search(model, cfg, space, cfg.now(), relayouts, undefined, undefined, recorder);
+    if (out instanceof Relayout) return out;
+    return out.verdict === 'incomplete' ? undefined : b.finish();
   });
 }
 

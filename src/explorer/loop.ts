@@ -34,6 +34,8 @@ export interface LoopStates<G> {
   visit(parent: number, via: number, limit: number): number;
   /** After `visit` returned SEEN: whether that state was stored deeper than `depth` (the cycle proviso). */
   seenDeeper(depth: number): boolean;
+  /** After `visit` returned SEEN: that state's index (needed only with a graph recorder). */
+  seenIndex?(): number;
   /** The next state was stored as `index` at `depth`. */
   stored(index: number, depth: number): void;
   /** Invariants of the next state; then the `sometimes` properties it witnesses. */
@@ -73,6 +75,19 @@ export interface LoopStates<G> {
   readonly checkpoint?: (() => void) | undefined;
 }
 
+/**
+ * Observes the state graph as the search makes it (the liveness graph: liveness.ts). States are
+ * expanded in the order they were stored (BFS), so `expand` calls come in index order.
+ */
+export interface GraphRecorder {
+  /** State `index` is expanded, with `n` enabled steps; false ends the search as over budget. */
+  expand(index: number, n: number): boolean;
+  /** The next state was stored as `index`, reached from `parent` (-1: none) by step `via`. */
+  state(index: number, parent: number, via: number): void;
+  /** Step `k` of the state being expanded leads to state `to`. */
+  edge(k: number, to: number): void;
+}
+
 export interface LoopParts<G> {
   readonly model: Model<G>;
   readonly cfg: ExploreConfig;
@@ -83,11 +98,12 @@ export interface LoopParts<G> {
   readonly shared: SharedSearch | undefined;
   /** The states to expand are already queued (a batch of a distributed search, a search resumed from a snapshot): no initial state. */
   readonly preloaded?: boolean;
+  readonly graph?: GraphRecorder | undefined;
 }
 
 /** Runs the search over `states`; a complete search ends in `end()`, anything else returns early. */
 export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end: () => ExploreOutcome): ExploreOutcome | R {
-  const { model, cfg, checks, tally, lockOrder, reduction, shared } = parts;
+  const { model, cfg, checks, tally, lockOrder, reduction, shared, graph } = parts;
   const selected = cfg.properties;
   const checkDeadlocks = !selected || selected.has('deadlock');
   const por = reduction !== undefined && reduction.active.por;
@@ -97,6 +113,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       states.initial();
       at = states.visit(-1, 0, Number.POSITIVE_INFINITY);
       states.stored(at, 0);
+      graph?.state(at, -1, -1);
       const initFailure = states.judge(at, tally);
       if (initFailure) return tally.fail(at, initFailure);
       states.push(at, 0);
@@ -125,6 +142,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       // enable
       const n = states.enable();
       tally.spend(n + 1);
+      if (graph !== undefined && !graph.expand(index, n)) return tally.incomplete('maxStates');
       if (n === 0) {
         const world = states.world();
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
@@ -185,15 +203,18 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
         const next = states.visit(index, i, cfg.maxStates);
         if (next === SEEN) {
           if (!full && !states.seenDeeper(depth)) provisoHit = true;
+          graph?.edge(i, states.seenIndex!());
           continue;
         }
         if (next === FULL) return tally.incomplete('maxStates');
         states.stored(next, depth + 1);
+        graph?.state(next, index, i);
         if (depth + 1 > tally.maxDepth) tally.maxDepth = depth + 1;
         // judge the state, push
         const failure = states.judge(next, tally);
         if (failure) return tally.fail(next, failure);
         states.push(next, depth + 1);
+        graph?.edge(i, next);
       }
       if (!full) reduction!.pruned += n - order!.length;
     }
