@@ -161,7 +161,7 @@ export class CompiledSpace<G> implements Positions {
     }
     this.size = (at + 3) & ~3;
     const initial = new Uint8Array(this.size);
-    this.cursor = { b: initial, ro: true };
+    this.cursor = { b: initial, ro: true, gen: 0 };
     this.root = this.rootSite.makeView ? (this.rootSite.makeView(this.cursor, 0) as G) : ({} as G);
     this.view = new CompiledWorldView(this);
     this.lockWalk = lockWalker(facts.shared, '');
@@ -187,6 +187,7 @@ export class CompiledSpace<G> implements Positions {
     } finally {
       c.b = saved;
       c.ro = true;
+      c.gen++;
     }
     return b;
   }
@@ -214,6 +215,7 @@ export class CompiledSpace<G> implements Positions {
   point(b: Uint8Array): void {
     this.cursor.b = b;
     this.cursor.ro = true;
+    this.cursor.gen++;
   }
 
   depthOf(tid: ThreadId): number {
@@ -357,6 +359,7 @@ export class CompiledSpace<G> implements Positions {
         if (thrown instanceof StepFailure) {
           this.failure = thrown;
           c.ro = true;
+          c.gen++;
           return FAILED;
         }
         throw thrown;
@@ -385,6 +388,7 @@ export class CompiledSpace<G> implements Positions {
     }
     this.settle(tid);
     c.ro = true;
+    c.gen++;
     if (out[ts.at] !== 0) return NEXT;
     if (this.exitFn >= 0) {
       const site = this.threads[tid]!.frames[depth - 1]!.routines.get(this.exitFn)!;
@@ -473,6 +477,7 @@ export class CompiledSpace<G> implements Positions {
       }
       if (s.kind !== 'call') return;
       this.cursor.ro = true;
+      this.cursor.gen++;
       const args = plainOf(s.args(this.root, this.localsView(tid, n - 1, fn) as never, tid));
       this.cursor.ro = false;
       b[f.at + PC] = (pc + 1) & 255;

@@ -12,6 +12,11 @@ import { PRESENT, type Spec } from './spec.ts';
 export interface Cursor {
   b: Uint8Array;
   ro: boolean;
+  /**
+   * Bumped each time reading starts afresh (the views pointed at a vector, or made read-only
+   * again after writes): a list's read-only snapshot is good while `gen` and `b` are unchanged.
+   */
+  gen: number;
 }
 
 /** A write the current layout cannot hold: the search widens the layout and starts again. */
@@ -65,6 +70,10 @@ export type Inline =
 
 export interface Site {
   readonly size: number;
+  /** A list site: read-only readers get a frozen array of its elements (ListView.$snap). */
+  readonly list?: true;
+  /** A tagged site whose shape is a list. */
+  readonly shapeList?: boolean;
   readonly inline?: Inline;
   /** A tagged place: its tag's width, dictionary and the code meaning "present". */
   readonly tagged?: { readonly width: 1 | 2; readonly dict: unknown[]; readonly present: number };
@@ -227,6 +236,19 @@ const ARRAY_WRITERS = ['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'rev
 
 export class ListView extends View {
   declare length: number;
+  /** The read-only snapshot (see $snap), and the cursor generation and vector it was taken of. */
+  $s: readonly unknown[] | undefined = undefined;
+  $sg = -1;
+  $sb: Uint8Array | undefined = undefined;
+  /**
+   * The list as a frozen array, for guards, properties and argument functions (the cursor is
+   * read-only): indexing a plain array is a fast element load, where the view's index accessors
+   * (on its prototype) are a slow keyed lookup, about 70 ns each. Made once per list and state
+   * read; elements that are lists are snapshots too. (Set per site by listSite.)
+   */
+  $snap(): readonly unknown[] {
+    return this.toArray();
+  }
   /** The elements as an array (scalars, or views of composite elements). */
   toArray(): unknown[] {
     const n = this.length;
@@ -336,7 +358,24 @@ function listSite(list: { cap: number; elem: Spec }): Site {
           b[a] = n & 255;
           b[a + 1] = n >>> 8;
         };
-  class List extends ListView {}
+  class List extends ListView {
+    override $snap(): readonly unknown[] {
+      const c = this.$c;
+      if (this.$sg === c.gen && this.$sb === c.b) return this.$s!;
+      const a = this.$o;
+      const n = lenAt(c.b, a);
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const x = elem.get(c, a + lw + i * es, this, i);
+        out[i] = x instanceof ListView ? x.$snap() : x;
+      }
+      Object.freeze(out);
+      this.$s = out;
+      this.$sg = c.gen;
+      this.$sb = c.b;
+      return out;
+    }
+  }
   let site: Site;
   Object.defineProperty(List.prototype, 'length', {
     get(this: View) {
@@ -363,6 +402,7 @@ function listSite(list: { cap: number; elem: Spec }): Site {
   );
   site = {
     size,
+    list: true,
     get: (c, a, owner, slot) => owner.$kid(slot, site, a),
     set: (c, a, v) => {
       if (c.ro) readOnly();
@@ -404,6 +444,7 @@ function taggedSite(spec: Spec, shape: Site): Site {
   const site: Site = {
     size,
     tagged: { width: ts as 1 | 2, dict: spec.dict, present: spec.codes.get(PRESENT)! },
+    shapeList: shape.list === true,
     shapeView: (c, a) => shape.makeView!(c, a + ts),
     get: (c, a, owner, slot) => (present(c.b, a) ? owner.$kid(slot, shape, a + ts) : tag.get(c, a, owner, slot)),
     set: (c, a, v) => {
@@ -500,11 +541,14 @@ function defineGenerated(cls: abstract new (...args: never[]) => View, fields: r
       // A place holding null or a record/list: the tag byte says which; the view was made up front.
       const site = bind(f.site);
       const dict = bind(f.site.tagged.dict);
-      get = `const b = this.$c.b; ${inRange} const t = b[${at}]; return t === ${f.site.tagged.present} ? this.$kids[${f.slot}] : ${dict}[t];`;
+      const kid = f.site.shapeList ? `(this.$c.ro ? this.$kids[${f.slot}].$snap() : this.$kids[${f.slot}])` : `this.$kids[${f.slot}]`;
+      get = `const b = this.$c.b; ${inRange} const t = b[${at}]; return t === ${f.site.tagged.present} ? ${kid} : ${dict}[t];`;
       set = `${site}.set(c, ${at}, v);`;
     } else if (f.site.makeView !== undefined) {
       const site = bind(f.site);
-      get = `const b = this.$c.b; ${inRange} return this.$kids[${f.slot}];`;
+      get = f.site.list
+        ? `const b = this.$c.b; ${inRange} const k = this.$kids[${f.slot}]; return this.$c.ro ? k.$snap() : k;`
+        : `const b = this.$c.b; ${inRange} return this.$kids[${f.slot}];`;
       set = `${site}.set(c, ${at}, v);`;
     } else {
       const site = bind(f.site);
