@@ -27,6 +27,7 @@ import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN, VectorExactStore } from './stateStore.ts';
 import { SearchTally, type TallyStore } from './tally.ts';
 import { searchLoop, type GraphRecorder, type LoopStates } from './loop.ts';
+import { explore } from './explore.ts';
 import { Reduction } from '../reduction/index.ts';
 import { checkResumable, checkRoutines, routineName, routineNames, searchIdentity, SNAPSHOT_FORMAT, type SearchSnapshot } from './checkpoint.ts';
 
@@ -149,26 +150,13 @@ export function learnLayout<G>(model: Model<G>, cfg: ExploreConfig, maxStates: n
 export const LEARN_AHEAD_STATES = 500;
 
 /**
- * A breadth-first search on the reference space, up to `limit` states, whose every state the
- * layout absorbs. It only learns shapes: whatever goes wrong in it (a model error) is left for the
- * real search to find and report.
+ * A breadth-first search on the reference space (the one loop, checking nothing), up to `limit`
+ * states, whose every stored state the layout absorbs. It only learns shapes: whatever goes wrong
+ * in it (a model error) is left for the real search to find and report.
  */
 export function learnAhead<G>(model: Model<G>, facts: LayoutFacts, limit: number): void {
-  const seen = new Set<string>([encodeWorld(model, model.initial)]);
-  const queue: World<G>[] = [model.initial];
   try {
-    for (let i = 0; i < queue.length && seen.size < limit; i++) {
-      const w = queue[i]!;
-      for (const t of enabledTransitions(model, w)) {
-        const out = applyTransition(model, w, t);
-        if (out.kind !== 'next') continue;
-        const key = encodeWorld(model, out.world);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        facts.absorbWorld(out.world as World<unknown>);
-        queue.push(out.world);
-      }
-    }
+    explore(model, { engine: 'reference', properties: [], maxStates: limit, determinismChecks: 0, onStore: (w) => facts.absorbWorld(w) });
   } catch {
     // Left for the search to diagnose, with its path.
   }
