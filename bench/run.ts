@@ -9,11 +9,14 @@
  * speed-up on wall time, `2w x*` the same after the workers' start-up (threads loading the model).
  * Peterson n=4 also runs with the compact (bytes) frontier, to compare peak heap. `cpu s` columns
  * are CPU time of the whole process (all threads): on a busy machine wall time shows the share of
- * the CPU we got, CPU time what the work cost.
+ * the CPU we got, CPU time what the work cost. Each 1-worker search (compiled, reference, compact
+ * frontier) runs in a fresh process (bench/row.ts), as SPIN's do: in one long-lived process the
+ * loop, compiled by V8 for every model before it, ran Peterson n=4 at 2.60 CPU-s where a fresh
+ * process takes 1.8.
  *
  * The 1-worker search runs on the compiled state space (the default engine); `ref x` is how many
  * times fewer CPU-seconds it took than the same search on the reference (immer) space in the same
- * run, `heap B/st` the peak JS heap per state, the whole process included. The ratio to SPIN is per
+ * run, `heap B/st` the peak JS heap plus typed arrays (the visited set and queue live there) per state, the search's whole process included. The ratio to SPIN is per
  * core: our states per CPU-second over SPIN's states per second. The 2-worker runs use the
  * compiled space too: the coordinator learns the layout the workers share (see src/explorer/parallel.ts).
  *
@@ -22,11 +25,12 @@
  * `--no-reference` skips the reference-space runs; `--no-cluster` the distributed-search rows
  * (bench/cluster.ts: 1, 2 and 4 worker processes against a private redis-server).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModel, explore, type Params } from '../src/index.ts';
+import { type ExploreOutcome, type Params } from '../src/index.ts';
 import { exploreParallel } from '../src/explorer/parallel.ts';
 import { catalog } from '../models/index.ts';
 import { clusterRows } from './cluster.ts';
@@ -46,7 +50,7 @@ interface Row {
   collisionProbability: number;
   /** CPU time (user + system, all threads of the process) of the 1-worker run. */
   cpuSeconds: number;
-  /** Peak JS heap during the 1-worker run, sampled 4 times a second. */
+  /** Peak JS heap plus typed arrays during the 1-worker run (its own process), sampled 4 times a second. */
   peakHeapMiB: number;
   /** That peak per state stored, everything in the process included. */
   heapBytesPerState: number;
@@ -113,6 +117,8 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1e6;
 }
 
+const ROW_RUNNER = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
+const ROW = fileURLToPath(new URL('./row.ts', import.meta.url));
 const spin = spinSkipped();
 const loadBefore = loadavg();
 if (spin !== undefined) console.log(spin);
@@ -128,22 +134,19 @@ for (const [name, params] of cases) {
   // The 5.2 models violate a property, and where a search stops depends on its order (BFS here, DFS
   // in SPIN): both tools explore the whole state space under the selection bench/spin.ts gives.
   const properties = comparableProperties(name, params);
+  // Each measured search runs in a process of its own (bench/row.ts says why).
   const measured = (compactFrontier: boolean, engine: 'compiled' | 'reference' = 'compiled') => {
-    global.gc?.();
-    const cpu0 = process.cpuUsage();
-    let peak = process.memoryUsage().heapUsed;
-    const result = explore(compileModel(definition, params), {
-      compactFrontier,
-      engine,
-      ...(properties ? { properties } : {}),
-      progressIntervalMs: 250,
-      onProgress: () => {
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      },
-    });
-    return { result, peakHeapMiB: Math.round(Math.max(peak, process.memoryUsage().heapUsed) / 2 ** 20), cpuSeconds: cpuSince(cpu0) };
+    const out = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=16384', ROW_RUNNER, ROW, name, JSON.stringify(params), properties ? JSON.stringify(properties) : '-', compactFrontier ? '1' : '0', engine],
+      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    );
+    const line = out.stdout.trim().split('\n').at(-1) ?? '';
+    if (out.status !== 0 || !line.startsWith('{')) throw new Error(`bench/row.ts ${name} ${JSON.stringify(params)} failed (exit ${out.status}): ${out.stderr}`);
+    return JSON.parse(line) as { verdict: ExploreOutcome['verdict']; stats: ExploreOutcome['stats']; peakHeapMiB: number; cpuSeconds: number };
   };
-  const { result: r, peakHeapMiB, cpuSeconds } = measured(false);
+  const r = measured(false);
+  const { peakHeapMiB, cpuSeconds } = r;
   const seconds = r.stats.elapsedMs / 1000;
   const row: Row = {
     model: name,
@@ -163,13 +166,13 @@ for (const [name, params] of cases) {
   };
   if (withReference) {
     const ref = measured(false, 'reference');
-    row.reference = { statesPerSecond: ref.result.stats.statesPerSecond, cpuSeconds: ref.cpuSeconds, seconds: ref.result.stats.elapsedMs / 1000 };
+    row.reference = { statesPerSecond: ref.stats.statesPerSecond, cpuSeconds: ref.cpuSeconds, seconds: ref.stats.elapsedMs / 1000 };
     row.speedupOverReference = ref.cpuSeconds > 0 && cpuSeconds > 0 ? ref.cpuSeconds / cpuSeconds : 0;
-    if (ref.result.stats.states !== row.states || ref.result.verdict !== row.verdict) console.log(`  note: the reference space ended ${ref.result.verdict} with ${fmt(ref.result.stats.states)} states`);
+    if (ref.stats.states !== row.states || ref.verdict !== row.verdict) console.log(`  note: the reference space ended ${ref.verdict} with ${fmt(ref.stats.states)} states`);
   }
   if (name === 'classic/peterson' && params.n === 4) {
     const c = measured(true);
-    row.compactFrontier = { seconds: c.result.stats.elapsedMs / 1000, statesPerSecond: c.result.stats.statesPerSecond, peakHeapMiB: c.peakHeapMiB };
+    row.compactFrontier = { seconds: c.stats.elapsedMs / 1000, statesPerSecond: c.stats.statesPerSecond, peakHeapMiB: c.peakHeapMiB };
     console.log(`  frontier: objects peak heap ${peakHeapMiB} MiB in ${fmt(seconds, 1)} s; compact (bytes) peak heap ${c.peakHeapMiB} MiB in ${fmt(row.compactFrontier.seconds, 1)} s`);
   }
   if (withWorkers) {
