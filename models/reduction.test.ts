@@ -11,8 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileModel, explore } from '../src/index.ts';
-import { replayProblem, summary } from '../src/reduction/differential.ts';
-import { checkReductionDeclarations } from '../src/reduction/check.ts';
+import { replayProblem, summary } from '../src/testing/differential.ts';
+import { checkReductionDeclarations } from '../src/testing/reductionCheck.ts';
 import { catalog } from './index.ts';
 
 const SLOW = process.env.INTERLEAVE_SLOW === '1';

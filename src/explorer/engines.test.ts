@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileModel, defineModel, routine, step, type AnyModelDefinition, type Model, type Params } from '../index.ts';
 import { catalog } from '../../models/index.ts';
-import { buildRandom, fuzzModel } from '../reduction/randomModels.ts';
+import { buildRandom, fuzzModel } from '../testing/randomModels.ts';
 import { buildShapeModel, shapeModel } from '../testing/shapeModels.ts';
 import { outcomeSummary } from '../testing/helpers.ts';
 import { explore, selectableProperties, type ExploreOutcome } from './explore.ts';

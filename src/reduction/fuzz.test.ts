@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../core/model.ts';
 import { explore } from '../explorer/explore.ts';
-import { compareReductions, type Variant } from './differential.ts';
-import { buildRandom, fuzzModel, type RandomModel } from './randomModels.ts';
+import { compareReductions, type Variant } from '../testing/differential.ts';
+import { buildRandom, fuzzModel, type RandomModel } from '../testing/randomModels.ts';
 
 const RUNS = Number(process.env.INTERLEAVE_FUZZ ?? 40);
 const MAX_STATES = 300;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { always, compileModel, defineModel, explore, mutex, mutex_lock, mutex_unlock, reading, routine, step, type Model, type Mutex } from '../index.ts';
-import { compareReductions } from './differential.ts';
+import { compareReductions } from '../testing/differential.ts';
 
 interface S {
   v: number[];

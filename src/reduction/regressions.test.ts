@@ -9,7 +9,7 @@ import symmetricLockOrder from '../testing/fixtures/symmetric-lock-order.ts';
 import { ModelError } from '../core/errors.ts';
 import { replay } from '../trace/trace.ts';
 import { judgeTrace } from '../trace/judge.ts';
-import { checkReductionDeclarations } from './check.ts';
+import { checkReductionDeclarations } from '../testing/reductionCheck.ts';
 
 describe('partial-order reduction and onExit', () => {
   interface S {

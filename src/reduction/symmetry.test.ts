@@ -4,7 +4,7 @@ import { encodeWorld } from '../core/determinism.ts';
 import type { World } from '../core/world.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
 import { permuteWorld, SymmetryKeys } from './symmetry.ts';
-import { compareReductions } from './differential.ts';
+import { compareReductions } from '../testing/differential.ts';
 
 describe('symmetry reduction', () => {
   // Untyped shared state: these tests handle worlds generically.

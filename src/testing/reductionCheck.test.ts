@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { always, compileModel, defineModel, either, reading, routine, step, when, type Model } from '../index.ts';
 import { ModelError } from '../core/errors.ts';
 import { model as twoPhase } from '../../models/classic/two-phase-commit.ts';
-import { checkReductionDeclarations } from './check.ts';
+import { checkReductionDeclarations } from './reductionCheck.ts';
 import { buildRandom, fuzzModel } from './randomModels.ts';
 
 interface S {

@@ -26,8 +26,8 @@ import { applyTransition, enabledTransitions, statementAt, transitionLabel, type
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { explore } from '../explorer/explore.ts';
-import { dependent, dotted, footprintOf, parsePath, reachableRoutines, uncovered, type Path } from './footprint.ts';
-import { permuteWorld } from './symmetry.ts';
+import { dependent, dotted, footprintOf, parsePath, reachableRoutines, uncovered, type Path } from '../reduction/footprint.ts';
+import { permuteWorld } from '../reduction/symmetry.ts';
 
 export interface CheckDeclarationsOptions {
   /** Check at most this many states (default 2,000). */

@@ -15,7 +15,7 @@ import { LOCK_ORDER } from '../explorer/lockOrder.ts';
 import { PropertyChecks } from '../explorer/propertyChecks.ts';
 import { confirmLockOrder } from '../trace/judge.ts';
 import { replay } from '../trace/trace.ts';
-import { SymmetryKeys } from './symmetry.ts';
+import { SymmetryKeys } from '../reduction/symmetry.ts';
 
 export type Variant = Pick<ExploreOptions, 'por' | 'symmetry'>;
 
