@@ -29,6 +29,18 @@ run('swarm runs over Redis', () => {
   let serial = 0;
   /** A fresh run name on the private server. */
   const url = (): string => `${redis.url}/t${++serial}`;
+  /**
+   * Starts a swarm (no local workers) on a fresh run and waits until it has written the run
+   * (workers may start before or after that); its address, name, keys and the coordinator's promise.
+   */
+  const startSwarm = async (definition: Parameters<typeof runSwarm>[0], params: Parameters<typeof runSwarm>[2], options: Omit<Parameters<typeof runSwarm>[3], 'url' | 'localWorkers'>) => {
+    const target = url();
+    const { name } = parseClusterUrl(target);
+    const keys = swarmKeys(name);
+    const started = runSwarm(definition, definition.name, params, { ...options, url: target, localWorkers: 0 });
+    while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    return { target, name, keys, started };
+  };
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -52,11 +64,7 @@ run('swarm runs over Redis', () => {
   }, 60_000);
 
   it('a passing model: every job runs, no counterexample, coverage within the reachable states', async () => {
-    const target = url();
-    const { name } = parseClusterUrl(target);
-    const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 8, runsPerJob: 50, depth: 60, seed: 1, localWorkers: 0 });
-    // Workers may start before or after the coordinator has written the run: wait for its meta.
-    while ((await client.exists(swarmKeys(name).meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    const { name, started } = await startSwarm(twoPhase, {}, { jobs: 8, runsPerJob: 50, depth: 60, seed: 1 });
     await Promise.all([swarmWorker(redis.url, name, { id: 'a' }), swarmWorker(redis.url, name, { id: 'b' })]);
     const r = await started;
     expect(r.found).toBeNull();
@@ -70,10 +78,7 @@ run('swarm runs over Redis', () => {
   }, 60_000);
 
   it('`interleave worker URL` takes a swarm\'s jobs; `check --cluster` refuses a swarm run by its kind', async () => {
-    const target = url();
-    const { name } = parseClusterUrl(target);
-    const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 3, runsPerJob: 20, depth: 30, seed: 2, localWorkers: 0 });
-    while ((await client.exists(swarmKeys(name).meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    const { target, started } = await startSwarm(twoPhase, {}, { jobs: 3, runsPerJob: 20, depth: 30, seed: 2 });
     expect(await runKind(target)).toBe('swarm');
     const worker = await cli('worker', target, '--id', 'cli');
     expect(worker.code).toBe(0);
@@ -85,11 +90,7 @@ run('swarm runs over Redis', () => {
   }, 60_000);
 
   it('a job whose worker stops answering is taken again by another (at least once, counted once)', async () => {
-    const target = url();
-    const { name } = parseClusterUrl(target);
-    const keys = swarmKeys(name);
-    const started = runSwarm(lostUpdate, lostUpdate.name, { n: 2 }, { url: target, jobs: 4, runsPerJob: 10, depth: 3, seed: 3, localWorkers: 0, leaseMs: 300 });
-    while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    const { target, name, keys, started } = await startSwarm(lostUpdate, { n: 2 }, { jobs: 4, runsPerJob: 10, depth: 3, seed: 3, leaseMs: 300 });
     // A worker takes a job and dies: it never renews the lease nor finishes the job.
     const dead = await connectSwarm(parseClusterUrl(target), 'a test');
     const claimed = (await dead.claim(keys.pending, keys.leases, keys.owners, keys.done, keys.stop, keys.jobs, keys.stats, keys.workers, 'dead', 300)) as string[];
@@ -104,11 +105,7 @@ run('swarm runs over Redis', () => {
   }, 30_000);
 
   it('a worker process killed while it holds a job: another worker takes the job again and the run completes', async () => {
-    const target = url();
-    const { name } = parseClusterUrl(target);
-    const keys = swarmKeys(name);
-    const started = runSwarm(twoPhase, twoPhase.name, {}, { url: target, jobs: 2, runsPerJob: 2000, depth: 60, seed: 4, localWorkers: 0, leaseMs: 500 });
-    while ((await client.exists(keys.meta)) === 0) await new Promise((r) => setTimeout(r, 20));
+    const { name, keys, started } = await startSwarm(twoPhase, {}, { jobs: 2, runsPerJob: 2000, depth: 60, seed: 4, leaseMs: 500 });
     const victim = spawnSwarmWorker(redis.url, name, 'victim', 500);
     const exited = new Promise((r) => victim.once('exit', r));
     while (!(await client.hvals(keys.owners)).includes('victim')) await new Promise((r) => setTimeout(r, 10));

@@ -139,6 +139,10 @@ export function swarmKeys(name: string) {
 }
 type Keys = ReturnType<typeof swarmKeys>;
 
+/** Lua: the Redis server's clock in milliseconds, as `now` (every worker's lease is timed by the one clock). */
+const LUA_NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
 const SCRIPTS = {
   /** Creates the run unless its meta exists: KEYS meta, jobs, pending; ARGV meta JSON pairs, then job id/spec pairs. */
   create: {
@@ -159,9 +163,7 @@ return 1`,
    */
   claim: {
     keys: 8,
-    lua: `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    lua: `${LUA_NOW}
 redis.call('HSET', KEYS[8], ARGV[1], now)
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'stop'} end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
@@ -184,9 +186,7 @@ return {'job', id, redis.call('HGET', KEYS[6], id)}`,
   /** Renews a lease: KEYS leases, owners, stop, workers; ARGV job, worker, lease ms. Returns stop, lost or ok. */
   heartbeat: {
     keys: 4,
-    lua: `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    lua: `${LUA_NOW}
 redis.call('HSET', KEYS[4], ARGV[2], now)
 if redis.call('EXISTS', KEYS[3]) == 1 then return 'stop' end
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 'lost' end

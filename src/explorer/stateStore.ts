@@ -125,13 +125,19 @@ export class FingerprintStore<G> implements StateStore<G> {
 
   /** Whether the state with fingerprint (hi, lo) is stored. */
   has(hi: number, lo: number): boolean {
-    if (hi === 0 && lo === 0) lo = 1;
+    const slot = this.slotOf(hi, hi === 0 && lo === 0 ? 1 : lo);
+    return this.table[2 * slot] !== 0 || this.table[2 * slot + 1] !== 0;
+  }
+
+  /** The slot holding (hi, lo) (lo already made non-zero for (0, 0)), or the empty slot it would take. */
+  private slotOf(hi: number, lo: number): number {
     const table = this.table;
-    for (let slot = (lo ^ (hi >>> 7)) & this.mask; ; slot = (slot + 1) & this.mask) {
+    let slot = (lo ^ (hi >>> 7)) & this.mask;
+    for (;;) {
       const h = table[2 * slot]!;
       const l = table[2 * slot + 1]!;
-      if (h === hi && l === lo) return true;
-      if (h === 0 && l === 0) return false;
+      if ((h === 0 && l === 0) || (h === hi && l === lo)) return slot;
+      slot = (slot + 1) & this.mask;
     }
   }
 
@@ -139,16 +145,10 @@ export class FingerprintStore<G> implements StateStore<G> {
     const hi = fp.hi;
     const lo = hi === 0 && fp.lo === 0 ? 1 : fp.lo;
     const table = this.table;
-    let slot = (lo ^ (hi >>> 7)) & this.mask;
-    for (;;) {
-      const h = table[2 * slot]!;
-      const l = table[2 * slot + 1]!;
-      if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) {
-        if (this.indices !== undefined) this.seenIndex = this.indices[slot]!;
-        return SEEN;
-      }
-      slot = (slot + 1) & this.mask;
+    const slot = this.slotOf(hi, lo);
+    if (table[2 * slot] !== 0 || table[2 * slot + 1] !== 0) {
+      if (this.indices !== undefined) this.seenIndex = this.indices[slot]!;
+      return SEEN;
     }
     if (this.links.size >= limit) return FULL;
     table[2 * slot] = hi;

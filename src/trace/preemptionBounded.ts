@@ -31,49 +31,64 @@ export type BoundedResult =
   | { readonly kind: 'found'; readonly path: ReplayPath; readonly problem: Problem; readonly preemptions: number; readonly states: number }
   | { readonly kind: 'none' | 'incomplete'; readonly states: number };
 
-/** The bounded search's buckets: buckets[preemptions][depth] = node indices, fewest preemptions first, then fewest steps. */
-class Buckets {
+/**
+ * The bounded search's nodes, on either space: each a state (a packed vector or a world) with its
+ * key, parent link, preemptions, depth and the thread that moved last; the fewest preemptions
+ * each key was reached with; and the order to expand them in (buckets[preemptions][depth]: fewest
+ * preemptions first, then fewest steps).
+ */
+class Nodes<S> {
+  readonly states: S[] = [];
+  readonly last: number[] = [];
+  readonly depth: number[] = [];
+  private readonly keys: string[] = [];
+  private readonly parent: number[] = [];
+  private readonly choice: number[] = [];
+  private readonly preemptions: number[] = [];
+  private readonly best = new Map<string, number>();
   private readonly buckets: number[][][] = [];
 
-  add(preemptions: number, depth: number, index: number): void {
-    ((this.buckets[preemptions] ??= [])[depth] ??= []).push(index);
+  get size(): number {
+    return this.states.length;
   }
 
-  /** Calls `visit` on each node index in order, up to `bound` preemptions, nodes added meanwhile included; stops at its first result. */
+  add(state: S, key: string, parent: number, choice: number, preemptions: number, depth: number, last: number): number {
+    const index = this.states.push(state) - 1;
+    this.keys.push(key);
+    this.parent.push(parent);
+    this.choice.push(choice);
+    this.preemptions.push(preemptions);
+    this.depth.push(depth);
+    this.last.push(last);
+    this.best.set(key, preemptions);
+    ((this.buckets[preemptions] ??= [])[depth] ??= []).push(index);
+    return index;
+  }
+
+  /** Whether `key` was reached already with at most `preemptions`. */
+  known(key: string, preemptions: number): boolean {
+    const b = this.best.get(key);
+    return b !== undefined && b <= preemptions;
+  }
+
+  /**
+   * Calls `visit` on each node in order, up to `bound` preemptions, nodes added meanwhile included
+   * and nodes reached again with fewer preemptions skipped; stops at its first result.
+   */
   drain<R>(bound: number, visit: (index: number, preemptions: number) => R | undefined): R | undefined {
     for (let p = 0; p <= bound; p++) {
       const levels = this.buckets[p] ?? [];
       for (let d = 0; d < levels.length; d++) {
         const level = levels[d] ?? [];
         for (let k = 0; k < level.length; k++) {
-          const r = visit(level[k]!, p);
+          const index = level[k]!;
+          if (this.best.get(this.keys[index]!)! < p) continue;
+          const r = visit(index, p);
           if (r !== undefined) return r;
         }
       }
     }
     return undefined;
-  }
-}
-
-/** Parent links of the search nodes, and the path to one. */
-class Tree {
-  readonly parent: number[] = [];
-  readonly choice: number[] = [];
-  readonly preemptions: number[] = [];
-  readonly depth: number[] = [];
-  readonly last: number[] = [];
-
-  get size(): number {
-    return this.parent.length;
-  }
-
-  add(parent: number, choice: number, preemptions: number, depth: number, last: number): number {
-    this.parent.push(parent);
-    this.choice.push(choice);
-    this.preemptions.push(preemptions);
-    this.depth.push(depth);
-    this.last.push(last);
-    return this.parent.length - 1;
   }
 
   pathTo(index: number, extra: readonly number[] = []): number[] {
@@ -107,19 +122,7 @@ function boundedCompiled<G>(model: Model<G>, space: CompiledSpace<G>, options: B
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   space.keepExitLocals = checks.hasExitChecks;
   const { root: g, view } = space;
-  const tree = new Tree();
-  const vectors: Uint8Array[] = [];
-  const keys: string[] = [];
-  const best = new Map<string, number>();
-  const buckets = new Buckets();
-  const add = (b: Uint8Array, key: string, parent: number, choice: number, preemptions: number, depth: number, last: number): number => {
-    const index = tree.add(parent, choice, preemptions, depth, last);
-    vectors.push(b);
-    keys.push(key);
-    best.set(key, preemptions);
-    buckets.add(preemptions, depth, index);
-    return index;
-  };
+  const nodes = new Nodes<Uint8Array>();
   /** Invariants of the state in `b` (plus onExit when step `tid` finished its thread), as ProblemFinder.afterStep. */
   const judge = (b: Uint8Array, exited: number | undefined): Problem | undefined => {
     space.point(b);
@@ -141,26 +144,25 @@ function boundedCompiled<G>(model: Model<G>, space: CompiledSpace<G>, options: B
   const initial = encodeInitial(model, space);
   if (initial instanceof Relayout) return initial;
   const initialProblem = judge(initial, undefined);
-  add(initial, `${vectorKey(initial)}#-1`, -1, -1, 0, 0, -1);
-  if (initialProblem) return tree.found(0, initialProblem);
+  nodes.add(initial, `${vectorKey(initial)}#-1`, -1, -1, 0, 0, -1);
+  if (initialProblem) return nodes.found(0, initialProblem);
   const out = new Uint8Array(space.size);
   try {
-    const r = buckets.drain(options.bound, (index, p): BoundedResult | undefined => {
-      if (best.get(keys[index]!)! < p) return undefined; // reached again with fewer preemptions
-      const b = vectors[index]!;
+    const r = nodes.drain(options.bound, (index, p): BoundedResult | undefined => {
+      const b = nodes.states[index]!;
       const n = enableOrRelayout(model, space, b);
       if (n === 0) {
         const world = space.decode(b);
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) return tree.found(index, { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) });
+        if (blocked.length > 0) return nodes.found(index, { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) });
         const end = checks.checkEnd(world);
-        return end ? tree.found(index, { verdict: 'violation', property: end.property.name, message: end.message }) : undefined;
+        return end ? nodes.found(index, { verdict: 'violation', property: end.property.name, message: end.message }) : undefined;
       }
-      const last = tree.last[index]!;
+      const last = nodes.last[index]!;
       const tids = space.en.tid;
       let lastCanGoOn = false;
       for (let i = 0; i < n && last >= 0; i++) if (tids[i] === last) lastCanGoOn = true;
-      const depth = tree.depth[index]!;
+      const depth = nodes.depth[index]!;
       for (let i = 0; i < n; i++) {
         const tid = tids[i]!;
         const cost = lastCanGoOn && tid !== last ? 1 : 0;
@@ -175,20 +177,19 @@ function boundedCompiled<G>(model: Model<G>, space: CompiledSpace<G>, options: B
         if (kind === FAILED) {
           const f = space.failure!;
           const name = f.verdict === 'deadlock' ? 'deadlock' : f.property;
-          if (selectsFailure(model, selected, name)) return tree.found(index, { verdict: f.verdict, property: f.property, message: f.message }, [i], p + cost);
+          if (selectsFailure(model, selected, name)) return nodes.found(index, { verdict: f.verdict, property: f.property, message: f.message }, [i], p + cost);
           continue;
         }
         const key = `${vectorKey(out)}#${tid}`;
-        const known = best.get(key);
-        if (known !== undefined && known <= p + cost) continue;
-        if (tree.size >= maxStates) return { kind: 'incomplete', states: tree.size };
-        const next = add(out.slice(), key, index, i, p + cost, depth + 1, tid);
-        const problem = judge(vectors[next]!, kind === EXITED ? tid : undefined);
-        if (problem) return tree.found(next, problem);
+        if (nodes.known(key, p + cost)) continue;
+        if (nodes.size >= maxStates) return { kind: 'incomplete', states: nodes.size };
+        const next = nodes.add(out.slice(), key, index, i, p + cost, depth + 1, tid);
+        const problem = judge(nodes.states[next]!, kind === EXITED ? tid : undefined);
+        if (problem) return nodes.found(next, problem);
       }
       return undefined;
     });
-    return r ?? { kind: 'none', states: tree.size };
+    return r ?? { kind: 'none', states: nodes.size };
   } catch (thrown) {
     if (thrown instanceof Relayout) return thrown;
     throw thrown;
@@ -202,83 +203,42 @@ function vectorKey(b: Uint8Array): string {
   return s;
 }
 
-interface Node<G> {
-  readonly world: World<G>;
-  readonly last: number;
-  readonly preemptions: number;
-  readonly depth: number;
-  readonly parent: number;
-  readonly choice: number;
-  readonly key: string;
-}
-
 function boundedReference<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
   const finder = new ProblemFinder(model, options.properties ? new Set(options.properties) : undefined);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const nodes: Node<G>[] = [];
-  const best = new Map<string, number>();
-  // buckets[preemptions][depth] = node indices: fewest preemptions first, then fewest steps.
-  const buckets: number[][][] = [];
-  const pathTo = (index: number, extra: number[] = []): number[] => {
-    const out: number[] = [];
-    for (let i = index; nodes[i]!.parent >= 0; i = nodes[i]!.parent) out.push(nodes[i]!.choice);
-    return [...out.reverse(), ...extra];
-  };
-  const found = (index: number, problem: Problem, extra: number[] = []): BoundedResult => ({
-    kind: 'found',
-    path: pathTo(index, extra),
-    problem,
-    preemptions: nodes[index]!.preemptions,
-    states: nodes.length,
-  });
-  const add = (node: Node<G>): number => {
-    const index = nodes.push(node) - 1;
-    best.set(node.key, node.preemptions);
-    ((buckets[node.preemptions] ??= [])[node.depth] ??= []).push(index);
-    return index;
-  };
-
+  const nodes = new Nodes<World<G>>();
   const initialProblem = finder.afterStep(model.initial, undefined, false);
-  add({ world: model.initial, last: -1, preemptions: 0, depth: 0, parent: -1, choice: -1, key: `${encodeWorld(model, model.initial)}#-1` });
-  if (initialProblem) return found(0, initialProblem);
-
-  for (let p = 0; p <= options.bound; p++) {
-    const levels = buckets[p] ?? [];
-    for (let d = 0; d < levels.length; d++) {
-      const level = levels[d] ?? [];
-      for (let k = 0; k < level.length; k++) {
-        const index = level[k]!;
-        const node = nodes[index]!;
-        if (best.get(node.key)! < node.preemptions) continue; // reached again with fewer preemptions
-        const enabled = enabledTransitions(model, node.world);
-        if (enabled.length === 0) {
-          const problem = finder.terminal(node.world);
-          if (problem) return found(index, problem);
-          continue;
-        }
-        const lastCanGoOn = node.last >= 0 && enabled.some((t) => t.tid === node.last);
-        for (let i = 0; i < enabled.length; i++) {
-          const t = enabled[i]!;
-          const cost = lastCanGoOn && t.tid !== node.last ? 1 : 0;
-          if (p + cost > options.bound) continue;
-          const out = applyTransition(model, node.world, t);
-          if (out.kind === 'failed') {
-            const problem = finder.failedStep(out);
-            if (problem !== 'pruned') return { kind: 'found', path: pathTo(index, [i]), problem, preemptions: p + cost, states: nodes.length };
-            continue;
-          }
-          const key = `${encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) })}#${t.tid}`;
-          const known = best.get(key);
-          if (known !== undefined && known <= p + cost) continue;
-          if (nodes.length >= maxStates) return { kind: 'incomplete', states: nodes.length };
-          const next = add({ world: out.world, last: t.tid, preemptions: p + cost, depth: node.depth + 1, parent: index, choice: i, key });
-          const problem = finder.afterStep(out.world, t, out.exited);
-          if (problem) return found(next, problem);
-        }
-      }
+  nodes.add(model.initial, `${encodeWorld(model, model.initial)}#-1`, -1, -1, 0, 0, -1);
+  if (initialProblem) return nodes.found(0, initialProblem);
+  const r = nodes.drain(options.bound, (index, p): BoundedResult | undefined => {
+    const world = nodes.states[index]!;
+    const enabled = enabledTransitions(model, world);
+    if (enabled.length === 0) {
+      const problem = finder.terminal(world);
+      return problem ? nodes.found(index, problem) : undefined;
     }
-  }
-  return { kind: 'none', states: nodes.length };
+    const last = nodes.last[index]!;
+    const lastCanGoOn = last >= 0 && enabled.some((t) => t.tid === last);
+    for (let i = 0; i < enabled.length; i++) {
+      const t = enabled[i]!;
+      const cost = lastCanGoOn && t.tid !== last ? 1 : 0;
+      if (p + cost > options.bound) continue;
+      const out = applyTransition(model, world, t);
+      if (out.kind === 'failed') {
+        const problem = finder.failedStep(out);
+        if (problem !== 'pruned') return nodes.found(index, problem, [i], p + cost);
+        continue;
+      }
+      const key = `${encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) })}#${t.tid}`;
+      if (nodes.known(key, p + cost)) continue;
+      if (nodes.size >= maxStates) return { kind: 'incomplete', states: nodes.size };
+      const next = nodes.add(out.world, key, index, i, p + cost, nodes.depth[index]! + 1, t.tid);
+      const problem = finder.afterStep(out.world, t, out.exited);
+      if (problem) return nodes.found(next, problem);
+    }
+    return undefined;
+  });
+  return r ?? { kind: 'none', states: nodes.size };
 }
 
 /** Preemptions along a path: switches away from a thread that still had a step enabled. */
