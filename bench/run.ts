@@ -32,6 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ExploreOutcome, type Params } from '../src/index.ts';
 import { exploreParallel } from '../src/explorer/parallel.ts';
+import { locateModel } from '../src/cli/loadModel.ts';
 import { catalog } from '../models/index.ts';
 import { clusterRows } from './cluster.ts';
 import { comparableProperties, runSpin, spinUnavailable, type SpinResult } from './spin.ts';
@@ -178,7 +179,7 @@ for (const [name, params] of cases) {
   if (withWorkers) {
     global.gc?.();
     const cpu0 = process.cpuUsage();
-    const p = await exploreParallel({ model: name, params, definition }, { workers: 2, ...(properties ? { properties } : {}) });
+    const p = await exploreParallel({ model: name, params, definition, source: await locateModel(name, definition) }, { workers: 2, ...(properties ? { properties } : {}) });
     const s2 = p.stats.elapsedMs / 1000;
     const explored = (p.stats.elapsedMs - (p.stats.startupMs ?? 0)) / 1000;
     row.workers2 = {

@@ -10,7 +10,7 @@ import type { Fairness } from '../explorer/fairCycle.ts';
 import type { Engine, Strategy } from '../explorer/options.ts';
 import { catalog } from '../../models/index.ts';
 import { EXIT } from './exitCodes.ts';
-import { loadModel } from './loadModel.ts';
+import { loadModel, locateModel } from './loadModel.ts';
 import { safeOutput, type Output } from './output.ts';
 import { runInit } from './runInit.ts';
 import type { PresentArgs } from './present.ts';
@@ -103,7 +103,7 @@ async function parallelSafety(spec: string, definition: AnyModelDefinition, para
   const { fairness: _, exact: __, now: ___, shared: ____, ...rest } = options;
   const progress = json || !out.stderrIsTTY ? undefined : progressPrinter(out);
   try {
-    return await exploreParallel({ model: spec, params, definition }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
+    return await exploreParallel({ model: spec, params, definition, source: await locateModel(spec, definition) }, { ...rest, workers, ...(progress ? { onProgress: progress.update } : {}) });
   } finally {
     progress?.done();
   }

@@ -6,6 +6,13 @@ import { explore } from './explore.ts';
 import { exploreParallel } from './parallel.ts';
 import { replay } from '../trace/trace.ts';
 import { judgeTrace } from '../trace/judge.ts';
+import { loadModel, locateModel } from '../cli/loadModel.ts';
+
+/** What the CLI hands the parallel search: the definition and the module the workers import it from. */
+async function specOf(model: string, params: Params = {}) {
+  const definition = await loadModel(model);
+  return { model, params, definition, source: await locateModel(model, definition) };
+}
 
 function single(name: string, params: Params = {}) {
   return explore(compileModel(catalog.find((m) => m.name === name)!, params));
@@ -18,7 +25,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
     ['hmm/v5.5-interval-notifier', { munmaps: 2, reclaims: 0 }],
   ] as [string, Params][])('%s %o: 2 workers store the same unique states and transitions as 1 and agree on the verdict', async (name, params) => {
     const one = single(name, params);
-    const two = await exploreParallel({ model: name, params }, { workers: 2 });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, engine: 'reference' });
     expect(two.verdict).toBe(one.verdict);
     if (one.verdict === 'pass') expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
   });
@@ -31,7 +38,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
     const definition = catalog.find((m) => m.name === name)!;
     const selection = name === 'hmm/v5.2-valid-flag' ? { properties: ['deadlock'] } : {};
     const one = explore(compileModel(definition, params), selection);
-    const two = await exploreParallel({ model: name, params, definition }, { workers: 2, ...selection });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, ...selection });
     expect(two.stats.engine?.name).toBe('compiled');
     expect(two.verdict).toBe(one.verdict);
     expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
@@ -42,7 +49,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
     const definition = catalog.find((m) => m.name === name)!;
     const one = explore(compileModel(definition));
     // Learning from the initial state alone: the workers soon meet new shapes.
-    const two = await exploreParallel({ model: name, params: {}, definition }, { workers: 2, learnStates: 1 });
+    const two = await exploreParallel(await specOf(name), { workers: 2, learnStates: 1 });
     expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
     expect(two.stats.engine?.name === 'compiled' ? two.stats.engine.relayouts : -1).toBeGreaterThan(0);
   });
@@ -50,7 +57,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
   it('a violation found by a compiled-space worker replays to the failure it reports', async () => {
     const name = 'hmm/v5.2-valid-flag';
     const definition = catalog.find((m) => m.name === name)!;
-    const two = await exploreParallel({ model: name, params: {}, definition }, { workers: 2 });
+    const two = await exploreParallel(await specOf(name), { workers: 2 });
     expect(two.stats.engine?.name).toBe('compiled');
     expect(two.verdict).toBe('violation');
     if (two.verdict !== 'violation') return;
@@ -63,7 +70,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
     // has several, among them a deadlock one step shallower than the first violation), so the
     // check is that the reported one is real.
     const name = 'hmm/v5.2-valid-flag';
-    const two = await exploreParallel({ model: name, params: {} }, { workers: 2 });
+    const two = await exploreParallel(await specOf(name), { workers: 2, engine: 'reference' });
     expect(['violation', 'deadlock']).toContain(two.verdict);
     if (two.verdict !== 'violation' && two.verdict !== 'deadlock') return;
     const model = compileModel(catalog.find((m) => m.name === name)!);
@@ -71,16 +78,26 @@ describe('parallel search (worker threads, shared visited set)', () => {
     expect(judged).toMatchObject(two.verdict === 'violation' ? { verdict: 'violation', property: two.property.name } : { verdict: 'deadlock', property: 'deadlock' });
   });
 
-  it('rejects a bad worker count and an unknown model', async () => {
-    await expect(exploreParallel({ model: 'classic/peterson', params: {} }, { workers: 0 })).rejects.toThrow('workers must be a positive integer');
-    await expect(exploreParallel({ model: 'no/such-model', params: {} }, { workers: 2 })).rejects.toThrow('no model named');
+  it('rejects a bad worker count', async () => {
+    await expect(exploreParallel(await specOf('classic/peterson'), { workers: 0 })).rejects.toThrow('workers must be a positive integer');
+  });
+
+  it('workers import a registered model from the module that defines it, not the registry', async () => {
+    expect((await specOf('classic/peterson')).source).toMatchObject({ url: expect.stringMatching(/models\/classic\/peterson\.ts$/), path: ['model'] });
+    expect((await specOf('hmm/v5.12-nouveau-oom-itree-leak')).source.url).toMatch(/models\/hmm\/v5\.12-oom-itree-leak\.ts$/);
+  });
+
+  it('a worker that cannot import the model reports why, naming it', async () => {
+    const spec = await specOf('classic/peterson');
+    await expect(exploreParallel({ ...spec, source: { url: spec.source.url, path: ['noSuchExport'] } }, { workers: 2 })).rejects.toThrow(/found no model at noSuchExport/);
+    await expect(exploreParallel({ ...spec, source: { url: `${spec.source.url}.missing.ts`, path: ['model'] } }, { workers: 2 })).rejects.toThrow(/could not import classic\/peterson/);
   });
 });
 
 describe('parallel search under symmetry', () => {
   it('repeats a search without symmetry when symmetric actors nest locks, as one loop does', async () => {
     const path = fileURLToPath(new URL('../testing/fixtures/symmetric-lock-order.ts', import.meta.url));
-    const r = await exploreParallel({ model: path, params: {} }, { workers: 2, symmetry: true });
+    const r = await exploreParallel(await specOf(path), { workers: 2, symmetry: true });
     expect(r.verdict).toBe('violation');
     expect(r.verdict === 'violation' && r.property.name).toBe('lock order');
     expect(r.stats.reduction?.symmetryOff).toMatch(/lock-order tracking needs every acquisition/);

@@ -1,7 +1,7 @@
 /**
  * `--workers N`: the same explore loop in N worker threads over one shared visited set
- * (sharedStore.ts). Workers load the model themselves (by registered name or module path), so
- * only plain options cross threads. The coordinator merges what the workers found: the first
+ * (sharedStore.ts). Workers import the model themselves from the module that defines it
+ * (ModelSpec.source), so only plain options cross threads. The coordinator merges what the workers found: the first
  * violation or deadlock claimed ends the search; a completed search merges the workers'
  * lock-order graphs and `sometimes` witnesses exactly as one loop would.
  *
@@ -29,15 +29,22 @@ export type WorkerReply =
   /** A compiled-space worker met a state the fixed layout cannot hold (the reference space's successor, if any). */
   | { kind: 'relayout'; world?: World<unknown>; why: string };
 
+/** A module a worker imports the model from, and the export path to the definition in it. */
+export interface ModelSource {
+  /** A `file:` URL. */
+  readonly url: string;
+  /** Export name, then indexes or keys, e.g. `['model']` or `['models', 3]`. */
+  readonly path: readonly (string | number)[];
+}
+
 export interface ModelSpec {
-  /** Registered name or path to a model module. */
+  /** The model's name as the user gave it (registered name or file path), for messages. */
   readonly model: string;
   readonly params: Params;
-  /**
-   * The model's definition, as the caller loaded it: with it the search runs on the compiled space
-   * (the coordinator learns the layout the workers share); without it, on the reference space.
-   */
-  readonly definition?: AnyModelDefinition;
+  /** The model's definition, as the caller loaded it; the coordinator learns the compiled layout from it. */
+  readonly definition: AnyModelDefinition;
+  /** Where each worker imports the same definition from (the CLI's `locateModel`). */
+  readonly source: ModelSource;
 }
 
 export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'now' | 'memoryProbe' | 'shared' | 'exact'> {
@@ -47,10 +54,6 @@ export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'no
   /** States of the compiled search the coordinator learns the workers' layout from (default 50,000). */
   readonly learnStates?: number;
 }
-
-/** Why --workers runs on the reference space, as reports say it. */
-export const PARALLEL_ON_REFERENCE =
-  'parallel search (--workers) runs on the reference space; one worker on the compiled space is faster on every benchmark model';
 
 /** Times the workers may find a state the fixed layout cannot hold before the search falls back to the reference space. */
 const MAX_PARALLEL_RELAYOUTS = 8;
@@ -63,8 +66,8 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
   const definition = spec.definition;
   const symmetryOn = options.symmetry !== undefined && options.symmetry !== false;
-  if (definition === undefined || (options.engine ?? 'compiled') === 'reference') {
-    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, definition === undefined ? PARALLEL_ON_REFERENCE : undefined));
+  if ((options.engine ?? 'compiled') === 'reference') {
+    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, undefined));
   }
   // The compiled space: the coordinator learns a layout, every worker builds the same one from it
   // (with frozen dictionaries), and a state none of them can hold makes the search start again.
@@ -113,7 +116,7 @@ async function runWorkers(spec: ModelSpec, options: ParallelOptions, buffers: Sh
     (_, id) =>
       new Worker(new URL('./parallelBoot.js', import.meta.url), {
         resourceLimits: { maxYoungGenerationSizeMb: 64 },
-        workerData: { id, model: spec.model, params: spec.params, options: rest, buffers, ...(layout ? { layout } : {}) },
+        workerData: { id, source: spec.source, model: spec.model, params: spec.params, options: rest, buffers, ...(layout ? { layout } : {}) },
       }),
   );
   let lastProgress = started;

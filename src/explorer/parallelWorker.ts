@@ -1,21 +1,21 @@
 /**
- * A parallel-search worker: loads the model by its registered name or module path, then runs the
- * search against the shared store (see sharedStore.ts) and posts what it found. With a layout from
+ * A parallel-search worker: given the definition parallelBoot.js imported, runs the search against the shared store (see sharedStore.ts) and posts what it found. With a layout from
  * the coordinator it searches the compiled space (kernel.ts, exploreShared), else the reference one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LayoutFacts, type LayoutData } from '../core/compiled/space.ts';
-import { compileModel, type Model, type Params } from '../core/model.ts';
-import { loadModel } from '../cli/loadModel.ts';
+import { ModelError } from '../core/errors.ts';
+import { compileModel, isModelDefinition, type Model, type Params } from '../core/model.ts';
 import { explore, type ExploreOutcome } from './explore.ts';
 import { exploreShared, Relayout } from './kernel.ts';
 import { resolveOptions, type ExploreOptions } from './options.ts';
 import { SharedStore, STOP_RELAYOUT, STOP_WORKER, type SharedBuffers, type SharedSearch } from './sharedStore.ts';
-import type { WorkerReply } from './parallel.ts';
+import type { ModelSource, WorkerReply } from './parallel.ts';
 
 interface Job {
   readonly id: number;
   readonly model: string;
+  readonly source: ModelSource;
   readonly params: Params;
   readonly options: ExploreOptions;
   readonly buffers: SharedBuffers;
@@ -37,25 +37,30 @@ function search(model: Model<unknown>, store: SharedStore<unknown>, shared: Shar
   return undefined;
 }
 
-try {
-  const numbering = new SharedStore(undefined, job.buffers);
-  const model = compileModel(await loadModel(job.model), job.params, (name) => numbering.routineNumber(name));
-  const store = new SharedStore(model, job.buffers);
-  let info: Parameters<SharedSearch['finished']>[0] | undefined;
-  const shared: SharedSearch = {
-    store: store as SharedStore<unknown>,
-    seeds: job.id === 0,
-    finished: (i) => {
-      info = i;
-    },
-  };
-  post({ kind: 'started', at: Date.now() });
-  const outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
-  if (outcome !== undefined) {
-    if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
-    else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
+/** Runs this worker's part of the search on the definition its thread imported (or reports why the import failed). */
+export function runWorker(definition: unknown, importFailure?: unknown): void {
+  try {
+    if (importFailure !== undefined) throw new ModelError(`a search worker could not import ${job.model}: ${importFailure instanceof Error ? importFailure.message : String(importFailure)}`, { model: job.model });
+    if (!isModelDefinition(definition)) throw new Error(`internal error: a search worker found no model at ${job.source.path.join('.')} in ${job.source.url}`);
+    const numbering = new SharedStore(undefined, job.buffers);
+    const model = compileModel(definition, job.params, (name) => numbering.routineNumber(name));
+    const store = new SharedStore(model, job.buffers);
+    let info: Parameters<SharedSearch['finished']>[0] | undefined;
+    const shared: SharedSearch = {
+      store: store as SharedStore<unknown>,
+      seeds: job.id === 0,
+      finished: (i) => {
+        info = i;
+      },
+    };
+    post({ kind: 'started', at: Date.now() });
+    const outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
+    if (outcome !== undefined) {
+      if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
+      else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
+    }
+  } catch (thrown) {
+    new SharedStore(undefined, job.buffers).claimStop(STOP_WORKER);
+    post({ kind: 'error', message: thrown instanceof Error ? thrown.message : String(thrown), name: thrown instanceof Error ? thrown.name : 'Error' });
   }
-} catch (thrown) {
-  new SharedStore(undefined, job.buffers).claimStop(STOP_WORKER);
-  post({ kind: 'error', message: thrown instanceof Error ? thrown.message : String(thrown), name: thrown instanceof Error ? thrown.name : 'Error' });
 }
