@@ -420,7 +420,7 @@ export function search<G>(
   };
   return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed, graph: recorder }, () => {
     if (parts) return parts.end(tally);
-    if (shared) return tally.finishShared(shared.finished, false);
+    if (shared) return tally.finishShared(shared.finished, nestsSymmetricLocks(model, symmetric, lockOrder));
     if (!lockOrder?.inversion && nestsSymmetricLocks(model, symmetric, lockOrder)) {
       const again = exploreCompiled(model, { ...cfg, symmetry: false, checkpoint: undefined, resume: undefined });
       if ('fallback' in again) throw new Relayout(undefined, again.fallback);

@@ -95,6 +95,19 @@ describe('parallel search (worker threads, shared visited set)', () => {
 });
 
 describe('parallel search under symmetry', () => {
+  it.each([
+    ['classic/two-phase-commit', { rms: 3 }],
+    ['classic/two-phase-commit', { rms: 5 }],
+  ] as [string, Params][])('%s %o: 2 workers on the compiled space store one state per class, as 1 does', async (name, params) => {
+    const definition = catalog.find((m) => m.name === name)!;
+    const one = explore(compileModel(definition, params), { symmetry: 'canonical' });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, symmetry: 'canonical' });
+    expect(two.stats.engine?.name).toBe('compiled');
+    expect(two.verdict).toBe(one.verdict);
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
+    expect(two.stats.reduction?.symmetry).toBe('canonical');
+  }, 120_000);
+
   it('repeats a search without symmetry when symmetric actors nest locks, as one loop does', async () => {
     const path = fileURLToPath(new URL('../testing/fixtures/symmetric-lock-order.ts', import.meta.url));
     const r = await exploreParallel(await specOf(path), { workers: 2, symmetry: true });

@@ -65,7 +65,6 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const n = options.workers;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
   const definition = spec.definition;
-  const symmetryOn = options.symmetry !== undefined && options.symmetry !== false;
   if ((options.engine ?? 'compiled') === 'reference') {
     return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, undefined));
   }
@@ -74,7 +73,6 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const first = sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY);
   const numbering = new SharedStore<unknown>(undefined, first);
   const model = compileModel(definition, spec.params, (name) => numbering.routineNumber(name));
-  if (symmetryOn && (model.symmetry?.length ?? 0) > 0) return outcomeOf(await runWorkers(spec, options, first, undefined, 'symmetry reduction runs on the reference space'));
 
   const { workers: _w, onProgress: _p, memoryProbe: _m, maxMemoryMiB: _mm, learnStates, ...plain } = options;
   const cfg = resolveOptions(plain);
