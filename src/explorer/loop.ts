@@ -124,6 +124,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       // pop (a parallel search: stop when another worker ended it, share with idle workers, wait for work)
       if (shared) {
         if (shared.store.stopped() !== 0) break;
+        shared.store.sync();
         if (states.queued > 1 && shared.store.hungry()) {
           for (let n = Math.min(states.queued >> 1, 256); n > 0; n--) shared.store.give(states.give());
         }

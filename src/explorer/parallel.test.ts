@@ -78,6 +78,18 @@ describe('parallel search (worker threads, shared visited set)', () => {
     expect(judged).toMatchObject(two.verdict === 'violation' ? { verdict: 'violation', property: two.property.name } : { verdict: 'deadlock', property: 'deadlock' });
   });
 
+  it.each([
+    ['hmm/v5.5-interval-notifier', {}, 'compiled'],
+    ['classic/two-phase-commit', { rms: 5 }, 'reference'],
+  ] as [string, Params, 'compiled' | 'reference'][])('%s %o (%s space): the shared visited set grows in place while 2 workers search, and stores exactly the states of 1', async (name, params, engine) => {
+    const one = single(name, params);
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, engine, firstTableSlots: 1024 });
+    // 1024 slots hold 716 states before growing: the table doubled several times under the workers.
+    expect(one.stats.states).toBeGreaterThan(8 * 716);
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
+    expect(two.stats.storeBytes).toBeGreaterThan(8 * 1024 * 8);
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(exploreParallel(await specOf('classic/peterson'), { workers: 0 })).rejects.toThrow('workers must be a positive integer');
   });

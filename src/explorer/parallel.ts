@@ -53,6 +53,8 @@ export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'no
   readonly memoryProbe?: () => number;
   /** States of the compiled search the coordinator learns the workers' layout from (default 50,000). */
   readonly learnStates?: number;
+  /** Slots of the shared visited set in use at the start (a power of two; default 2^18): small ones make tests grow it. */
+  readonly firstTableSlots?: number;
 }
 
 /** Times the workers may find a state the fixed layout cannot hold before the search falls back to the reference space. */
@@ -66,15 +68,15 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
   const definition = spec.definition;
   if ((options.engine ?? 'compiled') === 'reference') {
-    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, undefined));
+    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), undefined, undefined));
   }
   // The compiled space: the coordinator learns a layout, every worker builds the same one from it
   // (with frozen dictionaries), and a state none of them can hold makes the search start again.
-  const first = sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY);
+  const first = sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots);
   const numbering = new SharedStore<unknown>(undefined, first);
   const model = compileModel(definition, spec.params, (name) => numbering.routineNumber(name));
 
-  const { workers: _w, onProgress: _p, memoryProbe: _m, maxMemoryMiB: _mm, learnStates, ...plain } = options;
+  const { workers: _w, onProgress: _p, memoryProbe: _m, maxMemoryMiB: _mm, learnStates, firstTableSlots: _f, ...plain } = options;
   const cfg = resolveOptions(plain);
   const facts = learnLayout(model, cfg, learnStates ?? LEARN_LAYOUT_STATES);
   const started = Date.now();
@@ -91,9 +93,9 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     // Learn further before starting the workers again: each start costs their start-up.
     learnLayout(model, cfg, Math.max(learnStates ?? LEARN_LAYOUT_STATES, 1000) * 2 ** (attempt + 1), facts);
     // A fresh visited set and queue; the routine numbering (which the facts use) is kept.
-    buffers = { ...sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), routines: first.routines };
+    buffers = { ...sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), routines: first.routines };
   }
-  return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+  return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
 }
 
 /** A reference-space run never asks for a relayout. */
@@ -105,7 +107,7 @@ function outcomeOf(r: ExploreOutcome | Relayouted): ExploreOutcome {
 type Relayouted = { readonly relayout: { readonly world?: World<unknown>; readonly why: string } };
 
 async function runWorkers(spec: ModelSpec, options: ParallelOptions, buffers: SharedBuffers, layout: LayoutData | undefined, referenceWhy: string | undefined): Promise<ExploreOutcome | Relayouted> {
-  const { workers: n, onProgress, memoryProbe, maxMemoryMiB, ...rest } = options;
+  const { workers: n, onProgress, memoryProbe, maxMemoryMiB, firstTableSlots: _f, ...rest } = options;
   const store = new SharedStore<unknown>(undefined, buffers);
   const started = Date.now();
   const replies: WorkerReply[] = [];

@@ -54,7 +54,12 @@ export function runWorker(definition: unknown, importFailure?: unknown): void {
       },
     };
     post({ kind: 'started', at: Date.now() });
-    const outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
+    let outcome: ExploreOutcome | undefined;
+    try {
+      outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
+    } finally {
+      store.leave();
+    }
     if (outcome !== undefined) {
       if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
       else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
