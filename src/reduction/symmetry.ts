@@ -50,8 +50,11 @@ export function permuteWorld<G>(world: World<G>, group: CompiledSymmetry<G>, to:
   return { shared, threads: out };
 }
 
+/** A member's sort key: the group's `sortKey`, or (canonical) that with the member's stack shape. */
+type Key = number | string | readonly (number | string)[];
+
 /** Every permutation of 0..n-1 whose members keep `keys` in order (all of them without keys). */
-function orderedPermutations(keys: readonly (number | string)[]): number[][] {
+function orderedPermutations(keys: readonly Key[]): number[][] {
   const n = keys.length;
   // Members sorted by key (ties by position); a renaming may only shuffle members within a tie.
   const order = [...keys.keys()].sort((a, b) => compare(keys[a]!, keys[b]!) || a - b);
@@ -92,13 +95,33 @@ function permutations(n: number): number[][] {
   return out;
 }
 
-function compare(a: number | string, b: number | string): number {
+function compare(a: Key, b: Key): number {
+  if (typeof a === 'object' && typeof b === 'object') {
+    for (let i = 0; i < a.length && i < b.length; i++) {
+      const c = compare(a[i]!, b[i]!);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function keysOf<G>(group: CompiledSymmetry<G>, g: G): (number | string)[] {
   const key = group.spec.sortKey;
   return group.tids.map((_, i) => (key === undefined ? 0 : key(g, i)));
+}
+
+/**
+ * The canonical representative's keys: the group's sortKey, then the member's stack shape (the
+ * routine and statement of each frame). Both move with a renaming (the shape is the member's own
+ * thread's, which a renaming moves; locals, which `permuteLocals` may rewrite, are left out), so
+ * two states of one class get the same set of candidate renamings, and the least encoding over
+ * them is still the same for the whole class; members at different statements no longer tie,
+ * which cuts the renamings to try.
+ */
+function canonicalKeysOf<G>(group: CompiledSymmetry<G>, world: World<G>): Key[] {
+  const keys = keysOf(group, world.shared);
+  return group.tids.map((tid, i) => [keys[i]!, world.threads[tid]!.map((f) => `${f.fn}.${f.pc}`).join('/')]);
 }
 
 /** Encodes worlds by their representative. */
@@ -135,7 +158,7 @@ export class SymmetryKeys<G> {
   private least(world: World<G>, site: { actor?: string; step?: string } = {}): { world: World<G>; key: string } {
     // Only renamings that sort members by key are candidates; the identity may not be one of them.
     let best: { world: World<G>; key: string } | undefined;
-    const choices = this.groups.map((g) => orderedPermutations(keysOf(g, world.shared)));
+    const choices = this.groups.map((g) => orderedPermutations(canonicalKeysOf(g, world)));
     const total = choices.reduce((n, c) => n * c.length, 1);
     if (total > MAX_RENAMINGS) {
       throw new UsageError(
@@ -156,7 +179,7 @@ export class SymmetryKeys<G> {
 }
 
 /** Stable sort by key: member `i` goes to its rank (`to[src] = dst`). */
-function sortedRenaming(keys: readonly (number | string)[]): number[] {
+function sortedRenaming(keys: readonly Key[]): number[] {
   const order = [...keys.keys()].sort((a, b) => compare(keys[a]!, keys[b]!) || a - b);
   const to = new Array<number>(keys.length);
   order.forEach((src, dst) => (to[src] = dst));
