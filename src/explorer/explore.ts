@@ -6,10 +6,10 @@ import { UsageError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions, StepFailure, transitionLabel, type Transition } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
-import { frontierFor } from './frontier.ts';
+import { frontierFor, type Frontier } from './frontier.ts';
 import { LOCK_ORDER, LockOrderGraph, nestsSymmetricLocks, withoutSymmetry } from './lockOrder.ts';
 import { exploreCompiled, keysAlong } from './kernel.ts';
-import { EXITED, FAILED, NEXT, searchLoop, type LoopStates } from './loop.ts';
+import { EXITED, FAILED, NEXT, searchLoop, type LoopParts, type LoopStates } from './loop.ts';
 import { WorldPositions } from '../core/positions.ts';
 import { SearchTally } from './tally.ts';
 import { selectableProperties } from './selection.ts';
@@ -64,13 +64,28 @@ function compiledRun<G>(model: Model<G>, cfg: ExploreConfig): ExploreOutcome | s
   return 'fallback' in run ? run.fallback : run.outcome;
 }
 
-function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: ExploreConfig): ExploreOutcome {
+/**
+ * A search on the reference space with its own store, queue, steps and end (the preemption-bounded
+ * search: src/trace/preemptionBounded.ts); lock order is not tracked.
+ */
+export interface ReferenceParts<G> {
+  readonly store: StateStore<G>;
+  readonly frontier: Frontier<G>;
+  readonly steps: LoopParts<G>['steps'];
+  readonly end: () => ExploreOutcome;
+}
+
+export function searchReference<G>(model: Model<G>, cfg: ExploreConfig, parts: ReferenceParts<G>): ExploreOutcome {
+  return exploreReference(model, {}, cfg, parts);
+}
+
+function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: ExploreConfig, parts?: ReferenceParts<G>): ExploreOutcome {
   const shared = cfg.shared;
-  const store: StateStore<G> = shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact);
-  const frontier = frontierFor<G>(cfg.strategy, cfg.compactFrontier);
+  const store: StateStore<G> = parts?.store ?? (shared ? (shared.store as StateStore<unknown> as StateStore<G>) : stateStore(model, cfg.exact));
+  const frontier = parts?.frontier ?? frontierFor<G>(cfg.strategy, cfg.compactFrontier);
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
-  const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
+  const lockOrder = parts === undefined && (!selected || selected.has(LOCK_ORDER)) ? new LockOrderGraph() : undefined;
   const reduction = cfg.por || cfg.symmetry !== false ? new Reduction(model, { por: cfg.por, symmetry: cfg.symmetry, properties: selected }) : undefined;
   // Symmetry stores each state under its class representative; the frontier keeps the actual state,
   // so stored paths replay exactly in the unreduced model.
@@ -156,7 +171,8 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
   };
 
   const symmetricLockNesting = (): boolean => nestsSymmetricLocks(model, reduction?.symmetric === true, lockOrder);
-  return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared }, () => {
+  return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared, steps: parts?.steps }, () => {
+    if (parts) return parts.end();
     if (shared) return tally.finishShared(shared.finished, symmetricLockNesting());
     if (!lockOrder?.inversion && symmetricLockNesting()) {
       return withoutSymmetry(explore(model, { ...options, symmetry: false, engine: 'reference' }), tally.stats().elapsedMs);

@@ -26,7 +26,7 @@ import { PropertyChecks, type Failure } from './propertyChecks.ts';
 import { formatPath, type ExploreResult } from './result.ts';
 import { FingerprintStore, FULL, SEEN, VectorExactStore } from './stateStore.ts';
 import { SearchTally, type TallyStore } from './tally.ts';
-import { searchLoop, type GraphRecorder, type LoopStates } from './loop.ts';
+import { searchLoop, type GraphRecorder, type LoopParts, type LoopStates } from './loop.ts';
 import { explore } from './explore.ts';
 import { Reduction } from '../reduction/index.ts';
 import { checkResumable, checkRoutines, routineName, routineNames, searchIdentity, SNAPSHOT_FORMAT, type SearchSnapshot } from './checkpoint.ts';
@@ -166,7 +166,7 @@ export function learnAhead<G>(model: Model<G>, facts: LayoutFacts, limit: number
  * A step the compiled space could not take, replayed on the reference space: its error is the
  * model's (thrown here); else the state it yields is what the layout must learn.
  */
-export function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent: Uint8Array, t: Transition, thrown: unknown): Relayout {
+function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent: Uint8Array, t: Transition, thrown: unknown): Relayout {
   const world = space.decode(parent);
   const out = applyTransition(model, world, t);
   const site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) };
@@ -200,6 +200,12 @@ export interface SearchParts<G> {
   /** Called before the loop runs, with its tally (to drop witnesses already found elsewhere). */
   readonly start?: (tally: SearchTally<G>, lockOrder: LockOrderGraph | undefined) => void;
   readonly end: (tally: SearchTally<G>) => KernelOutcome;
+  /** The queue starts empty: the loop stores and queues the initial state (a batch's is preloaded). */
+  readonly seeds?: boolean;
+  /** The steps taken from each state (LoopParts.steps). */
+  readonly steps?: LoopParts<G>['steps'];
+  /** Lock order is not tracked (a search whose ends are its own). */
+  readonly noLockOrder?: boolean;
 }
 
 /**
@@ -248,7 +254,7 @@ export function search<G>(
   const frontier: VectorQueue = parts?.queue ?? own!;
   const selected = cfg.properties;
   const checks = new PropertyChecks(model, selected);
-  const lockOrder = !selected || selected.has(LOCK_ORDER) ? new LockOrderGraph() : undefined;
+  const lockOrder = parts?.noLockOrder !== true && (!selected || selected.has(LOCK_ORDER)) ? new LockOrderGraph() : undefined;
   const g = space.root;
   const view = space.view;
   space.keepExitLocals = checks.hasExitChecks;
@@ -418,7 +424,7 @@ export function search<G>(
     },
     edge: (k, to) => graph.edge(k, to),
   };
-  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: parts !== undefined || resumed, graph: recorder }, () => {
+  return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: (parts !== undefined && parts.seeds !== true) || resumed, graph: recorder, steps: parts?.steps }, () => {
     if (parts) return parts.end(tally);
     if (shared) return tally.finishShared(shared.finished, nestsSymmetricLocks(model, symmetric, lockOrder));
     if (!lockOrder?.inversion && nestsSymmetricLocks(model, symmetric, lockOrder)) {
@@ -431,13 +437,13 @@ export function search<G>(
 }
 
 /** A property threw on the compiled space: the reference space's error (thrown by `reference`), or a restart that says why. */
-export function propertyDiffers<G>(space: CompiledSpace<G>, b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout {
+function propertyDiffers<G>(space: CompiledSpace<G>, b: Uint8Array, thrown: unknown, reference: (w: World<G>) => unknown): Relayout {
   reference(space.decode(b));
   return new Relayout(undefined, `a guard or property behaved differently on the packed state (${explainThrown(thrown)})`);
 }
 
 /** The initial state as a vector, or the restart that teaches the layout its shape. */
-export function encodeInitial<G>(model: Model<G>, space: CompiledSpace<G>): Uint8Array | Relayout {
+function encodeInitial<G>(model: Model<G>, space: CompiledSpace<G>): Uint8Array | Relayout {
   try {
     return space.encode(model.initial);
   } catch (thrown) {
@@ -489,7 +495,7 @@ function checkDeterminismPacked<G>(model: Model<G>, space: CompiledSpace<G>, b: 
 }
 
 /** The enabled steps of `b`; a guard that throws here is run on the reference space (its error is the model's), else the layout is at fault. */
-export function enableOrRelayout<G>(model: Model<G>, space: CompiledSpace<G>, b: Uint8Array): number {
+function enableOrRelayout<G>(model: Model<G>, space: CompiledSpace<G>, b: Uint8Array): number {
   try {
     return space.enable(b);
   } catch (thrown) {

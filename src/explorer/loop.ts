@@ -99,6 +99,12 @@ export interface LoopParts<G> {
   /** The states to expand are already queued (a batch of a distributed search, a search resumed from a snapshot): no initial state. */
   readonly preloaded?: boolean;
   readonly graph?: GraphRecorder | undefined;
+  /**
+   * The steps the search takes from state `index`, whose enabled steps' threads are `tids[0..n)`
+   * (all of them when it returns undefined): a bound on the search, such as the preemption bound
+   * (src/trace/preemptionBounded.ts). Not combined with partial-order reduction.
+   */
+  readonly steps?: ((index: number, tids: ArrayLike<number>, n: number) => number[] | undefined) | undefined;
 }
 
 /** Runs the search over `states`; a complete search ends in `end()`, anything else returns early. */
@@ -163,7 +169,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       }
       // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
       const ample = por ? reduction.ampleAt(states.positions(), states.tids(n), n) : undefined;
-      const order: number[] | undefined = ample ? [...ample] : undefined;
+      const order: number[] | undefined = ample ? [...ample] : parts.steps?.(index, states.tids(n), n);
       let full = ample === undefined;
       let provisoHit = false;
       for (let k = 0; ; k++) {

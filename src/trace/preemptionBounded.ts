@@ -3,20 +3,25 @@
  * from a thread that could have gone on at most `bound` times, fewest preemptions first and, for
  * equal preemptions, fewest steps first. Switching away from a thread that is blocked or finished
  * is free. The first problem found therefore has the fewest preemptions any counterexample within
- * the bound can have. It drives the public transition relation and the explorer's checks; the
- * search state is a world plus the thread that moved last.
+ * the bound can have.
+ *
+ * It is the one search loop (src/explorer/loop.ts) on either space with three parts of its own
+ * (`Bound`): a search state is a state plus the thread that moved last, stored exactly and again
+ * when reached with fewer preemptions than before; the queue is bucketed by preemptions, then
+ * depth; and only the steps within the bound are taken.
  */
 import { encodeWorld } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
+import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
+import type { ExploreOutcome } from '../explorer/explore.ts';
+import { searchReference } from '../explorer/explore.ts';
+import type { Frontier, Queued } from '../explorer/frontier.ts';
+import { search, withLayout, type VectorQueue, type VectorStore } from '../explorer/kernel.ts';
+import { resolveOptions, type ExploreConfig } from '../explorer/options.ts';
 import type { ReplayPath } from '../explorer/result.ts';
-import { ProblemFinder, type Problem } from './counterexampleCheck.ts';
-import { CompiledSpace, EXITED, FAILED } from '../core/compiled/space.ts';
-import { blockedThreads, describeDeadlock } from '../explorer/blocked.ts';
-import { enableOrRelayout, encodeInitial, propertyDiffers, Relayout, relayoutFor, withLayout } from '../explorer/kernel.ts';
-import { PropertyChecks, type Failure } from '../explorer/propertyChecks.ts';
-import { selectsFailure } from '../explorer/selection.ts';
+import { FULL, SEEN, type Site, type StateStore } from '../explorer/stateStore.ts';
+import type { Problem } from './counterexampleCheck.ts';
 
 export interface BoundedOptions {
   readonly bound: number;
@@ -32,213 +37,229 @@ export type BoundedResult =
   | { readonly kind: 'none' | 'incomplete'; readonly states: number };
 
 /**
- * The bounded search's nodes, on either space: each a state (a packed vector or a world) with its
- * key, parent link, preemptions, depth and the thread that moved last; the fewest preemptions
- * each key was reached with; and the order to expand them in (buckets[preemptions][depth]: fewest
- * preemptions first, then fewest steps).
+ * The bounded search's store, queue and step filter, on either space: per search state its key
+ * (the state's exact encoding and the thread that moved last), parent link, preemptions and
+ * depth; the search state each key was last stored as (a key reached again with fewer
+ * preemptions is stored again, and its earlier entry left unexpanded); and the order to expand
+ * them in (buckets[preemptions][depth]).
  */
-class Nodes<S> {
-  readonly states: S[] = [];
-  readonly last: number[] = [];
-  readonly depth: number[] = [];
+class Bound {
   private readonly keys: string[] = [];
   private readonly parent: number[] = [];
-  private readonly choice: number[] = [];
+  private readonly via: number[] = [];
   private readonly preemptions: number[] = [];
-  private readonly best = new Map<string, number>();
+  private readonly depths: number[] = [];
+  private readonly last: number[] = [];
+  /** Queued, not yet expanded and not superseded. */
+  private readonly waiting: boolean[] = [];
+  private readonly latest = new Map<string, number>();
   private readonly buckets: number[][][] = [];
+  private live = 0;
+  // The order's position: bucket (p, d), entry k.
+  private p = 0;
+  private d = 0;
+  private k = 0;
+  // The state being expanded: its enabled steps' threads, and whether the thread that moved last is among them.
+  private tids: number[] = [];
+  private lastCanGoOn = false;
+  /** Depth of the state `pop` returned. */
+  depth = 0;
+
+  constructor(private readonly bound: number) {}
 
   get size(): number {
-    return this.states.length;
+    return this.keys.length;
   }
 
-  add(state: S, key: string, parent: number, choice: number, preemptions: number, depth: number, last: number): number {
-    const index = this.states.push(state) - 1;
-    this.keys.push(key);
+  get queued(): number {
+    return this.live;
+  }
+
+  /** The steps within the bound from state `index` (LoopParts.steps). */
+  readonly steps = (index: number, tids: ArrayLike<number>, n: number): number[] => {
+    this.tids = Array.from({ length: n }, (_, i) => tids[i]!);
+    const last = this.last[index]!;
+    this.lastCanGoOn = last >= 0 && this.tids.includes(last);
+    const p = this.preemptions[index]!;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (p + this.cost(index, i) <= this.bound) out.push(i);
+    return out;
+  };
+
+  private cost(parent: number, via: number): number {
+    return this.lastCanGoOn && this.tids[via] !== this.last[parent] ? 1 : 0;
+  }
+
+  /** Stores the state encoded as `encoding`, reached from `parent` (-1: the initial state) by step `via`: its index, SEEN or FULL. */
+  add(encoding: string, parent: number, via: number, limit: number): number {
+    const tid = parent < 0 ? -1 : this.tids[via]!;
+    const p = parent < 0 ? 0 : this.preemptions[parent]! + this.cost(parent, via);
+    const key = `${encoding}#${tid}`;
+    const before = this.latest.get(key);
+    if (before !== undefined && this.preemptions[before]! <= p) return SEEN;
+    if (this.size >= limit) return FULL;
+    const index = this.keys.push(key) - 1;
     this.parent.push(parent);
-    this.choice.push(choice);
-    this.preemptions.push(preemptions);
-    this.depth.push(depth);
-    this.last.push(last);
-    this.best.set(key, preemptions);
-    ((this.buckets[preemptions] ??= [])[depth] ??= []).push(index);
+    this.via.push(via);
+    this.preemptions.push(p);
+    this.depths.push(parent < 0 ? 0 : this.depths[parent]! + 1);
+    this.last.push(tid);
+    this.waiting.push(false);
+    if (before !== undefined && this.waiting[before]) {
+      this.waiting[before] = false;
+      this.live--;
+    }
+    this.latest.set(key, index);
     return index;
   }
 
-  /** Whether `key` was reached already with at most `preemptions`. */
-  known(key: string, preemptions: number): boolean {
-    const b = this.best.get(key);
-    return b !== undefined && b <= preemptions;
+  push(index: number): void {
+    ((this.buckets[this.preemptions[index]!] ??= [])[this.depths[index]!] ??= []).push(index);
+    this.waiting[index] = true;
+    this.live++;
   }
 
-  /**
-   * Calls `visit` on each node in order, up to `bound` preemptions, nodes added meanwhile included
-   * and nodes reached again with fewer preemptions skipped; stops at its first result.
-   */
-  drain<R>(bound: number, visit: (index: number, preemptions: number) => R | undefined): R | undefined {
-    for (let p = 0; p <= bound; p++) {
-      const levels = this.buckets[p] ?? [];
-      for (let d = 0; d < levels.length; d++) {
-        const level = levels[d] ?? [];
-        for (let k = 0; k < level.length; k++) {
-          const index = level[k]!;
-          if (this.best.get(this.keys[index]!)! < p) continue;
-          const r = visit(index, p);
-          if (r !== undefined) return r;
-        }
+  /** The next state in order (fewest preemptions, then fewest steps); call only when `queued` > 0. */
+  pop(): number {
+    for (;;) {
+      const level = this.buckets[this.p]?.[this.d];
+      if (level !== undefined && this.k < level.length) {
+        const index = level[this.k++]!;
+        if (!this.waiting[index]) continue;
+        this.waiting[index] = false;
+        this.live--;
+        this.depth = this.depths[index]!;
+        return index;
+      }
+      // Children go to a later depth of this bucket or to the next bucket, never behind the position.
+      this.k = 0;
+      if (this.d + 1 < (this.buckets[this.p]?.length ?? 0)) this.d++;
+      else {
+        this.p++;
+        this.d = 0;
       }
     }
-    return undefined;
   }
 
-  pathTo(index: number, extra: readonly number[] = []): number[] {
+  pathTo(i: number): number[] {
     const out: number[] = [];
-    for (let i = index; this.parent[i]! >= 0; i = this.parent[i]!) out.push(this.choice[i]!);
-    return [...out.reverse(), ...extra];
+    for (let at = i; this.parent[at]! >= 0; at = this.parent[at]!) out.push(this.via[at]!);
+    return out.reverse();
   }
 
-  found(index: number, problem: Problem, extra: readonly number[] = [], preemptions = this.preemptions[index]!): BoundedResult {
-    return { kind: 'found', path: this.pathTo(index, extra), problem, preemptions, states: this.size };
+  bytes(): number {
+    return 0;
+  }
+
+  collisionProbability(): number {
+    return 0;
   }
 }
 
 export function preemptionBounded<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
+  const cfg = resolveOptions({ ...(options.properties ? { properties: options.properties } : {}), ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}), determinismChecks: 0 });
+  let bound = new Bound(options.bound);
+  let outcome: ExploreOutcome | undefined;
   if (options.engine !== 'reference') {
-    const run = withLayout(model, (space) => boundedCompiled(model, space, options));
-    if (!('fallback' in run)) return run;
-  }
-  return boundedReference(model, options);
-}
-
-/**
- * The bounded search on the compiled space: the same order, keys and checks as on the reference
- * space (a state is its packed vector, exact under one layout, plus the thread that moved last).
- * Whatever misbehaves on the packed state is replayed on the reference space, as in the kernel.
- */
-function boundedCompiled<G>(model: Model<G>, space: CompiledSpace<G>, options: BoundedOptions): BoundedResult | Relayout {
-  const selected = options.properties ? new Set(options.properties) : undefined;
-  const checks = new PropertyChecks(model, selected);
-  const checkDeadlocks = !selected || selected.has('deadlock');
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  space.keepExitLocals = checks.hasExitChecks;
-  const { root: g, view } = space;
-  const nodes = new Nodes<Uint8Array>();
-  /** Invariants of the state in `b` (plus onExit when step `tid` finished its thread), as ProblemFinder.afterStep. */
-  const judge = (b: Uint8Array, exited: number | undefined): Problem | undefined => {
-    space.point(b);
-    let f: Failure | undefined;
-    try {
-      f = checks.stateFailure(g, view);
-      if (f === undefined && exited !== undefined) {
-        const locals = space.exitLocals;
-        view.exiting = locals ? { tid: exited, locals } : undefined;
-        f = checks.exitFailure(g, view, exited);
-      }
-    } catch (thrown) {
-      throw propertyDiffers(space, b, thrown, (w) => checks.checkState(w, exited));
-    } finally {
-      view.exiting = undefined;
-    }
-    return f ? { verdict: 'violation', property: f.property.name, message: f.message } : undefined;
-  };
-  const initial = encodeInitial(model, space);
-  if (initial instanceof Relayout) return initial;
-  const initialProblem = judge(initial, undefined);
-  nodes.add(initial, `${vectorKey(initial)}#-1`, -1, -1, 0, 0, -1);
-  if (initialProblem) return nodes.found(0, initialProblem);
-  const out = new Uint8Array(space.size);
-  try {
-    const r = nodes.drain(options.bound, (index, p): BoundedResult | undefined => {
-      const b = nodes.states[index]!;
-      const n = enableOrRelayout(model, space, b);
-      if (n === 0) {
-        const world = space.decode(b);
-        const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
-        if (blocked.length > 0) return nodes.found(index, { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) });
-        const end = checks.checkEnd(world);
-        return end ? nodes.found(index, { verdict: 'violation', property: end.property.name, message: end.message }) : undefined;
-      }
-      const last = nodes.last[index]!;
-      const tids = space.en.tid;
-      let lastCanGoOn = false;
-      for (let i = 0; i < n && last >= 0; i++) if (tids[i] === last) lastCanGoOn = true;
-      const depth = nodes.depth[index]!;
-      for (let i = 0; i < n; i++) {
-        const tid = tids[i]!;
-        const cost = lastCanGoOn && tid !== last ? 1 : 0;
-        if (p + cost > options.bound) continue;
-        out.set(b);
-        let kind: number;
-        try {
-          kind = space.applyEnabled(i, out);
-        } catch (thrown) {
-          throw relayoutFor(model, space, b, space.transition(i), thrown);
-        }
-        if (kind === FAILED) {
-          const f = space.failure!;
-          const name = f.verdict === 'deadlock' ? 'deadlock' : f.property;
-          if (selectsFailure(model, selected, name)) return nodes.found(index, { verdict: f.verdict, property: f.property, message: f.message }, [i], p + cost);
-          continue;
-        }
-        const key = `${vectorKey(out)}#${tid}`;
-        if (nodes.known(key, p + cost)) continue;
-        if (nodes.size >= maxStates) return { kind: 'incomplete', states: nodes.size };
-        const next = nodes.add(out.slice(), key, index, i, p + cost, depth + 1, tid);
-        const problem = judge(nodes.states[next]!, kind === EXITED ? tid : undefined);
-        if (problem) return nodes.found(next, problem);
-      }
-      return undefined;
+    const run = withLayout(model, (space) => {
+      bound = new Bound(options.bound);
+      // The end of a bounded search is "none within the bound" (not the unbounded search's end checks).
+      return search(model, cfg, space, cfg.now(), 0, { ...compiledParts(bound), steps: bound.steps, seeds: true, noLockOrder: true, end: (tally) => ({ verdict: 'pass', stats: tally.stats(), witnesses: [] }) });
     });
-    return r ?? { kind: 'none', states: nodes.size };
-  } catch (thrown) {
-    if (thrown instanceof Relayout) return thrown;
-    throw thrown;
+    if (!('fallback' in run)) outcome = run;
+  }
+  if (outcome === undefined) {
+    bound = new Bound(options.bound);
+    outcome = searchReference(model, cfg, { ...referenceParts(model, bound), steps: bound.steps, end: () => ({ verdict: 'pass', stats: { states: bound.size, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] }) });
+  }
+  return resultOf(model, outcome, bound);
+}
+
+function resultOf<G>(model: Model<G>, outcome: ExploreOutcome, bound: Bound): BoundedResult {
+  const states = bound.size;
+  switch (outcome.verdict) {
+    case 'violation':
+    case 'deadlock': {
+      const path = outcome.path ?? [];
+      const problem: Problem = { verdict: outcome.verdict, property: outcome.verdict === 'deadlock' ? 'deadlock' : outcome.property.name, message: outcome.message };
+      return { kind: 'found', path, problem, preemptions: countPreemptions(model, path), states };
+    }
+    case 'incomplete':
+      return { kind: 'incomplete', states };
+    default:
+      return { kind: 'none', states };
   }
 }
 
-/** A vector as a string key: exact (under one layout a vector is a canonical encoding). */
-function vectorKey(b: Uint8Array): string {
+/** The compiled space's store and queue over a `Bound`: a state's key is its packed vector (exact under one layout). */
+function compiledParts(bound: Bound): { store: VectorStore; queue: VectorQueue } {
+  const vectors: Uint32Array[] = [];
+  const store: VectorStore = {
+    get size() {
+      return bound.size;
+    },
+    add: (_fp, parent, via, limit, w) => {
+      const i = bound.add(vectorKey(w!), parent, via, limit);
+      if (i >= 0) vectors[i] = w!.slice();
+      return i;
+    },
+    pathTo: (i) => bound.pathTo(i),
+    bytes: () => 0,
+    collisionProbability: () => 0,
+  };
+  const queue: VectorQueue = {
+    get size() {
+      return bound.queued;
+    },
+    get depth() {
+      return bound.depth;
+    },
+    push: (_w, index) => bound.push(index),
+    pop: (into) => {
+      const index = bound.pop();
+      into.set(vectors[index]!);
+      return index;
+    },
+  };
+  return { store, queue };
+}
+
+/** The reference space's store and queue over a `Bound`: a state's key is its canonical encoding. */
+function referenceParts<G>(model: Model<G>, bound: Bound): { store: StateStore<G>; frontier: Frontier<G> } {
+  const worlds: World<G>[] = [];
+  const store: StateStore<G> = {
+    exact: true,
+    get size() {
+      return bound.size;
+    },
+    visit: (world: World<G>, parent: number, via: number, limit: number, site?: Site) => {
+      const i = bound.add(encodeWorld(model, world, site?.()), parent, via, limit);
+      if (i >= 0) worlds[i] = world;
+      return i;
+    },
+    pathTo: (i) => bound.pathTo(i),
+    bytes: () => 0,
+    collisionProbability: () => 0,
+  };
+  const frontier: Frontier<G> = {
+    get size() {
+      return bound.queued;
+    },
+    push: (index) => bound.push(index),
+    pop: (): Queued<G> => {
+      const index = bound.pop();
+      return { index, world: worlds[index]!, depth: bound.depth };
+    },
+  };
+  return { store, frontier };
+}
+
+/** A packed vector as a string key: exact (under one layout a vector is a canonical encoding). */
+function vectorKey(w: Uint32Array): string {
+  const b = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
   let s = '';
   for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
   return s;
-}
-
-function boundedReference<G>(model: Model<G>, options: BoundedOptions): BoundedResult {
-  const finder = new ProblemFinder(model, options.properties ? new Set(options.properties) : undefined);
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const nodes = new Nodes<World<G>>();
-  const initialProblem = finder.afterStep(model.initial, undefined, false);
-  nodes.add(model.initial, `${encodeWorld(model, model.initial)}#-1`, -1, -1, 0, 0, -1);
-  if (initialProblem) return nodes.found(0, initialProblem);
-  const r = nodes.drain(options.bound, (index, p): BoundedResult | undefined => {
-    const world = nodes.states[index]!;
-    const enabled = enabledTransitions(model, world);
-    if (enabled.length === 0) {
-      const problem = finder.terminal(world);
-      return problem ? nodes.found(index, problem) : undefined;
-    }
-    const last = nodes.last[index]!;
-    const lastCanGoOn = last >= 0 && enabled.some((t) => t.tid === last);
-    for (let i = 0; i < enabled.length; i++) {
-      const t = enabled[i]!;
-      const cost = lastCanGoOn && t.tid !== last ? 1 : 0;
-      if (p + cost > options.bound) continue;
-      const out = applyTransition(model, world, t);
-      if (out.kind === 'failed') {
-        const problem = finder.failedStep(out);
-        if (problem !== 'pruned') return nodes.found(index, problem, [i], p + cost);
-        continue;
-      }
-      const key = `${encodeWorld(model, out.world, { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) })}#${t.tid}`;
-      if (nodes.known(key, p + cost)) continue;
-      if (nodes.size >= maxStates) return { kind: 'incomplete', states: nodes.size };
-      const next = nodes.add(out.world, key, index, i, p + cost, nodes.depth[index]! + 1, t.tid);
-      const problem = finder.afterStep(out.world, t, out.exited);
-      if (problem) return nodes.found(next, problem);
-    }
-    return undefined;
-  });
-  return r ?? { kind: 'none', states: nodes.size };
 }
 
 /** Preemptions along a path: switches away from a thread that still had a step enabled. */
