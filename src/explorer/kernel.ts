@@ -179,7 +179,12 @@ function relayoutFor<G>(model: Model<G>, space: CompiledSpace<G>, parent: Uint8A
 export interface VectorStore extends TallyStore {
   /** `w`: the state's vector (the exact store keys states by it). */
   add(fp: Fingerprint, parent: number, via: number, limit: number, w?: Uint32Array): number;
+  /** The store reads the vector only, not the fingerprint (which is then not computed). */
+  readonly vectorOnly?: boolean;
 }
+
+/** What a `vectorOnly` store is given for a fingerprint. */
+const NO_FINGERPRINT: Fingerprint = Object.freeze({ hi: 0, lo: 0 });
 
 /** Queued vectors with their store index and depth (VectorFrontier, or a batch's in- and out-boxes). */
 export interface VectorQueue {
@@ -248,6 +253,7 @@ export function search<G>(
   const shared = cfg.shared;
   const local = shared || parts ? undefined : resume ? FingerprintStore.restore(model, por, resume.arrays) : cfg.exact ? new VectorExactStore(space.size >> 2) : new FingerprintStore(model, por || graph !== undefined);
   const store: VectorStore = parts?.store ?? local ?? shared!.store;
+  const vectorOnly = store.vectorOnly === true;
   // Checkpoints are of the fingerprint store (an exact search takes none).
   const fingerprints = local instanceof FingerprintStore ? local : undefined;
   const own = parts ? undefined : new VectorFrontier(space.size, cfg.strategy === 'dfs');
@@ -341,7 +347,7 @@ export function search<G>(
     initial: () => next.b.set(initial),
     visit: (parent, via, limit) => {
       const w = keyOf();
-      return store.add(hashWords(w), parent, via, limit, w);
+      return store.add(vectorOnly ? NO_FINGERPRINT : hashWords(w), parent, via, limit, w);
     },
     // (A state another worker stored: its depth is not known here, so the ample set is not kept.)
     seenDeeper: (d) => local !== undefined && depths!.at(local.seenIndex) > d,

@@ -9,6 +9,9 @@
  *   running thread drops below all others. Bugs that need few ordering constraints between threads
  *   are found with much higher probability than by uniform choice.
  *
+ * Each run is the search loop (loop.ts) with a walk's store, queue and step filter (`Walk`), on
+ * the compiled space or the reference one, so it is judged as the exhaustive search judges.
+ *
  * Runs are driven by fast-check: a run is a value of an arbitrary (the random choices), so a failing
  * run is shrunk by fast-check's shrinker to a shorter one that still fails, and the seed reproduces
  * the whole session. Choices past the end of a shrunk run default to the first enabled step.
@@ -19,12 +22,13 @@ import { ModelError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
-import { blockedThreads, describeDeadlock } from './blocked.ts';
-import { PropertyChecks } from './propertyChecks.ts';
-import { CompiledSpace, EXITED, FAILED, hashWords } from '../core/compiled/space.ts';
-import { learnLayout } from './kernel.ts';
-import { resolveOptions, type Engine } from './options.ts';
+import { CompiledSpace, hashWords } from '../core/compiled/space.ts';
+import { searchReference, type ExploreOutcome } from './explore.ts';
+import type { Frontier } from './frontier.ts';
+import { learnLayout, Relayout, search, type VectorQueue, type VectorStore } from './kernel.ts';
+import { resolveOptions, type Engine, type ExploreConfig } from './options.ts';
 import type { ReplayPath } from './result.ts';
+import type { StateStore } from './stateStore.ts';
 
 export type Scheduler = 'uniform' | 'pct';
 
@@ -70,8 +74,8 @@ class Visits<G> {
     this.keys.add(key);
     return true;
   }
-  packed(space: CompiledSpace<G>, v: { b: Uint8Array; w: Uint32Array }): void {
-    if (this.fresh(hashWords(v.w))) this.report(stateFingerprint(this.model, space.decode(v.b)));
+  packed(space: CompiledSpace<G>, w: Uint32Array): void {
+    if (this.fresh(hashWords(w))) this.report(stateFingerprint(this.model, space.decode(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))));
   }
   world(world: World<G>): void {
     const fp = stateFingerprint(this.model, world);
@@ -130,93 +134,170 @@ function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, pr
 }
 
 /**
- * One run on the compiled space, step for step as `run` takes it on the reference space; undefined
- * when the compiled space cannot take it (the caller runs it on the reference space).
+ * One run's walk, as parts of the search loop (loop.ts): its step filter takes the one step the
+ * schedule picks, its store keeps every state it reaches (a walk may come back to a state; it goes
+ * on), and its queue holds the state it is at. `maxDepth` ends the run after `depth` steps.
  */
-function runCompiled<G>(
-  model: Model<G>,
-  checks: PropertyChecks<G>,
-  space: CompiledSpace<G>,
-  buffers: Buffers,
-  s: Schedule,
-  depth: number,
-  scheduler: Scheduler,
-  visits: Visits<G> | undefined,
-): RunOutcome | undefined {
-  const { initial, cur, next } = buffers;
-  const path: number[] = [];
-  const priorities = [...s.priorities];
-  try {
-    cur.w.set(initial.w);
-    space.point(cur.b);
-    const first = checks.stateFailure(space.root, space.view);
-    if (first) return { path, failure: { verdict: 'violation', property: first.property.name, message: first.message } };
-    visits?.packed(space, cur);
-    for (let k = 0; k < depth; k++) {
-      const n = space.enable(cur.b);
-      if (n === 0) {
-        const world = space.decode(cur.b);
-        const blocked = blockedThreads(model, world);
-        if (blocked.length > 0) return { path, failure: { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) } };
-        const end = checks.checkEnd(world);
-        if (end) return { path, failure: { verdict: 'violation', property: end.property.name, message: end.message } };
-        return { path };
-      }
-      const pick = pickStep(s, k, space.en.tid, n, priorities, scheduler);
-      path.push(pick);
-      const tid = space.en.tid[pick]!;
-      space.point(cur.b);
-      next.w.set(cur.w);
-      const kind = space.applyEnabled(pick, next.b);
-      if (kind === FAILED) {
-        const f = space.failure!;
-        return { path, failure: { verdict: f.verdict, property: f.property, message: f.message } };
-      }
-      const bad = checks.stateFailure(space.root, space.view) ?? (kind === EXITED ? checks.exitFailure(space.root, space.view, tid) : undefined);
-      if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
-      visits?.packed(space, next);
-      cur.w.set(next.w);
-    }
-    return { path };
-  } catch {
-    return undefined;
+class Walk {
+  // A run stores at most depth + 1 states.
+  private readonly parents: Int32Array;
+  private readonly vias: Int32Array;
+  private size_ = 0;
+  private readonly priorities: number[];
+  private at = -1;
+  /** Depth of the state `pop` returned. */
+  depth = 0;
+
+  constructor(
+    private readonly s: Schedule,
+    private readonly scheduler: Scheduler,
+    depth: number,
+    private readonly onState: (() => void) | undefined,
+  ) {
+    this.priorities = [...s.priorities];
+    this.parents = new Int32Array(depth + 1);
+    this.vias = new Int32Array(depth + 1);
   }
+
+  get size(): number {
+    return this.size_;
+  }
+
+  get queued(): number {
+    return this.at < 0 ? 0 : 1;
+  }
+
+  /** The one step taken (an array the loop reads before the next expansion asks again). */
+  private readonly taken = [0];
+
+  readonly steps = (index: number, tids: ArrayLike<number>, n: number): number[] => {
+    // A run's states form one path: state i is i steps in.
+    this.taken[0] = pickStep(this.s, index, tids, n, this.priorities, this.scheduler);
+    return this.taken;
+  };
+
+  add(parent: number, via: number): number {
+    const i = this.size_++;
+    this.parents[i] = parent;
+    this.vias[i] = via;
+    this.onState?.();
+    return i;
+  }
+
+  push(index: number): void {
+    this.at = index;
+  }
+
+  pop(): number {
+    const i = this.at;
+    this.at = -1;
+    this.depth = i;
+    return i;
+  }
+
+  pathTo(i: number): number[] {
+    const out: number[] = [];
+    for (let at = i; this.parents[at]! >= 0; at = this.parents[at]!) out.push(this.vias[at]!);
+    return out.reverse();
+  }
+
+  /** The steps of the run so far (to its last state). */
+  path(): number[] {
+    return this.pathTo(this.size - 1);
+  }
+
+  readonly bytes = (): number => 0;
+  readonly collisionProbability = (): number => 0;
 }
 
-interface Buffers {
-  readonly initial: { b: Uint8Array; w: Uint32Array };
-  readonly cur: { b: Uint8Array; w: Uint32Array };
-  readonly next: { b: Uint8Array; w: Uint32Array };
+/** A run's result from the loop's outcome. */
+function runOutcome(outcome: ExploreOutcome, walk: Walk): RunOutcome {
+  if (outcome.verdict === 'deadlock') return { path: [...outcome.path], failure: { verdict: 'deadlock', property: 'deadlock', message: outcome.message } };
+  if (outcome.verdict === 'violation') return { path: [...(outcome.path ?? walk.path())], failure: { verdict: 'violation', property: outcome.property.name, message: outcome.message } };
+  return { path: walk.path() };
 }
 
-/** Executes one run under a schedule; stops at the first failure, at `depth`, or when nothing can move. */
-function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: number, scheduler: Scheduler, visits?: Visits<G>): RunOutcome {
-  let world: World<G> = model.initial;
-  const path: number[] = [];
-  const priorities = [...s.priorities];
-  const initial = checks.checkState(world, undefined);
-  if (initial) return { path, failure: { verdict: 'violation', property: initial.property.name, message: initial.message } };
-  visits?.world(world);
-  for (let k = 0; k < depth; k++) {
-    const enabled = enabledTransitions(model, world);
-    if (enabled.length === 0) {
-      const blocked = blockedThreads(model, world);
-      if (blocked.length > 0) return { path, failure: { verdict: 'deadlock', property: 'deadlock', message: describeDeadlock(blocked) } };
-      const end = checks.checkEnd(world);
-      if (end) return { path, failure: { verdict: 'violation', property: end.property.name, message: end.message } };
-      return { path };
-    }
-    const pick = pickStep(s, k, enabled.map((t) => t.tid), enabled.length, priorities, scheduler);
-    const t = enabled[pick]!;
-    path.push(pick);
-    const out = applyTransition(model, world, t);
-    if (out.kind === 'failed') return { path, failure: { verdict: out.verdict, property: out.property, message: out.message } };
-    world = out.world;
-    const bad = checks.checkState(world, out.exited ? t.tid : undefined);
-    if (bad) return { path, failure: { verdict: 'violation', property: bad.property.name, message: bad.message } };
-    visits?.world(world);
-  }
-  return { path };
+/** The end of a run that found nothing (whatever the unbounded search's end checks would say). */
+const RUN_ENDS = (stats: ExploreOutcome['stats']): ExploreOutcome => ({ verdict: 'pass', stats, witnesses: [] });
+
+/** One run on the compiled space: the loop over packed vectors; a Relayout when the layout cannot take it. */
+function runCompiled<G>(model: Model<G>, space: CompiledSpace<G>, s: Schedule, depth: number, scheduler: Scheduler, visits: Visits<G> | undefined): RunOutcome | Relayout {
+  let last: Uint32Array | undefined;
+  const walk = new Walk(s, scheduler, depth, visits && (() => visits.packed(space, last!)));
+  const store: VectorStore = {
+    vectorOnly: true,
+    get size() {
+      return walk.size;
+    },
+    add: (_fp, parent, via, _limit, w) => {
+      last = w;
+      return walk.add(parent, via);
+    },
+    pathTo: (i) => walk.pathTo(i),
+    bytes: walk.bytes,
+    collisionProbability: walk.collisionProbability,
+  };
+  const vector = new Uint32Array(space.size >> 2);
+  const queue: VectorQueue = {
+    get size() {
+      return walk.queued;
+    },
+    get depth() {
+      return walk.depth;
+    },
+    push: (w, index) => {
+      vector.set(w);
+      walk.push(index);
+    },
+    pop: (into) => {
+      into.set(vector);
+      return walk.pop();
+    },
+  };
+  const run = search(model, runConfig(depth), space, 0, 0, { store, queue, steps: walk.steps, seeds: true, noLockOrder: true, end: (t) => RUN_ENDS(t.stats()) });
+  return run instanceof Relayout ? run : runOutcome(run, walk);
+}
+
+/** Executes one run under a schedule on the reference space; stops at the first failure, at `depth`, or when nothing can move. */
+function run<G>(model: Model<G>, s: Schedule, depth: number, scheduler: Scheduler, visits?: Visits<G>): RunOutcome {
+  let last: World<G> | undefined;
+  const walk = new Walk(s, scheduler, depth, visits && (() => visits.world(last!)));
+  const store: StateStore<G> = {
+    exact: true,
+    get size() {
+      return walk.size;
+    },
+    visit: (world, parent, via) => {
+      last = world;
+      return walk.add(parent, via);
+    },
+    pathTo: (i) => walk.pathTo(i),
+    bytes: walk.bytes,
+    collisionProbability: walk.collisionProbability,
+  };
+  let at: World<G> | undefined;
+  const frontier: Frontier<G> = {
+    get size() {
+      return walk.queued;
+    },
+    push: (index, world) => {
+      at = world;
+      walk.push(index);
+    },
+    pop: () => {
+      const index = walk.pop();
+      return { index, world: at!, depth: walk.depth };
+    },
+  };
+  return runOutcome(searchReference(model, runConfig(depth), { store, frontier, steps: walk.steps, end: () => RUN_ENDS({ states: walk.size, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 }) }), walk);
+}
+
+const configs = new Map<number, ExploreConfig>();
+/** A run checks every property, stops after `depth` steps and does not repeat steps to check determinism. */
+function runConfig(depth: number): ExploreConfig {
+  let cfg = configs.get(depth);
+  if (cfg === undefined) configs.set(depth, (cfg = resolveOptions({ maxDepth: depth, determinismChecks: 0 })));
+  return cfg;
 }
 
 /**
@@ -224,16 +305,12 @@ function run<G>(model: Model<G>, checks: PropertyChecks<G>, s: Schedule, depth: 
  * (a state the layout cannot hold, a guard or step that throws) is taken on the reference space,
  * which gives the same outcome or the model's error, and the layout learns from it for later runs.
  */
-function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, visits: Visits<G> | undefined): ((s: Schedule, depth: number, scheduler: Scheduler) => RunOutcome) | undefined {
+function compiledRunner<G>(model: Model<G>, visits: Visits<G> | undefined): ((s: Schedule, depth: number, scheduler: Scheduler) => RunOutcome) | undefined {
   const facts = learnLayout(model, resolveOptions({}), 20_000);
   let space: CompiledSpace<G>;
-  let buffers: Buffers;
   const build = (): boolean => {
     try {
       space = new CompiledSpace(model, facts);
-      const initial = space.vector();
-      initial.b.set(space.encode(model.initial));
-      buffers = { initial, cur: space.vector(), next: space.vector() };
       visits?.relayout();
       return true;
     } catch {
@@ -242,10 +319,11 @@ function compiledRunner<G>(model: Model<G>, checks: PropertyChecks<G>, visits: V
   };
   if (!build()) return undefined;
   return (s, depth, scheduler) => {
-    const out = runCompiled(model, checks, space, buffers, s, depth, scheduler, visits);
-    if (out !== undefined) return out;
+    const out = runCompiled(model, space, s, depth, scheduler, visits);
+    if (!(out instanceof Relayout)) return out;
     // Learn the states of this run from the reference space, for the runs after it.
-    const reference = run(model, checks, s, depth, scheduler, visits);
+    const reference = run(model, s, depth, scheduler, visits);
+    if (out.world !== undefined) facts.absorbWorld(out.world);
     let world = model.initial;
     for (const choice of reference.path) {
       const t = enabledTransitions(model, world)[choice];
@@ -270,10 +348,9 @@ export interface SimulationSession<G> {
 }
 
 export function simulationSession<G>(model: Model<G>, options: Pick<SimulateOptions, 'engine' | 'onState'> = {}): SimulationSession<G> {
-  const checks = new PropertyChecks(model);
   const visits = options.onState ? new Visits(model, options.onState) : undefined;
-  const compiled = (options.engine ?? 'compiled') === 'compiled' ? compiledRunner(model, checks, visits) : undefined;
-  return { model, take: (s, depth, scheduler) => compiled?.(s, depth, scheduler) ?? run(model, checks, s, depth, scheduler, visits) };
+  const compiled = (options.engine ?? 'compiled') === 'compiled' ? compiledRunner(model, visits) : undefined;
+  return { model, take: (s, depth, scheduler) => compiled?.(s, depth, scheduler) ?? run(model, s, depth, scheduler, visits) };
 }
 
 class RunFailed extends Error {

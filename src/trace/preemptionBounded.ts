@@ -195,6 +195,7 @@ function resultOf<G>(model: Model<G>, outcome: ExploreOutcome, bound: Bound): Bo
 function compiledParts(bound: Bound): { store: VectorStore; queue: VectorQueue } {
   const vectors: Uint32Array[] = [];
   const store: VectorStore = {
+    vectorOnly: true,
     get size() {
       return bound.size;
     },
