@@ -146,6 +146,22 @@ export function learnLayout<G>(model: Model<G>, cfg: ExploreConfig, maxStates: n
   return facts;
 }
 
+/**
+ * The start of a parallel search, in the coordinator: the compiled search itself (its checks and
+ * budgets) up to `maxStates` states, relearning the layout as it goes. When it ends within them
+ * (a counterexample, which is then a shortest one, or the whole state space) its outcome is the
+ * search's and no worker need start; else the layout facts it learnt (with their dictionaries)
+ * are the workers'.
+ */
+export function searchFirst<G>(model: Model<G>, cfg: ExploreConfig, maxStates: number): { facts: LayoutFacts; outcome?: KernelOutcome } {
+  const facts = initialFacts(model);
+  const first: ExploreConfig = { ...cfg, maxStates: Math.min(cfg.maxStates, maxStates), shared: undefined, onProgress: undefined, checkpoint: undefined, resume: undefined };
+  const run = withLayout(model, (space, relayouts) => search(model, first, space, first.now(), relayouts), facts);
+  if ('fallback' in run) return { facts };
+  if (run.verdict === 'incomplete' && run.budget === 'maxStates' && cfg.maxStates > maxStates) return { facts };
+  return { facts, outcome: run };
+}
+
 /** States of the reference search the layout learns from after its first misfit. */
 export const LEARN_AHEAD_STATES = 500;
 

@@ -38,7 +38,8 @@ describe('parallel search (worker threads, shared visited set)', () => {
     const definition = catalog.find((m) => m.name === name)!;
     const selection = name === 'hmm/v5.2-valid-flag' ? { properties: ['deadlock'] } : {};
     const one = explore(compileModel(definition, params), selection);
-    const two = await exploreParallel(await specOf(name, params), { workers: 2, ...selection });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, learnStates: 500, ...selection });
+    expect(two.stats.startupMs).toBeDefined();
     expect(two.stats.engine?.name).toBe('compiled');
     expect(two.verdict).toBe(one.verdict);
     expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
@@ -57,7 +58,7 @@ describe('parallel search (worker threads, shared visited set)', () => {
   it('a violation found by a compiled-space worker replays to the failure it reports', async () => {
     const name = 'hmm/v5.2-valid-flag';
     const definition = catalog.find((m) => m.name === name)!;
-    const two = await exploreParallel(await specOf(name), { workers: 2 });
+    const two = await exploreParallel(await specOf(name), { workers: 2, learnStates: 100 });
     expect(two.stats.engine?.name).toBe('compiled');
     expect(two.verdict).toBe('violation');
     if (two.verdict !== 'violation') return;
@@ -83,11 +84,24 @@ describe('parallel search (worker threads, shared visited set)', () => {
     ['classic/two-phase-commit', { rms: 5 }, 'reference'],
   ] as [string, Params, 'compiled' | 'reference'][])('%s %o (%s space): the shared visited set grows in place while 2 workers search, and stores exactly the states of 1', async (name, params, engine) => {
     const one = single(name, params);
-    const two = await exploreParallel(await specOf(name, params), { workers: 2, engine, firstTableSlots: 1024 });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, engine, firstTableSlots: 1024, learnStates: 500 });
     // 1024 slots hold 716 states before growing: the table doubled several times under the workers.
     expect(one.stats.states).toBeGreaterThan(8 * 716);
     expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
     expect(two.stats.storeBytes).toBeGreaterThan(8 * 1024 * 8);
+  });
+
+  it.each([
+    ['classic/peterson', {}, 'pass'],
+    ['hmm/v5.2-valid-flag', {}, 'violation'],
+  ] as [string, Params, string][])('%s %o: a search that ends within the coordinator\'s first states starts no worker, and is the one search\'s', async (name, params, verdict) => {
+    const one = single(name, params);
+    const two = await exploreParallel(await specOf(name, params), { workers: 2 });
+    expect(two.verdict).toBe(verdict);
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions, depth: one.stats.depth });
+    expect(two.stats.startupMs).toBeUndefined();
+    expect(two.stats.workersNote).toMatch(/^no worker started: the coordinator's first 50,000 states held /);
+    if (two.verdict === 'violation' && one.verdict === 'violation') expect(two.path).toEqual(one.path);
   });
 
   it('rejects a bad worker count', async () => {
@@ -101,8 +115,8 @@ describe('parallel search (worker threads, shared visited set)', () => {
 
   it('a worker that cannot import the model reports why, naming it', async () => {
     const spec = await specOf('classic/peterson');
-    await expect(exploreParallel({ ...spec, source: { url: spec.source.url, path: ['noSuchExport'] } }, { workers: 2 })).rejects.toThrow(/found no model at noSuchExport/);
-    await expect(exploreParallel({ ...spec, source: { url: `${spec.source.url}.missing.ts`, path: ['model'] } }, { workers: 2 })).rejects.toThrow(/could not import classic\/peterson/);
+    await expect(exploreParallel({ ...spec, source: { url: spec.source.url, path: ['noSuchExport'] } }, { workers: 2, learnStates: 100 })).rejects.toThrow(/found no model at noSuchExport/);
+    await expect(exploreParallel({ ...spec, source: { url: `${spec.source.url}.missing.ts`, path: ['model'] } }, { workers: 2, learnStates: 100 })).rejects.toThrow(/could not import classic\/peterson/);
   });
 });
 
@@ -113,7 +127,8 @@ describe('parallel search under symmetry', () => {
   ] as [string, Params][])('%s %o: 2 workers on the compiled space store one state per class, as 1 does', async (name, params) => {
     const definition = catalog.find((m) => m.name === name)!;
     const one = explore(compileModel(definition, params), { symmetry: 'canonical' });
-    const two = await exploreParallel(await specOf(name, params), { workers: 2, symmetry: 'canonical' });
+    const two = await exploreParallel(await specOf(name, params), { workers: 2, symmetry: 'canonical', learnStates: 50 });
+    expect(two.stats.startupMs).toBeDefined();
     expect(two.stats.engine?.name).toBe('compiled');
     expect(two.verdict).toBe(one.verdict);
     expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
@@ -122,7 +137,7 @@ describe('parallel search under symmetry', () => {
 
   it('repeats a search without symmetry when symmetric actors nest locks, as one loop does', async () => {
     const path = fileURLToPath(new URL('../testing/fixtures/symmetric-lock-order.ts', import.meta.url));
-    const r = await exploreParallel(await specOf(path), { workers: 2, symmetry: true });
+    const r = await exploreParallel(await specOf(path), { workers: 2, symmetry: true, learnStates: 5 });
     expect(r.verdict).toBe('violation');
     expect(r.verdict === 'violation' && r.property.name).toBe('lock order');
     expect(r.stats.reduction?.symmetryOff).toMatch(/lock-order tracking needs every acquisition/);

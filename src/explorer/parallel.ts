@@ -13,7 +13,7 @@ import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type AnyModelDefinition, type Params } from '../core/model.ts';
 import type { LayoutData } from '../core/compiled/space.ts';
 import type { World } from '../core/world.ts';
-import { layoutSignature, learnLayout } from './kernel.ts';
+import { layoutSignature, learnLayout, searchFirst } from './kernel.ts';
 import { resolveOptions } from './options.ts';
 import { withoutSymmetry, type ExploreOutcome } from './explore.ts';
 import { inversionViolation, LockOrderGraph, type LockEdge } from './lockOrder.ts';
@@ -60,7 +60,10 @@ export interface ParallelOptions extends Omit<ExploreOptions, 'onProgress' | 'no
 /** Times the workers may find a state the fixed layout cannot hold before the search falls back to the reference space. */
 const MAX_PARALLEL_RELAYOUTS = 8;
 
-/** States of the compiled search the coordinator learns the shared layout from (about 0.1-0.5 s). */
+/**
+ * States the coordinator searches itself first (about 0.1-0.5 s): a search that ends within them
+ * is the result, and no worker starts; else the workers share the layout it learnt.
+ */
 const LEARN_LAYOUT_STATES = 50_000;
 
 export async function exploreParallel(spec: ModelSpec, options: ParallelOptions): Promise<ExploreOutcome> {
@@ -78,7 +81,14 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
 
   const { workers: _w, onProgress: _p, memoryProbe: _m, maxMemoryMiB: _mm, learnStates, firstTableSlots: _f, ...plain } = options;
   const cfg = resolveOptions(plain);
-  const facts = learnLayout(model, cfg, learnStates ?? LEARN_LAYOUT_STATES);
+  const searched = searchFirst(model, cfg, learnStates ?? LEARN_LAYOUT_STATES);
+  if (searched.outcome !== undefined) {
+    // (pathKeys dropped as for a worker's result: routines are numbered by the shared numbering.)
+    const { pathKeys: _, ...outcome } = searched.outcome;
+    const stop = outcome.verdict === 'pass' ? 'the whole state space' : outcome.verdict === 'incomplete' ? 'a budget' : 'a counterexample';
+    return { ...outcome, stats: { ...outcome.stats, workersNote: `no worker started: the coordinator's first ${(learnStates ?? LEARN_LAYOUT_STATES).toLocaleString('en-US')} states held ${stop}` } };
+  }
+  const facts = searched.facts;
   const started = Date.now();
   let buffers = first;
   for (let attempt = 0; attempt <= MAX_PARALLEL_RELAYOUTS; attempt++) {

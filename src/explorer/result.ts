@@ -18,6 +18,8 @@ export interface Stats {
   readonly collisionProbability?: number;
   /** Parallel search: milliseconds (within elapsedMs) before the last worker had loaded the model and started exploring. */
   readonly startupMs?: number;
+  /** Parallel search: why no worker was started (the coordinator's first states held the whole search). */
+  readonly workersNote?: string;
   /** Present when a reduction was on: what it was and how many enabled steps it left unexpanded. */
   readonly reduction?: ReductionStats;
   /** Which state space ran the search (see `ExploreOptions.engine`). */

@@ -41,7 +41,7 @@ export function formatChange(c: Change): string {
 
 export function formatStats(s: Stats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}${engineNote(s)}${clusterNote(s)}`;
+  const base = `${n(s.states)} states, ${n(s.transitions)} transitions, depth ${s.depth}, ${(s.elapsedMs / 1000).toFixed(2)} s (${n(s.statesPerSecond)} states/s)${storeNote(s)}${engineNote(s)}${clusterNote(s)}${s.workersNote !== undefined ? `\nWorkers: ${s.workersNote}` : ''}`;
   return s.reduction ? `${base}\n${formatReduction(s.reduction)}` : base;
 }
 
@@ -79,8 +79,8 @@ export function formatReduction(r: ReductionStats): string {
 /** Visited-set size per state and, for fingerprints, the estimated chance that a collision hid a state. */
 function storeNote(s: Stats): string {
   if (s.storeBytes === undefined || s.states < MIN_STATES_FOR_SIZE) return '';
-  // A parallel search's shared table is allocated up front for its capacity, not per state; a
-  // cluster's visited set is in Redis (said by the cluster line).
+  // A parallel search's shared parent arrays are allocated up front for its capacity, so its
+  // size is not per state; a cluster's visited set is in Redis (said by the cluster line).
   if (s.cluster !== undefined) return '';
   const perState = s.startupMs !== undefined ? `${(s.storeBytes / 2 ** 20).toFixed(0)} MiB shared table` : `${Math.round(s.storeBytes / s.states)} bytes/state`;
   if (s.collisionProbability === undefined || s.collisionProbability === 0) return `\nVisited set: exact, ${perState}`;
