@@ -104,6 +104,15 @@ describe('parallel search (worker threads, shared visited set)', () => {
     if (two.verdict === 'violation' && one.verdict === 'violation') expect(two.path).toEqual(one.path);
   });
 
+  it('values first met deep in the search get codes the workers agree on, with no restart', async () => {
+    // tmState "committed" appears only once every resource manager prepared: past a 200-state start.
+    const name = 'classic/two-phase-commit';
+    const one = single(name, { rms: 5 });
+    const two = await exploreParallel(await specOf(name, { rms: 5 }), { workers: 2, learnStates: 200 });
+    expect(two.stats).toMatchObject({ states: one.stats.states, transitions: one.stats.transitions });
+    expect(two.stats.engine).toMatchObject({ name: 'compiled', relayouts: 0 });
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(exploreParallel(await specOf('classic/peterson'), { workers: 0 })).rejects.toThrow('workers must be a positive integer');
   });

@@ -29,7 +29,10 @@ const post = (reply: WorkerReply): void => parentPort!.postMessage(reply);
 /** Runs the search; a relayout request is posted here and ends the worker's part. */
 function search(model: Model<unknown>, store: SharedStore<unknown>, shared: SharedSearch): ExploreOutcome | undefined {
   if (job.layout === undefined) return explore(model, { ...job.options, shared });
-  const run = exploreShared(model, resolveOptions({ ...job.options, shared }), LayoutFacts.from(job.layout, true));
+  const facts = LayoutFacts.from(job.layout, true);
+  // Values the layout was not taught get codes all workers agree on, rather than a restart.
+  facts.shareDictionaries((spec, value, base) => store.dictCode(spec, value, base));
+  const run = exploreShared(model, resolveOptions({ ...job.options, shared }), facts);
   if (!(run instanceof Relayout)) return run;
   // The layout every worker shares cannot hold a state: stop them all; the coordinator learns it and starts again.
   store.claimStop(STOP_RELAYOUT);

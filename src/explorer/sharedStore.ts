@@ -48,7 +48,11 @@ const ARRIVED = 10;
 const EPOCH = 11;
 /** Workers whose search loop has ended. */
 const LEFT = 12;
-const CONTROL_WORDS = 13;
+/** Entries in the shared dictionary table. */
+const DICTS = 13;
+const CONTROL_WORDS = 14;
+/** Values the workers may add to the layout's dictionaries, all dictionaries together. */
+const MAX_DICT_ENTRIES = 16384;
 /** Slots of the table in use at the start. */
 const FIRST_SLOTS = 1 << 18;
 const MAX_ROUTINES = 4096;
@@ -66,6 +70,8 @@ export interface SharedBuffers {
   readonly queue: SharedArrayBuffer;
   /** Fingerprints of routine names, in index order: one routine numbering for all workers. */
   readonly routines: SharedArrayBuffer;
+  /** Values added to the layout's dictionaries: (spec, fingerprint, code) per entry (dictCode). */
+  readonly dicts: SharedArrayBuffer;
 }
 
 export function sharedBuffers(workers: number, maxStates: number, firstSlots = FIRST_SLOTS): SharedBuffers {
@@ -85,6 +91,7 @@ export function sharedBuffers(workers: number, maxStates: number, firstSlots = F
     vias: new SharedArrayBuffer(2 * capacity),
     queue: new SharedArrayBuffer(4 * QUEUE),
     routines: new SharedArrayBuffer(8 * MAX_ROUTINES),
+    dicts: new SharedArrayBuffer(16 * MAX_DICT_ENTRIES),
   };
 }
 
@@ -265,6 +272,36 @@ export class SharedStore<G> implements StateStore<G> {
       names[2 * n + 1] = fp.lo;
       this.control[ROUTINES] = n + 1;
       return n;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /**
+   * The code of `value` in dictionary `spec` (LayoutFacts.shareDictionaries): the one a worker
+   * gave it first, else the next after the layout's `base` values and those added before; -1
+   * when the table is full (the search then starts again with a layout that learnt the value).
+   */
+  dictCode(spec: number, value: unknown, base: number): number {
+    const fp = fingerprint(value);
+    const d = new Int32Array(this.buffers.dicts);
+    this.lock();
+    try {
+      const n = this.control[DICTS]!;
+      let added = 0;
+      for (let i = 0; i < n; i++) {
+        if (d[4 * i] !== spec) continue;
+        if (d[4 * i + 1] === fp.hi && d[4 * i + 2] === fp.lo) return d[4 * i + 3]!;
+        added++;
+      }
+      if (n === MAX_DICT_ENTRIES) return -1;
+      const code = base + added;
+      d[4 * n] = spec;
+      d[4 * n + 1] = fp.hi;
+      d[4 * n + 2] = fp.lo;
+      d[4 * n + 3] = code;
+      this.control[DICTS] = n + 1;
+      return code;
     } finally {
       this.unlock();
     }

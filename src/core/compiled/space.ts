@@ -53,6 +53,28 @@ export class LayoutFacts {
     return f;
   }
 
+  /**
+   * A parallel search: every frozen dictionary takes new values through `code` (spec number, the
+   * value, the dictionary's size when shared), so workers agree on the codes of values the layout
+   * was not taught. Specs are numbered in one fixed order (shared state, locals by routine,
+   * `into`), the same in every worker built from the same data.
+   */
+  shareDictionaries(code: (spec: number, value: unknown, base: number) => number): void {
+    let n = 0;
+    const visit = (s: Spec): void => {
+      if (s.frozen) {
+        const id = n++;
+        const base = s.dict.length;
+        s.sharedCode = (v) => code(id, v, base);
+      }
+      if (s.rec) for (const c of s.rec.values()) visit(c);
+      if (s.list) visit(s.list.elem);
+    };
+    visit(this.shared);
+    for (const s of this.locals.values()) visit(s);
+    visit(this.into);
+  }
+
   absorbWorld(world: World<unknown>): void {
     absorb(this.shared, world.shared);
     world.threads.forEach((stack, tid) => {

@@ -28,6 +28,12 @@ export class Spec {
    * the same way, so a new value is a misfit and the search starts again with it learnt).
    */
   frozen = false;
+  /**
+   * With `frozen`: the code of a value not in the dictionary yet, agreed between the workers of a
+   * parallel search (the first to meet it numbers it; see SharedStore.dictCode), or -1 when the
+   * shared table is full. Without it a new value is a misfit.
+   */
+  sharedCode: ((value: unknown) => number) | undefined = undefined;
 }
 
 /** A spec as plain data (to hand to worker threads), and back. */

@@ -135,7 +135,15 @@ function intern(spec: Spec, v: unknown): number {
   if (code !== undefined) return code;
   const t = typeof v;
   if (!(t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v)))) misfit(`value of type ${t}`);
-  if (spec.frozen) misfit('a value the layout has not seen');
+  if (spec.frozen) {
+    if (spec.sharedCode === undefined) misfit('a value the layout has not seen');
+    code = spec.sharedCode(v);
+    if (code < 0 || code > (spec.wide ? 65535 : 255)) misfit('dictionary full');
+    // Codes other workers gave leave holes here: this worker never reads a code it did not intern.
+    spec.dict[code] = v;
+    spec.codes.set(v, code);
+    return code;
+  }
   code = spec.dict.length;
   if (code > (spec.wide ? 65535 : 255)) {
     spec.wide = true;
