@@ -16,7 +16,7 @@
  * ```
  */
 import type { Draft } from 'immer';
-import { viewLocksHeld } from './compiled/roots.ts';
+import { viewHoldsSpinlock, viewLocksHeld } from './compiled/roots.ts';
 import type { ThreadId } from './world.ts';
 
 /** Read-only view of a thread's state for guards: shared state, the current frame's locals, the thread. */
@@ -193,12 +193,18 @@ export const SLEEP_UNDER_SPINLOCK = 'no sleeping under spinlock';
 function sleepsUnderSpinlock<G, L>(label: string): Alternative<G, L> {
   return {
     label: 'might_sleep() with a spinlock held',
-    when: (g, _my, tid) => spinlocksHeldBy(g, tid).length > 0,
+    when: (g, _my, tid) => holdsSpinlock(g, tid),
     do: (c) => {
       const held = spinlocksHeldBy(c.g as G, c.tid);
       c.assert(false, `${label} may sleep, but ${c.actor} holds spinlock ${held.join(', ')}`, SLEEP_UNDER_SPINLOCK);
     },
   };
+}
+
+/** Whether `tid` holds any spinlock (on the compiled space, without listing the locks). */
+function holdsSpinlock(g: unknown, tid: ThreadId): boolean {
+  if (typeof g !== 'object' || g === null) return false;
+  return viewHoldsSpinlock(g, tid) ?? spinlocksHeldBy(g, tid).length > 0;
 }
 
 const spinlockOwners = new WeakMap<object, ReadonlyMap<ThreadId, readonly string[]>>();

@@ -7,10 +7,20 @@ import type { HeldLock } from '../kernel/locksHeld.ts';
 import type { ThreadId } from '../world.ts';
 
 const walkers = new WeakMap<object, (tid: ThreadId, kinds?: string[]) => HeldLock[]>();
+const spinWalkers = new WeakMap<object, (tid: ThreadId) => boolean>();
 
-/** `locksHeld` fills `kinds` (when given) with each lock's kind: mutex, spinlock or rwsem. */
-export function registerRoot(root: object, locksHeld: (tid: ThreadId, kinds?: string[]) => HeldLock[]): void {
+/**
+ * `locksHeld` fills `kinds` (when given) with each lock's kind: mutex, spinlock or rwsem;
+ * `holdsSpinlock` says whether the thread holds any spinlock.
+ */
+export function registerRoot(root: object, locksHeld: (tid: ThreadId, kinds?: string[]) => HeldLock[], holdsSpinlock: (tid: ThreadId) => boolean): void {
   walkers.set(root, locksHeld);
+  spinWalkers.set(root, holdsSpinlock);
+}
+
+/** Whether `tid` holds a spinlock, if `g` is a compiled space's root view; undefined otherwise. */
+export function viewHoldsSpinlock(g: object, tid: ThreadId): boolean | undefined {
+  return spinWalkers.get(g)?.(tid);
 }
 
 /** The locks `tid` holds, if `g` is a compiled space's root view; undefined otherwise. */

@@ -149,6 +149,7 @@ export class CompiledSpace<G> implements Positions {
   private readonly control: Control = { goto: undefined, stay: false, ret: undefined, exit: false, call: undefined };
   private readonly contexts: StepContext<G, unknown>[] = [];
   private readonly lockWalk: LockWalk | undefined;
+  private readonly spinWalk: SpinWalk | undefined;
   /** What `enable` found, reused from state to state. */
   readonly en = new Enabled<G>();
 
@@ -187,8 +188,9 @@ export class CompiledSpace<G> implements Positions {
     this.root = this.rootSite.makeView ? (this.rootSite.makeView(this.cursor, 0) as G) : ({} as G);
     this.view = new CompiledWorldView(this);
     this.lockWalk = lockWalker(facts.shared, '');
+    this.spinWalk = spinWalker(facts.shared);
     for (let tid = 0; tid < model.actors.length; tid++) this.contexts.push(this.makeContext(tid));
-    if (typeof this.root === 'object' && this.root !== null) registerRoot(this.root, (tid, kinds) => this.locksHeld(tid, kinds));
+    if (typeof this.root === 'object' && this.root !== null) registerRoot(this.root, (tid, kinds) => this.locksHeld(tid, kinds), (tid) => this.spinWalk?.(this.root, tid) ?? false);
   }
 
   /** Writes `world` into a new vector (throws Misfit if the layout cannot hold it). */
@@ -689,6 +691,41 @@ function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('v', 'path', 'tid', 'out', 'kinds', gen(spec, 'v', { fixed: '' })) as LockWalk;
+}
+
+type SpinWalk = (v: unknown, tid: ThreadId) => boolean;
+
+function mayHoldSpinlock(spec: Spec): boolean {
+  if (spec.rec?.get('kind')?.codes.has('spinlock') === true) return true;
+  for (const child of spec.rec?.values() ?? []) if (mayHoldSpinlock(child)) return true;
+  return spec.list !== undefined && mayHoldSpinlock(spec.list.elem);
+}
+
+/**
+ * Whether a thread holds any spinlock: the might-sleep check's question, asked at every sleeping
+ * statement's guard. Generated like `lockWalker` but over the places that can hold a spinlock
+ * only, returning at the first one held, building nothing.
+ */
+function spinWalker(spec: Spec): SpinWalk | undefined {
+  if (!mayHoldSpinlock(spec)) return undefined;
+  let n = 0;
+  const gen = (sp: Spec, v: string): string => {
+    let code = '';
+    if (sp.rec?.get('kind')?.codes.has('spinlock') === true) code += `if (${v}.kind === 'spinlock' && ${v}.owner === tid) return true;\n`;
+    for (const [k, c] of sp.rec ?? []) {
+      if (!mayHoldSpinlock(c)) continue;
+      const x = `x${n++}`;
+      code += `{ const ${x} = ${v}[${JSON.stringify(k)}]; if (typeof ${x} === 'object' && ${x} !== null) { ${gen(c, x)} } }\n`;
+    }
+    if (sp.list !== undefined && mayHoldSpinlock(sp.list.elem)) {
+      const i = `i${n++}`;
+      const e = `x${n++}`;
+      code += `for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${e} = ${v}[${i}]; if (typeof ${e} === 'object' && ${e} !== null) { ${gen(sp.list.elem, e)} } }\n`;
+    }
+    return code;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('v', 'tid', `${gen(spec, 'v')}return false;`) as SpinWalk;
 }
 
 /** Enabled transitions of one state, in parallel arrays that grow as needed. */

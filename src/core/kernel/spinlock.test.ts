@@ -40,6 +40,32 @@ describe('spinlock', () => {
     expect(r.path).toEqual([0, 1]);
   });
 
+  it('a spinlock inside a list of records is found by the sleep check on both state spaces, for its holder only', () => {
+    interface Devs {
+      readonly devs: readonly { readonly id: number; readonly lock: Spinlock }[];
+      readonly m: Mutex;
+    }
+    const d1 = (g: Devs) => g.devs[1]!.lock;
+    const dm = (g: Devs) => g.m;
+    const holder = routine<Devs>('holder', {
+      body: [spin_lock('spin_lock(&devs[1]->lock)', d1), step('work'), mutex_lock('mutex_lock(&hmm->lock)', dm), mutex_unlock('mutex_unlock(&hmm->lock)', dm), spin_unlock('spin_unlock(&devs[1]->lock)', d1)],
+    });
+    const other = routine<Devs>('other', { body: [mutex_lock('mutex_lock(&hmm->lock)', dm), mutex_unlock('mutex_unlock(&hmm->lock)', dm)] });
+    const model = toy('list-spin', { devs: [0, 1].map((id) => ({ id, lock: spinlock(`dev${id}->lock`) })), m: mutex('hmm->lock') }, [
+      { name: 'B', routine: other },
+      { name: 'A', routine: holder },
+    ]);
+    const results = (['compiled', 'reference'] as const).map((engine) => explore(model, { engine }));
+    expect(results[0]!.stats.engine?.name).toBe('compiled');
+    for (const r of results) {
+      expect(r.verdict).toBe('violation');
+      if (r.verdict !== 'violation') return;
+      expect(r.property.name).toBe('no sleeping under spinlock');
+      expect(r.message).toBe('mutex_lock(&hmm->lock) may sleep, but A holds spinlock dev1->lock');
+    }
+    expect(results[0]!.stats).toMatchObject({ states: results[1]!.stats.states, transitions: results[1]!.stats.transitions });
+  });
+
   it('the mutex first and the spinlock inside is fine', () => {
     const good = routine<Shared>('good', {
       body: [
