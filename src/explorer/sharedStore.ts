@@ -29,28 +29,32 @@ import type { World } from '../core/world.ts';
 import type { LockEdge } from './lockOrder.ts';
 import { collisionProbability, FULL, SEEN, walkParents, type Site, type StateStore } from './stateStore.ts';
 
-// Control words.
+// Control words, in three 64-byte cache lines, so the words every worker reads at each expansion
+// (STOP, GROW, IDLE) are not invalidated by the one written at every new state (COUNT).
+/** Written at every new state. */
 const COUNT = 0;
-const STOP = 1;
-const IDLE = 2;
-const QHEAD = 3;
-const QTAIL = 4;
-const LOCK = 5;
-const WAKE = 6;
-const ROUTINES = 7;
+// Read at every expansion, written rarely.
+const STOP = 16;
 /** The table's mask in use (slots - 1). */
-const MASK = 8;
+const MASK = 17;
 /** 1 while a worker asks for the table to grow. */
-const GROW = 9;
+const GROW = 18;
 /** Workers stopped for the growth. */
-const ARRIVED = 10;
+const ARRIVED = 19;
 /** Counts growths: a stopped worker goes on when it changes. */
-const EPOCH = 11;
+const EPOCH = 20;
 /** Workers whose search loop has ended. */
-const LEFT = 12;
+const LEFT = 21;
+// The work exchange and the shared numberings.
+const IDLE = 32;
+const QHEAD = 33;
+const QTAIL = 34;
+const LOCK = 35;
+const WAKE = 36;
+const ROUTINES = 37;
 /** Entries in the shared dictionary table. */
-const DICTS = 13;
-const CONTROL_WORDS = 14;
+const DICTS = 38;
+const CONTROL_WORDS = 48;
 /** Values the workers may add to the layout's dictionaries, all dictionaries together. */
 const MAX_DICT_ENTRIES = 16384;
 /** Slots of the table in use at the start. */
@@ -158,7 +162,9 @@ export class SharedStore<G> implements StateStore<G> {
       // stale 0 only sends this worker to the compare-and-swap, which reads the slot atomically.
       let h = table[2 * slot]!;
       if (h === 0) {
-        if (this.size >= Math.min(limit, this.buffers.capacity)) return FULL;
+        // (Only with a budget below the capacity: reading COUNT here would fetch the cache line
+        // the other workers write at every new state; the capacity is checked after claiming.)
+        if (limit < this.buffers.capacity && this.size >= limit) return FULL;
         h = Atomics.compareExchange(table, 2 * slot, 0, hi);
         if (h === 0) {
           Atomics.store(table, 2 * slot + 1, lo);
