@@ -210,6 +210,65 @@ class Walk {
   readonly collisionProbability = (): number => 0;
 }
 
+/**
+ * A walk's store and queue on the compiled space, as classes with plain fields: the kernel reads
+ * `size` and `depth` at every step, and getters there cost a tenth of a run's time.
+ */
+class WalkStore implements VectorStore {
+  readonly vectorOnly = true;
+  size = 0;
+
+  constructor(
+    private readonly walk: Walk,
+    private readonly onState: ((w: Uint32Array) => void) | undefined,
+  ) {}
+
+  add(_fp: Fingerprint, parent: number, via: number, _limit: number, w?: Uint32Array): number {
+    this.onState?.(w!);
+    this.size++;
+    return this.walk.add(parent, via);
+  }
+
+  pathTo(i: number): number[] {
+    return this.walk.pathTo(i);
+  }
+
+  bytes(): number {
+    return 0;
+  }
+
+  collisionProbability(): number {
+    return 0;
+  }
+}
+
+class WalkQueue implements VectorQueue {
+  size = 0;
+  depth = 0;
+  private readonly vector: Uint32Array;
+
+  constructor(
+    private readonly walk: Walk,
+    words: number,
+  ) {
+    this.vector = new Uint32Array(words);
+  }
+
+  push(w: Uint32Array, index: number): void {
+    this.vector.set(w);
+    this.walk.push(index);
+    this.size = 1;
+  }
+
+  pop(into: Uint32Array): number {
+    into.set(this.vector);
+    this.size = 0;
+    const i = this.walk.pop();
+    this.depth = i;
+    return i;
+  }
+}
+
 /** A run's result from the loop's outcome. */
 function runOutcome(outcome: ExploreOutcome, walk: Walk): RunOutcome {
   if (outcome.verdict === 'deadlock') return { path: [...outcome.path], failure: { verdict: 'deadlock', property: 'deadlock', message: outcome.message } };
@@ -222,38 +281,9 @@ const RUN_ENDS = (stats: ExploreOutcome['stats']): ExploreOutcome => ({ verdict:
 
 /** One run on the compiled space: the loop over packed vectors; a Relayout when the layout cannot take it. */
 function runCompiled<G>(model: Model<G>, space: CompiledSpace<G>, s: Schedule, depth: number, scheduler: Scheduler, visits: Visits<G> | undefined): RunOutcome | Relayout {
-  let last: Uint32Array | undefined;
-  const walk = new Walk(s, scheduler, depth, visits && (() => visits.packed(space, last!)));
-  const store: VectorStore = {
-    vectorOnly: true,
-    get size() {
-      return walk.size;
-    },
-    add: (_fp, parent, via, _limit, w) => {
-      last = w;
-      return walk.add(parent, via);
-    },
-    pathTo: (i) => walk.pathTo(i),
-    bytes: walk.bytes,
-    collisionProbability: walk.collisionProbability,
-  };
-  const vector = new Uint32Array(space.size >> 2);
-  const queue: VectorQueue = {
-    get size() {
-      return walk.queued;
-    },
-    get depth() {
-      return walk.depth;
-    },
-    push: (w, index) => {
-      vector.set(w);
-      walk.push(index);
-    },
-    pop: (into) => {
-      into.set(vector);
-      return walk.pop();
-    },
-  };
+  const walk = new Walk(s, scheduler, depth, undefined);
+  const store = new WalkStore(walk, visits && ((w) => visits.packed(space, w)));
+  const queue = new WalkQueue(walk, space.size >> 2);
   const run = search(model, runConfig(depth), space, 0, 0, { store, queue, steps: walk.steps, seeds: true, noLockOrder: true, end: (t) => RUN_ENDS(t.stats()) });
   return run instanceof Relayout ? run : runOutcome(run, walk);
 }
