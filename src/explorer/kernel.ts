@@ -76,7 +76,7 @@ export function exploreCompiled<G>(model: Model<G>, cfg: ExploreConfig): KernelR
  * it from the same facts, with frozen dictionaries, so equal states are equal vectors everywhere):
  * a state it cannot hold comes back as a Relayout, for the coordinator to learn and start again.
  */
-export function exploreShared<G>(model: Model<G>, cfg: ExploreConfig, facts: LayoutFacts): KernelOutcome | Relayout {
+export function exploreShared<G>(model: Model<G>, cfg: ExploreConfig, facts: LayoutFacts, dictCode?: (spec: number, value: unknown, base: number) => number): KernelOutcome | Relayout {
   let space: CompiledSpace<G>;
   try {
     space = new CompiledSpace(model, facts);
@@ -84,6 +84,8 @@ export function exploreShared<G>(model: Model<G>, cfg: ExploreConfig, facts: Lay
     if (thrown instanceof Misfit) return new Relayout(undefined, `the state does not fit a packed layout (${thrown.message})`);
     throw thrown;
   }
+  // After the space is made: making it may add to a dictionary (a composite place's marker).
+  if (dictCode !== undefined) facts.shareDictionaries(dictCode);
   try {
     return search(model, cfg, space, cfg.now(), 0);
   } catch (thrown) {
@@ -153,11 +155,12 @@ export function learnLayout<G>(model: Model<G>, cfg: ExploreConfig, maxStates: n
  * search's and no worker need start; else the layout facts it learnt (with their dictionaries)
  * are the workers'.
  */
-export function searchFirst<G>(model: Model<G>, cfg: ExploreConfig, maxStates: number): { facts: LayoutFacts; outcome?: KernelOutcome } {
+export function searchFirst<G>(model: Model<G>, cfg: ExploreConfig, maxStates: number): { facts: LayoutFacts; outcome?: KernelOutcome; fallback?: string } {
   const facts = initialFacts(model);
   const first: ExploreConfig = { ...cfg, maxStates: Math.min(cfg.maxStates, maxStates), shared: undefined, onProgress: undefined, checkpoint: undefined, resume: undefined };
   const run = withLayout(model, (space, relayouts) => search(model, first, space, first.now(), relayouts), facts);
-  if ('fallback' in run) return { facts };
+  // The compiled space cannot hold the model: the workers run on the reference space.
+  if ('fallback' in run) return { facts, fallback: run.fallback };
   if (run.verdict === 'incomplete' && run.budget === 'maxStates' && cfg.maxStates > maxStates) return { facts };
   return { facts, outcome: run };
 }

@@ -88,6 +88,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     const stop = outcome.verdict === 'pass' ? 'the whole state space' : outcome.verdict === 'incomplete' ? 'a budget' : 'a counterexample';
     return { ...outcome, stats: { ...outcome.stats, workersNote: `no worker started: the coordinator's first ${(learnStates ?? LEARN_LAYOUT_STATES).toLocaleString('en-US')} states held ${stop}` } };
   }
+  if (searched.fallback !== undefined) return outcomeOf(await runWorkers(spec, options, first, undefined, searched.fallback));
   const facts = searched.facts;
   const started = Date.now();
   let buffers = first;

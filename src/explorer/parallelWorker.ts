@@ -29,10 +29,8 @@ const post = (reply: WorkerReply): void => parentPort!.postMessage(reply);
 /** Runs the search; a relayout request is posted here and ends the worker's part. */
 function search(model: Model<unknown>, store: SharedStore<unknown>, shared: SharedSearch): ExploreOutcome | undefined {
   if (job.layout === undefined) return explore(model, { ...job.options, shared });
-  const facts = LayoutFacts.from(job.layout, true);
   // Values the layout was not taught get codes all workers agree on, rather than a restart.
-  facts.shareDictionaries((spec, value, base) => store.dictCode(spec, value, base));
-  const run = exploreShared(model, resolveOptions({ ...job.options, shared }), facts);
+  const run = exploreShared(model, resolveOptions({ ...job.options, shared }), LayoutFacts.from(job.layout, true), (spec, value, base) => store.dictCode(spec, value, base));
   if (!(run instanceof Relayout)) return run;
   // The layout every worker shares cannot hold a state: stop them all; the coordinator learns it and starts again.
   store.claimStop(STOP_RELAYOUT);
@@ -58,14 +56,17 @@ export function runWorker(definition: unknown, importFailure?: unknown): void {
     };
     post({ kind: 'started', at: Date.now() });
     let outcome: ExploreOutcome | undefined;
+    let won = false;
     try {
       outcome = search(model as Model<unknown>, store as SharedStore<unknown>, shared);
+      // (Claimed before leaving: the others stop before a growth could wait on them.)
+      if (outcome !== undefined && info === undefined) won = store.claimStop(STOP_WORKER);
     } finally {
       store.leave();
     }
     if (outcome !== undefined) {
       if (info !== undefined) post({ kind: 'finished', info, witnesses: outcome.witnesses, ...(outcome.stats.reduction ? { reduction: outcome.stats.reduction } : {}) });
-      else post({ kind: 'result', outcome, won: store.claimStop(STOP_WORKER) });
+      else post({ kind: 'result', outcome, won });
     }
   } catch (thrown) {
     new SharedStore(undefined, job.buffers).claimStop(STOP_WORKER);

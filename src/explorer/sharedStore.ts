@@ -19,7 +19,9 @@
  * Growing needs every worker still: the worker whose insert passes the load factor asks for it;
  * each worker stops at its next safe point (`sync`: before an insert, at the top of the loop and
  * while waiting for work); the asker, once all have stopped (or left the search), rehashes and
- * lets them go on.
+ * lets them go on. A worker that sees the search stopped while it waits leaves only by calling
+ * the growth off (a compare-and-swap the asker's start of the rehash races against), so no
+ * worker probes the table while it is being rehashed.
  */
 import { fingerprint, type Fingerprint } from '../core/canonical.ts';
 import { UsageError } from '../core/errors.ts';
@@ -37,8 +39,11 @@ const COUNT = 0;
 const STOP = 16;
 /** The table's mask in use (slots - 1). */
 const MASK = 17;
-/** 1 while a worker asks for the table to grow. */
+/** The growth round: 0 none, then GROWTH_ASKED, GROWTH_UNDER_WAY or GROWTH_CALLED_OFF until released. */
 const GROW = 18;
+const GROWTH_ASKED = 1;
+const GROWTH_UNDER_WAY = 2;
+const GROWTH_CALLED_OFF = 3;
 /** Workers stopped for the growth. */
 const ARRIVED = 19;
 /** Counts growths: a stopped worker goes on when it changes. */
@@ -182,7 +187,7 @@ export class SharedStore<G> implements StateStore<G> {
     const i = Atomics.add(this.control, COUNT, 1);
     if (i >= this.buffers.capacity) return FULL;
     // Past load 0.7: ask for growth (done at the next safe point, `sync`).
-    if ((i + 1) * 10 > this.mask * 7 && this.mask < this.fullMask && !this.grower && Atomics.compareExchange(this.control, GROW, 0, 1) === 0) {
+    if ((i + 1) * 10 > this.mask * 7 && this.mask < this.fullMask && !this.grower && Atomics.compareExchange(this.control, GROW, 0, GROWTH_ASKED) === 0) {
       this.grower = true;
       this.wake();
     }
@@ -212,15 +217,29 @@ export class SharedStore<G> implements StateStore<G> {
     Atomics.notify(this.control, ARRIVED);
     const n = this.buffers.workers;
     if (this.grower) {
+      let all = false;
       for (;;) {
         const arrived = Atomics.load(this.control, ARRIVED);
-        if (arrived + Atomics.load(this.control, LEFT) >= n || this.stopped() !== 0) break;
+        if (arrived + Atomics.load(this.control, LEFT) >= n) {
+          all = true;
+          break;
+        }
+        if (this.stopped() !== 0) break;
         Atomics.wait(this.control, ARRIVED, arrived, 20);
       }
-      if (this.stopped() === 0) this.grow();
+      // Rehash only with every worker stopped here or gone, and only if no worker that saw the
+      // search stop has called the growth off (GROW 1 → 3) to leave: one of the two wins.
+      if (all && Atomics.compareExchange(this.control, GROW, GROWTH_ASKED, GROWTH_UNDER_WAY) === GROWTH_ASKED) this.grow();
       this.release();
     } else {
-      while (Atomics.load(this.control, EPOCH) === epoch && this.stopped() === 0) Atomics.wait(this.control, EPOCH, epoch, 20);
+      while (Atomics.load(this.control, EPOCH) === epoch) {
+        if (this.stopped() !== 0) {
+          // Leave only once no rehash can start (called off here or before); during one, wait for it.
+          const g = Atomics.compareExchange(this.control, GROW, GROWTH_ASKED, GROWTH_CALLED_OFF);
+          if (g === GROWTH_ASKED || g === GROWTH_CALLED_OFF) break;
+        }
+        Atomics.wait(this.control, EPOCH, epoch, 20);
+      }
     }
     this.mask = Atomics.load(this.control, MASK);
   }

@@ -187,6 +187,7 @@ export class CompiledSpace<G> implements Positions {
     this.cursor = { b: initial, ro: true, gen: 0 };
     this.root = this.rootSite.makeView ? (this.rootSite.makeView(this.cursor, 0) as G) : ({} as G);
     this.view = new CompiledWorldView(this);
+    guardLockKinds(facts.shared);
     this.lockWalk = lockWalker(facts.shared, '');
     this.spinWalk = spinWalker(facts.shared);
     for (let tid = 0; tid < model.actors.length; tid++) this.contexts.push(this.makeContext(tid));
@@ -646,6 +647,19 @@ export class CompiledWorldView<G> implements WorldView {
 type LockWalk = (v: unknown, path: string, tid: ThreadId, out: HeldLock[], kinds: string[]) => void;
 const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem'];
 
+/**
+ * The lock walks visit the records whose `kind` has held a lock kind when the layout was made. A
+ * `kind` that has held none (a record tagged 'free', say) gets a lock kind only as a misfit, so
+ * the search starts again with walks that visit it (in a parallel search too, where new values
+ * otherwise get shared codes).
+ */
+function guardLockKinds(spec: Spec): void {
+  const kind = spec.rec?.get('kind');
+  if (kind !== undefined) kind.lockKindMisfit = !LOCK_KINDS.some((k) => kind.codes.has(k));
+  for (const child of spec.rec?.values() ?? []) guardLockKinds(child);
+  if (spec.list !== undefined) guardLockKinds(spec.list.elem);
+}
+
 function mayHoldLock(spec: Spec): boolean {
   const kind = spec.rec?.get('kind');
   if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) return true;
@@ -695,29 +709,26 @@ function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
 
 type SpinWalk = (v: unknown, tid: ThreadId) => boolean;
 
-function mayHoldSpinlock(spec: Spec): boolean {
-  if (spec.rec?.get('kind')?.codes.has('spinlock') === true) return true;
-  for (const child of spec.rec?.values() ?? []) if (mayHoldSpinlock(child)) return true;
-  return spec.list !== undefined && mayHoldSpinlock(spec.list.elem);
-}
-
 /**
  * Whether a thread holds any spinlock: the might-sleep check's question, asked at every sleeping
- * statement's guard. Generated like `lockWalker` but over the places that can hold a spinlock
- * only, returning at the first one held, building nothing.
+ * statement's guard. Generated like `lockWalker`, over the same places, returning at the first
+ * spinlock held and building nothing.
  */
 function spinWalker(spec: Spec): SpinWalk | undefined {
-  if (!mayHoldSpinlock(spec)) return undefined;
+  if (!mayHoldLock(spec)) return undefined;
   let n = 0;
+  // The places `lockWalker` visits (a mutex and a spinlock are the same shape, so a place seen
+  // holding a mutex may hold a spinlock later), each asked for its kind as the walk runs.
   const gen = (sp: Spec, v: string): string => {
     let code = '';
-    if (sp.rec?.get('kind')?.codes.has('spinlock') === true) code += `if (${v}.kind === 'spinlock' && ${v}.owner === tid) return true;\n`;
+    const kind = sp.rec?.get('kind');
+    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) code += `if (${v}.kind === 'spinlock' && ${v}.owner === tid) return true;\n`;
     for (const [k, c] of sp.rec ?? []) {
-      if (!mayHoldSpinlock(c)) continue;
+      if (!mayHoldLock(c)) continue;
       const x = `x${n++}`;
       code += `{ const ${x} = ${v}[${JSON.stringify(k)}]; if (typeof ${x} === 'object' && ${x} !== null) { ${gen(c, x)} } }\n`;
     }
-    if (sp.list !== undefined && mayHoldSpinlock(sp.list.elem)) {
+    if (sp.list !== undefined && mayHoldLock(sp.list.elem)) {
       const i = `i${n++}`;
       const e = `x${n++}`;
       code += `for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${e} = ${v}[${i}]; if (typeof ${e} === 'object' && ${e} !== null) { ${gen(sp.list.elem, e)} } }\n`;

@@ -34,6 +34,8 @@ export class Spec {
    * shared table is full. Without it a new value is a misfit.
    */
   sharedCode: ((value: unknown) => number) | undefined = undefined;
+  /** A record's `kind` that held no lock kind when the lock walks were made: a lock kind is a misfit. */
+  lockKindMisfit = false;
 }
 
 /** A spec as plain data (to hand to worker threads), and back. */

@@ -135,6 +135,7 @@ function intern(spec: Spec, v: unknown): number {
   if (code !== undefined) return code;
   const t = typeof v;
   if (!(t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v)))) misfit(`value of type ${t}`);
+  if (spec.lockKindMisfit && (v === 'mutex' || v === 'spinlock' || v === 'rwsem')) misfit('a lock where the layout has seen none');
   if (spec.frozen) {
     if (spec.sharedCode === undefined) misfit('a value the layout has not seen');
     code = spec.sharedCode(v);

@@ -66,6 +66,33 @@ describe('spinlock', () => {
     expect(results[0]!.stats).toMatchObject({ states: results[1]!.stats.states, transitions: results[1]!.stats.transitions });
   });
 
+  it.each([
+    ['a mutex', () => mutex('x')],
+    ['a record of no lock kind', () => ({ kind: 'free', name: 'x', owner: null })],
+  ])('a place that held %s when the layout was learnt and holds a spinlock later is checked on both spaces', (_what, before) => {
+    interface Slot {
+      readonly slot: unknown;
+      readonly m: Mutex;
+    }
+    const slot = (g: Slot) => g.slot as Spinlock;
+    const sm = (g: Slot) => g.m;
+    const a = routine<Slot>('a', {
+      body: [
+        step('slot = spinlock', ({ g }) => void ((g as { slot: unknown }).slot = spinlock('x'))),
+        spin_lock('spin_lock(&slot)', slot),
+        mutex_lock('mutex_lock(&hmm->lock)', sm),
+        mutex_unlock('mutex_unlock(&hmm->lock)', sm),
+        spin_unlock('spin_unlock(&slot)', slot),
+      ],
+    });
+    const model = toy('late-spinlock', { slot: before(), m: mutex('hmm->lock') }, [{ name: 'A', routine: a }]);
+    for (const engine of ['compiled', 'reference'] as const) {
+      const r = explore(model, { engine });
+      expect(r.stats.engine?.name).toBe(engine);
+      expect(r.verdict === 'violation' && r.property.name).toBe('no sleeping under spinlock');
+    }
+  });
+
   it('the mutex first and the spinlock inside is fine', () => {
     const good = routine<Shared>('good', {
       body: [
