@@ -70,12 +70,13 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const n = options.workers;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
   const definition = spec.definition;
+  const fresh = (): SharedBuffers => sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots);
   if ((options.engine ?? 'compiled') === 'reference') {
-    return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), undefined, undefined));
+    return outcomeOf(await runWorkers(spec, options, fresh(), undefined, undefined));
   }
   // The compiled space: the coordinator learns a layout, every worker builds the same one from it
   // (with frozen dictionaries), and a state none of them can hold makes the search start again.
-  const first = sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots);
+  const first = fresh();
   const numbering = new SharedStore<unknown>(undefined, first);
   const model = compileModel(definition, spec.params, (name) => numbering.routineNumber(name));
 
@@ -104,9 +105,9 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     // Learn further before starting the workers again: each start costs their start-up.
     learnLayout(model, cfg, Math.max(learnStates ?? LEARN_LAYOUT_STATES, 1000) * 2 ** (attempt + 1), facts);
     // A fresh visited set and queue; the routine numbering (which the facts use) is kept.
-    buffers = { ...sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), routines: first.routines };
+    buffers = { ...fresh(), routines: first.routines };
   }
-  return outcomeOf(await runWorkers(spec, options, sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+  return outcomeOf(await runWorkers(spec, options, fresh(), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
 }
 
 /** A reference-space run never asks for a relayout. */

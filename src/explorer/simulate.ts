@@ -28,7 +28,7 @@ import type { Frontier } from './frontier.ts';
 import { learnLayout, Relayout, search, type VectorQueue, type VectorStore } from './kernel.ts';
 import { resolveOptions, type Engine, type ExploreConfig } from './options.ts';
 import type { ReplayPath } from './result.ts';
-import type { StateStore } from './stateStore.ts';
+import { walkParents, type StateStore } from './stateStore.ts';
 
 export type Scheduler = 'uniform' | 'pct';
 
@@ -196,18 +196,13 @@ class Walk {
   }
 
   pathTo(i: number): number[] {
-    const out: number[] = [];
-    for (let at = i; this.parents[at]! >= 0; at = this.parents[at]!) out.push(this.vias[at]!);
-    return out.reverse();
+    return walkParents(this.parents, this.vias, i);
   }
 
   /** The steps of the run so far (to its last state). */
   path(): number[] {
     return this.pathTo(this.size - 1);
   }
-
-  readonly bytes = (): number => 0;
-  readonly collisionProbability = (): number => 0;
 }
 
 /**
@@ -302,8 +297,8 @@ function run<G>(model: Model<G>, s: Schedule, depth: number, scheduler: Schedule
       return walk.add(parent, via);
     },
     pathTo: (i) => walk.pathTo(i),
-    bytes: walk.bytes,
-    collisionProbability: walk.collisionProbability,
+    bytes: () => 0,
+    collisionProbability: () => 0,
   };
   let at: World<G> | undefined;
   const frontier: Frontier<G> = {

@@ -43,7 +43,7 @@ export function collisionProbability(n: number): number {
 }
 
 /** Step indices from the initial state to state `i`, by walking parent links (-1: initial). */
-export function walkParents(parents: Int32Array, vias: Uint16Array, i: number): number[] {
+export function walkParents(parents: ArrayLike<number>, vias: ArrayLike<number>, i: number): number[] {
   const path: number[] = [];
   for (let at = i; parents[at]! >= 0; at = parents[at]!) path.push(vias[at]!);
   return path.reverse();

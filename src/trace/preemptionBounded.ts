@@ -20,7 +20,7 @@ import type { Frontier, Queued } from '../explorer/frontier.ts';
 import { search, withLayout, type VectorQueue, type VectorStore } from '../explorer/kernel.ts';
 import { resolveOptions, type ExploreConfig } from '../explorer/options.ts';
 import type { ReplayPath } from '../explorer/result.ts';
-import { FULL, SEEN, type Site, type StateStore } from '../explorer/stateStore.ts';
+import { FULL, SEEN, walkParents, type Site, type StateStore } from '../explorer/stateStore.ts';
 import type { Problem } from './counterexampleCheck.ts';
 
 export interface BoundedOptions {
@@ -142,17 +142,7 @@ class Bound {
   }
 
   pathTo(i: number): number[] {
-    const out: number[] = [];
-    for (let at = i; this.parent[at]! >= 0; at = this.parent[at]!) out.push(this.via[at]!);
-    return out.reverse();
-  }
-
-  bytes(): number {
-    return 0;
-  }
-
-  collisionProbability(): number {
-    return 0;
+    return walkParents(this.parent, this.via, i);
   }
 }
 

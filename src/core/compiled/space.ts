@@ -188,7 +188,7 @@ export class CompiledSpace<G> implements Positions {
     this.root = this.rootSite.makeView ? (this.rootSite.makeView(this.cursor, 0) as G) : ({} as G);
     this.view = new CompiledWorldView(this);
     guardLockKinds(facts.shared);
-    this.lockWalk = lockWalker(facts.shared, '');
+    this.lockWalk = lockWalker(facts.shared);
     this.spinWalk = spinWalker(facts.shared);
     for (let tid = 0; tid < model.actors.length; tid++) this.contexts.push(this.makeContext(tid));
     if (typeof this.root === 'object' && this.root !== null) registerRoot(this.root, (tid, kinds) => this.locksHeld(tid, kinds), (tid) => this.spinWalk?.(this.root, tid) ?? false);
@@ -668,13 +668,14 @@ function mayHoldLock(spec: Spec): boolean {
 }
 
 /**
- * A walk over the places whose spec can hold a mutex, spinlock or rwsem, generated as straight-line
- * code (each property read its own access site). Paths are constants above any list; below one
- * they are built as the walk goes. Locks are listed in the order the reference space's walk lists
- * them: a record before its fields, fields in key order, list elements in index order.
+ * Code that walks the places whose spec can hold a mutex, spinlock or rwsem, as straight-line
+ * code (each property read its own access site), running `atLock(v, path)` at each record whose
+ * `kind` has held a lock kind (a mutex and a spinlock are the same shape, so `atLock` asks the kind
+ * as it runs). `path` is a constant above any list and built as the walk goes below one. Records
+ * come before their fields, fields in key order, list elements in index order: the order the
+ * reference space's walk lists locks in.
  */
-function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
-  if (!mayHoldLock(spec)) return undefined;
+function lockWalkCode(spec: Spec, atLock: (v: string, path: string) => string): string {
   let n = 0;
   const gen = (sp: Spec, v: string, path: { fixed: string } | { expr: string }): string => {
     const pathExpr = 'fixed' in path ? JSON.stringify(path.fixed) : path.expr;
@@ -682,15 +683,7 @@ function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
       'fixed' in path ? { fixed: path.fixed === '' ? k : `${path.fixed}.${k}` } : { expr: `(${path.expr} + ${JSON.stringify(`.${k}`)})` };
     let code = '';
     const kind = sp.rec?.get('kind');
-    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) {
-      code += `{ const k = ${v}.kind;
-        if ((k === 'mutex' || k === 'spinlock') && ${v}.owner === tid) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'exclusive' }); kinds.push(k); }
-        if (k === 'rwsem') {
-          if (${v}.writer === tid) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'write' }); kinds.push(k); }
-          const r = ${v}.readers;
-          if (r != null && typeof r.includes === 'function' && r.includes(tid)) { out.push({ path: ${pathExpr}, name: String(${v}.name), mode: 'read' }); kinds.push(k); }
-        } }\n`;
-    }
+    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) code += atLock(v, pathExpr);
     for (const [k, c] of sp.rec ?? []) {
       if (!mayHoldLock(c)) continue;
       const x = `x${n++}`;
@@ -703,40 +696,38 @@ function lockWalker(spec: Spec, _prefix: string): LockWalk | undefined {
     }
     return code;
   };
+  return gen(spec, 'v', { fixed: '' });
+}
+
+/** The locks a thread holds (`locksHeld`), with their kinds. */
+function lockWalker(spec: Spec): LockWalk | undefined {
+  if (!mayHoldLock(spec)) return undefined;
+  const code = lockWalkCode(
+    spec,
+    (v, path) => `{ const k = ${v}.kind;
+        if ((k === 'mutex' || k === 'spinlock') && ${v}.owner === tid) { out.push({ path: ${path}, name: String(${v}.name), mode: 'exclusive' }); kinds.push(k); }
+        if (k === 'rwsem') {
+          if (${v}.writer === tid) { out.push({ path: ${path}, name: String(${v}.name), mode: 'write' }); kinds.push(k); }
+          const r = ${v}.readers;
+          if (r != null && typeof r.includes === 'function' && r.includes(tid)) { out.push({ path: ${path}, name: String(${v}.name), mode: 'read' }); kinds.push(k); }
+        } }\n`,
+  );
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', 'path', 'tid', 'out', 'kinds', gen(spec, 'v', { fixed: '' })) as LockWalk;
+  return new Function('v', 'path', 'tid', 'out', 'kinds', code) as LockWalk;
 }
 
 type SpinWalk = (v: unknown, tid: ThreadId) => boolean;
 
 /**
  * Whether a thread holds any spinlock: the might-sleep check's question, asked at every sleeping
- * statement's guard. Generated like `lockWalker`, over the same places, returning at the first
- * spinlock held and building nothing.
+ * statement's guard. The same walk as `lockWalker`, returning at the first spinlock held and
+ * building nothing.
  */
 function spinWalker(spec: Spec): SpinWalk | undefined {
   if (!mayHoldLock(spec)) return undefined;
-  let n = 0;
-  // The places `lockWalker` visits (a mutex and a spinlock are the same shape, so a place seen
-  // holding a mutex may hold a spinlock later), each asked for its kind as the walk runs.
-  const gen = (sp: Spec, v: string): string => {
-    let code = '';
-    const kind = sp.rec?.get('kind');
-    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) code += `if (${v}.kind === 'spinlock' && ${v}.owner === tid) return true;\n`;
-    for (const [k, c] of sp.rec ?? []) {
-      if (!mayHoldLock(c)) continue;
-      const x = `x${n++}`;
-      code += `{ const ${x} = ${v}[${JSON.stringify(k)}]; if (typeof ${x} === 'object' && ${x} !== null) { ${gen(c, x)} } }\n`;
-    }
-    if (sp.list !== undefined && mayHoldLock(sp.list.elem)) {
-      const i = `i${n++}`;
-      const e = `x${n++}`;
-      code += `for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${e} = ${v}[${i}]; if (typeof ${e} === 'object' && ${e} !== null) { ${gen(sp.list.elem, e)} } }\n`;
-    }
-    return code;
-  };
+  const code = lockWalkCode(spec, (v) => `if (${v}.kind === 'spinlock' && ${v}.owner === tid) return true;\n`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', 'tid', `${gen(spec, 'v')}return false;`) as SpinWalk;
+  return new Function('v', 'tid', `${code}return false;`) as SpinWalk;
 }
 
 /** Enabled transitions of one state, in parallel arrays that grow as needed. */
