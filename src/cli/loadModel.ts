@@ -66,12 +66,15 @@ export async function locateModel(spec: string, definition: AnyModelDefinition):
     const found = exportPath((await import(url)) as Record<string, unknown>, definition, false);
     if (found) return { url, path: found };
   } else {
-    const modules = await Promise.all(
+    // The registry has imported every registered module already, so these imports are cached. A
+    // file there that does not import (work in progress, not registered) cannot hold the model.
+    const settled = await Promise.allSettled(
       modelFiles(fileURLToPath(MODELS_DIR)).map(async (file) => {
         const url = pathToFileURL(file).href;
         return { url, exports: (await import(url)) as Record<string, unknown> };
       }),
     );
+    const modules = settled.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
     for (const inLists of [false, true]) {
       for (const m of modules) {
         const found = exportPath(m.exports, definition, inLists);

@@ -115,6 +115,13 @@ describe('parallel search (worker threads, shared visited set)', () => {
     expect(two.stats.engine).toMatchObject({ name: 'compiled', relayouts: 0 });
   });
 
+  it('a wide model under --workers stops within 2x --timeout, the first search included', async () => {
+    const began = Date.now();
+    const r = await exploreParallel(await specOf('classic/lost-update', { n: 40 }), { workers: 2, learnStates: 3_000, timeoutMs: 1_500, properties: ['deadlock'] });
+    expect(r).toMatchObject({ verdict: 'incomplete', budget: 'timeout' });
+    expect(Date.now() - began).toBeLessThan(3_000);
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(exploreParallel(await specOf('classic/peterson'), { workers: 0 })).rejects.toThrow('workers must be a positive integer');
   });

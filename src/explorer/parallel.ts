@@ -70,9 +70,13 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const n = options.workers;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`workers must be a positive integer, got ${String(n)}`);
   const definition = spec.definition;
+  // The first search and every restart come out of the one --timeout the user gave.
+  const began = Date.now();
+  const left = (): ParallelOptions =>
+    options.timeoutMs === undefined || !Number.isFinite(options.timeoutMs) ? options : { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - began)) };
   const fresh = (): SharedBuffers => sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots);
   if ((options.engine ?? 'compiled') === 'reference') {
-    return outcomeOf(await runWorkers(spec, options, fresh(), undefined, undefined));
+    return outcomeOf(await runWorkers(spec, left(), fresh(), undefined, undefined));
   }
   // The compiled space: the coordinator learns a layout, every worker builds the same one from it
   // (with frozen dictionaries), and a state none of them can hold makes the search start again.
@@ -89,13 +93,13 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     const stop = outcome.verdict === 'pass' ? 'the whole state space' : outcome.verdict === 'incomplete' ? 'a budget' : 'a counterexample';
     return { ...outcome, stats: { ...outcome.stats, workersNote: `no worker started: the coordinator's first ${(learnStates ?? LEARN_LAYOUT_STATES).toLocaleString('en-US')} states held ${stop}` } };
   }
-  if (searched.fallback !== undefined) return outcomeOf(await runWorkers(spec, options, first, undefined, searched.fallback));
+  if (searched.fallback !== undefined) return outcomeOf(await runWorkers(spec, left(), first, undefined, searched.fallback));
   const facts = searched.facts;
   const started = Date.now();
   let buffers = first;
   for (let attempt = 0; attempt <= MAX_PARALLEL_RELAYOUTS; attempt++) {
     const before = layoutSignature(facts);
-    const r = await runWorkers(spec, options, buffers, facts.toData(), undefined);
+    const r = await runWorkers(spec, left(), buffers, facts.toData(), undefined);
     if (!('relayout' in r)) {
       const elapsedMs = Date.now() - started;
       return { ...r, stats: { ...r.stats, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((r.stats.states * 1000) / elapsedMs) : r.stats.states, engine: { name: 'compiled', relayouts: attempt } } };
@@ -107,7 +111,7 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     // A fresh visited set and queue; the routine numbering (which the facts use) is kept.
     buffers = { ...fresh(), routines: first.routines };
   }
-  return outcomeOf(await runWorkers(spec, options, fresh(), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+  return outcomeOf(await runWorkers(spec, left(), fresh(), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
 }
 
 /** A reference-space run never asks for a relayout. */

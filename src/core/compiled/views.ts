@@ -249,6 +249,8 @@ export class ListView extends View {
   $s: readonly unknown[] | undefined = undefined;
   $sg = -1;
   $sb: Uint8Array | undefined = undefined;
+  /** A copy of the list's bytes (length slot and elements) that `$s` was read from. */
+  $sk: Uint8Array | undefined = undefined;
   /**
    * The list as a frozen array, for guards, properties and argument functions (the cursor is
    * read-only): indexing a plain array is a fast element load, where the view's index accessors
@@ -370,9 +372,26 @@ function listSite(list: { cap: number; elem: Spec }): Site {
   class List extends ListView {
     override $snap(): readonly unknown[] {
       const c = this.$c;
-      if (this.$sg === c.gen && this.$sb === c.b) return this.$s!;
+      const b = c.b;
+      if (this.$sg === c.gen && this.$sb === b) return this.$s!;
       const a = this.$o;
-      const n = lenAt(c.b, a);
+      const n = lenAt(b, a);
+      // The bytes the last snapshot was read from: equal bytes decode to equal elements (interned
+      // strings and dictionary codes are stable; composite elements are the same kid views), so
+      // the frozen array is reused rather than built and frozen again for every state.
+      const m = lw + n * es;
+      const k = this.$sk;
+      if (k !== undefined && k.length === m) {
+        let i = 0;
+        while (i < m && k[i] === b[a + i]) i++;
+        if (i === m) {
+          this.$sg = c.gen;
+          this.$sb = b;
+          return this.$s!;
+        }
+      }
+      if (k !== undefined && k.length === m) for (let i = 0; i < m; i++) k[i] = b[a + i]!;
+      else this.$sk = b.slice(a, a + m);
       const out = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const x = elem.get(c, a + lw + i * es, this, i);
