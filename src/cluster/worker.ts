@@ -15,6 +15,7 @@ import { ModelError, UsageError } from '../core/errors.ts';
 import { compileModel, type Model } from '../core/model.ts';
 import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import { learnLayout } from '../explorer/kernel.ts';
+import { followPath } from '../explorer/walk.ts';
 import { BatchExpander, splitPath, type BatchEvent, type BatchResult, type RootedPath } from '../explorer/batch.ts';
 import { resolveOptions } from '../explorer/options.ts';
 import { loadModel } from '../cli/loadModel.ts';
@@ -70,12 +71,7 @@ export function meetRoutines<G>(model: Model<G>, record: LayoutRecord): void {
   learnLayout(model, resolveOptions({ determinismChecks: 0 }), record.learnStates);
   for (const path of record.replays) {
     let world = model.initial;
-    for (const choice of path) {
-      const t = enabledTransitions(model, world)[choice];
-      const out = t === undefined ? undefined : applyTransition(model, world, t);
-      if (out?.kind !== 'next') break;
-      world = out.world;
-    }
+    followPath(model, path, () => {}, (w) => void (world = w));
     for (const t of enabledTransitions(model, world)) applyTransition(model, world, t);
   }
   record.routines.forEach((name, i) => {

@@ -9,7 +9,7 @@ import type { World } from '../core/world.ts';
 import { frontierFor, type Frontier } from './frontier.ts';
 import { LOCK_ORDER, LockOrderGraph, nestsSymmetricLocks, withoutSymmetry } from './lockOrder.ts';
 import { exploreCompiled, keysAlong } from './kernel.ts';
-import { EXITED, FAILED, NEXT, searchLoop, type LoopParts, type LoopStates } from './loop.ts';
+import { EXITED, FAILED, NEXT, searchLoop, type GraphRecorder, type LoopParts, type LoopStates } from './loop.ts';
 import { WorldPositions } from '../core/positions.ts';
 import { SearchTally } from './tally.ts';
 import { selectableProperties } from './selection.ts';
@@ -66,13 +66,15 @@ function compiledRun<G>(model: Model<G>, cfg: ExploreConfig): ExploreOutcome | s
 
 /**
  * A search on the reference space with its own store, queue, steps and end (the preemption-bounded
- * search: src/trace/preemptionBounded.ts); lock order is not tracked.
+ * search: src/trace/preemptionBounded.ts; walks: walk.ts), and a graph recorder (the liveness
+ * graph: liveness.ts); lock order is not tracked.
  */
 export interface ReferenceParts<G> {
   readonly store: StateStore<G>;
   readonly frontier: Frontier<G>;
   readonly steps: LoopParts<G>['steps'];
   readonly end: () => ExploreOutcome;
+  readonly graph?: GraphRecorder;
 }
 
 export function searchReference<G>(model: Model<G>, cfg: ExploreConfig, parts: ReferenceParts<G>): ExploreOutcome {
@@ -128,6 +130,7 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
       return store.visit(key, parent, via, limit, parent < 0 ? undefined : () => siteOf(model, enabled[via]!));
     },
     seenDeeper: (d) => reduction!.deeper(key, d),
+    seenIndex: () => store.seenIndex!,
     stored: (_index, d) => {
       reduction?.stored(key, d);
       onStore?.(next);
@@ -171,7 +174,7 @@ function exploreReference<G>(model: Model<G>, options: ExploreOptions, cfg: Expl
   };
 
   const symmetricLockNesting = (): boolean => nestsSymmetricLocks(model, reduction?.symmetric === true, lockOrder);
-  return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared, steps: parts?.steps }, () => {
+  return searchLoop(states, { model, cfg, checks, tally, lockOrder, reduction, shared, steps: parts?.steps, graph: parts?.graph }, () => {
     if (parts) return parts.end();
     if (shared) return tally.finishShared(shared.finished, symmetricLockNesting());
     if (!lockOrder?.inversion && symmetricLockNesting()) {

@@ -28,6 +28,7 @@ import { FingerprintStore, FULL, SEEN, VectorExactStore } from './stateStore.ts'
 import { SearchTally, type TallyStore } from './tally.ts';
 import { searchLoop, type GraphRecorder, type LoopParts, type LoopStates } from './loop.ts';
 import { explore } from './explore.ts';
+import { followPath } from './walk.ts';
 import { Reduction } from '../reduction/index.ts';
 import { checkResumable, checkRoutines, routineName, routineNames, searchIdentity, SNAPSHOT_FORMAT, type SearchSnapshot } from './checkpoint.ts';
 
@@ -442,12 +443,12 @@ export function search<G>(
   };
   parts?.start?.(tally, lockOrder);
   const recorder: GraphRecorder | undefined = graph && {
-    expand: (index, n) => graph.expand(index, n),
+    expand: (index, n, at) => graph.expand(index, n, at),
     state: (index, parent, via) => {
       space.point(next.b);
       graph.state(index, parent, via);
     },
-    edge: (k, to) => graph.edge(k, to),
+    edge: (k, to, at) => graph.edge(k, to, at),
   };
   return searchLoop<G, Relayout>(states, { model, cfg, checks, tally, lockOrder, reduction, shared, preloaded: (parts !== undefined && parts.seeds !== true) || resumed, graph: recorder, steps: parts?.steps }, () => {
     if (parts) return parts.end(tally);
@@ -715,14 +716,13 @@ export class VectorFrontier {
  * reference space (the store keeps no encodings): a replay compares its own states with these.
  */
 export function keysAlong<G>(model: Model<G>, path: readonly number[]): string[] {
-  let world = model.initial;
-  const keys = [encodeWorld(model, world)];
-  for (const choice of path) {
-    const t = enabledTransitions(model, world)[choice];
-    const out = t === undefined ? undefined : applyTransition(model, world, t);
-    if (out?.kind !== 'next') break;
-    world = out.world;
-    keys.push(encodeWorld(model, world, { actor: model.actors[t!.tid]!.name, step: transitionLabel(model, t!) }));
-  }
+  const keys: string[] = [];
+  let site: { actor: string; step: string } | undefined;
+  followPath(
+    model,
+    path,
+    (t) => void (site = { actor: model.actors[t.tid]!.name, step: transitionLabel(model, t) }),
+    (world) => keys.push(encodeWorld(model, world, site)),
+  );
   return keys;
 }

@@ -7,16 +7,18 @@
  * Steps that fail an assertion have no successor here (the safety search reports them); a state
  * with no successors is an execution that stops for ever, which violates a pending obligation.
  */
-import { encodeWorld } from '../core/determinism.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import { isLiveness, type LivenessProperty, type StatePredicate } from '../core/property.ts';
-import { applyTransition, enabledTransitions, transitionLabel } from '../core/transitions.ts';
+import { transitionLabel } from '../core/transitions.ts';
 import { ModelWorldView } from '../core/worldView.ts';
 import type { World } from '../core/world.ts';
 import { findFairCycleCompact, type CompactGraph, type Fairness } from './fairCycle.ts';
 import { Relayout, search, withLayout } from './kernel.ts';
 import type { GraphRecorder } from './loop.ts';
+import { searchReference, type ExploreOutcome } from './explore.ts';
+import { frontierFor } from './frontier.ts';
+import { ExactStore } from './stateStore.ts';
 import { resolveOptions, type Engine } from './options.ts';
 import type { EngineStats, ReplayPath, Stats } from './result.ts';
 
@@ -197,35 +199,36 @@ function grownBytes(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   return b;
 }
 
-/** The graph on the reference space (BFS, so parents give shortest stems). Undefined when the budget ran out. */
+/**
+ * The graph on the reference space, made by the one search loop (BFS, so parents give shortest
+ * stems; checking nothing; an exact store; a graph recorder observing it). Undefined when the
+ * budget ran out.
+ */
 function buildReferenceGraph<G>(model: Model<G>, props: readonly LivenessProperty<G>[], maxStates: number): LiveGraph | undefined {
   const b = new GraphBuilder(model.actors.length, props as readonly LivenessProperty<unknown>[]);
-  const index = new Map<string, number>();
-  const worlds: World<G>[] = [];
   const view = new ModelWorldView(model);
-  const add = (w: World<G>, from: number, choice: number): number => {
-    const key = encodeWorld(model, w);
-    const known = index.get(key);
-    if (known !== undefined) return known;
-    view.world = w;
-    const i = b.addState(from, choice, (pred) => pred(w.shared, view));
-    index.set(key, i);
-    worlds.push(w);
-    return i;
+  // The state just stored (the recorder hears of it right after the store does).
+  let stored: World<G> = model.initial;
+  const cfg = resolveOptions({ properties: [], por: false, symmetry: false, determinismChecks: 0, strategy: 'bfs', onStore: (w) => void (stored = w as World<G>) });
+  const recorder: GraphRecorder = {
+    expand: (s, n, at) => {
+      if (b.size > maxStates) return false;
+      b.expand(s);
+      for (let k = 0; k < n; k++) b.setEnabled(s, at.transition(k).tid);
+      return true;
+    },
+    state: (_index, parent, via) => {
+      view.world = stored;
+      b.addState(parent < 0 ? NO_PARENT : parent, via, (pred) => pred(stored.shared, view));
+    },
+    edge: (k, to, at) => {
+      const t = at.transition(k);
+      b.addEdge(model, to, t.tid, t.fn, t.stmt, t.alt, k);
+    },
   };
-  add(model.initial, NO_PARENT, -1);
-  for (let s = 0; s < worlds.length; s++) {
-    if (worlds.length > maxStates) return undefined;
-    const w = worlds[s]!;
-    worlds[s] = undefined as unknown as World<G>;
-    b.expand(s);
-    enabledTransitions(model, w).forEach((t, choice) => {
-      b.setEnabled(s, t.tid);
-      const r = applyTransition(model, w, t);
-      if (r.kind === 'next') b.addEdge(model, add(r.world, s, choice), t.tid, t.fn, t.stmt, t.alt, choice);
-    });
-  }
-  return b.finish();
+  const ends = (): ExploreOutcome => ({ verdict: 'pass', stats: { states: b.size, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 }, witnesses: [] });
+  const out = searchReference(model, cfg, { store: new ExactStore(model), frontier: frontierFor<G>('bfs', false), steps: undefined, end: ends, graph: recorder });
+  return out.verdict === 'incomplete' ? undefined : b.finish();
 }
 
 /**

@@ -75,17 +75,22 @@ export interface LoopStates<G> {
   readonly checkpoint?: (() => void) | undefined;
 }
 
+/** The enabled steps of the state being expanded, by index. */
+export interface StepsAt {
+  transition(k: number): Transition;
+}
+
 /**
  * Observes the state graph as the search makes it (the liveness graph: liveness.ts). States are
  * expanded in the order they were stored (BFS), so `expand` calls come in index order.
  */
 export interface GraphRecorder {
-  /** State `index` is expanded, with `n` enabled steps; false ends the search as over budget. */
-  expand(index: number, n: number): boolean;
+  /** State `index` is expanded, with `n` enabled steps (`at` names them); false ends the search as over budget. */
+  expand(index: number, n: number, at: StepsAt): boolean;
   /** The next state was stored as `index`, reached from `parent` (-1: none) by step `via`. */
   state(index: number, parent: number, via: number): void;
-  /** Step `k` of the state being expanded leads to state `to`. */
-  edge(k: number, to: number): void;
+  /** Step `k` of the state being expanded (`at` names it) leads to state `to`. */
+  edge(k: number, to: number, at: StepsAt): void;
 }
 
 export interface LoopParts<G> {
@@ -101,10 +106,11 @@ export interface LoopParts<G> {
   readonly graph?: GraphRecorder | undefined;
   /**
    * The steps the search takes from state `index`, whose enabled steps' threads are `tids[0..n)`
-   * (all of them when it returns undefined): a bound on the search, such as the preemption bound
-   * (src/trace/preemptionBounded.ts). Not combined with partial-order reduction.
+   * (all of them when it returns undefined; `at` names each): a bound on the search, such as the
+   * preemption bound (src/trace/preemptionBounded.ts), or a walk's one step (walk.ts). Not
+   * combined with partial-order reduction.
    */
-  readonly steps?: ((index: number, tids: ArrayLike<number>, n: number) => number[] | undefined) | undefined;
+  readonly steps?: ((index: number, tids: ArrayLike<number>, n: number, at: StepsAt) => number[] | undefined) | undefined;
 }
 
 /** Runs the search over `states`; a complete search ends in `end()`, anything else returns early. */
@@ -149,7 +155,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       // enable
       const n = states.enable();
       tally.spend(n + 1);
-      if (graph !== undefined && !graph.expand(index, n)) return tally.incomplete('maxStates');
+      if (graph !== undefined && !graph.expand(index, n, states)) return tally.incomplete('maxStates');
       if (n === 0) {
         const world = states.world();
         const blocked = checkDeadlocks ? blockedThreads(model, world) : [];
@@ -169,7 +175,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
       }
       // reduce: an ample set first; the rest too if the cycle proviso (src/reduction/por.ts) asks
       const ample = por ? reduction.ampleAt(states.positions(), states.tids(n), n) : undefined;
-      const order: number[] | undefined = ample ? [...ample] : parts.steps?.(index, states.tids(n), n);
+      const order: number[] | undefined = ample ? [...ample] : parts.steps?.(index, states.tids(n), n, states);
       let full = ample === undefined;
       let provisoHit = false;
       for (let k = 0; ; k++) {
@@ -210,7 +216,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
         const next = states.visit(index, i, cfg.maxStates);
         if (next === SEEN) {
           if (!full && !states.seenDeeper(depth)) provisoHit = true;
-          graph?.edge(i, states.seenIndex!());
+          graph?.edge(i, states.seenIndex!(), states);
           continue;
         }
         if (next === FULL) return tally.incomplete('maxStates');
@@ -221,7 +227,7 @@ export function searchLoop<G, R>(states: LoopStates<G>, parts: LoopParts<G>, end
         const failure = states.judge(next, tally);
         if (failure) return tally.fail(next, failure);
         states.push(next, depth + 1);
-        graph?.edge(i, next);
+        graph?.edge(i, next, states);
       }
       if (!full) reduction!.pruned += n - order!.length;
     }

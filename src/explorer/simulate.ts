@@ -9,7 +9,7 @@
  *   running thread drops below all others. Bugs that need few ordering constraints between threads
  *   are found with much higher probability than by uniform choice.
  *
- * Each run is the search loop (loop.ts) with a walk's store, queue and step filter (`Walk`), on
+ * Each run is a walk (walk.ts): the search loop with a walk's store, queue and step filter, on
  * the compiled space or the reference one, so it is judged as the exhaustive search judges.
  *
  * Runs are driven by fast-check: a run is a value of an arbitrary (the random choices), so a failing
@@ -20,15 +20,12 @@ import fc from 'fast-check';
 import { fingerprint, type Fingerprint } from '../core/canonical.ts';
 import { ModelError } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import { CompiledSpace, hashWords } from '../core/compiled/space.ts';
-import { searchReference, type ExploreOutcome } from './explore.ts';
-import type { Frontier } from './frontier.ts';
-import { learnLayout, Relayout, search, type VectorQueue, type VectorStore } from './kernel.ts';
-import { resolveOptions, type Engine, type ExploreConfig } from './options.ts';
+import { learnLayout, Relayout } from './kernel.ts';
+import { resolveOptions, type Engine } from './options.ts';
 import type { ReplayPath } from './result.ts';
-import { walkParents, type StateStore } from './stateStore.ts';
+import { walkCompiled, walkReference, type Chooser, type WalkOutcome } from './walk.ts';
 
 export type Scheduler = 'uniform' | 'pct';
 
@@ -119,7 +116,23 @@ export interface Schedule {
   readonly choices: readonly number[];
 }
 
-export type RunOutcome = { readonly path: number[]; readonly failure?: { verdict: 'violation' | 'deadlock'; property: string; message: string } };
+export type RunOutcome = WalkOutcome;
+
+/** A schedule as a walk's chooser (walk.ts): each run starts from the schedule's priorities. */
+function chooser(s: Schedule, scheduler: Scheduler): Chooser {
+  const priorities = [...s.priorities];
+  return (k, tids, n) => pickStep(s, k, tids, n, priorities, scheduler);
+}
+
+/** One run on the compiled space; a Relayout when the layout cannot take it. */
+function runCompiled<G>(model: Model<G>, space: CompiledSpace<G>, s: Schedule, depth: number, scheduler: Scheduler, visits: Visits<G> | undefined): RunOutcome | Relayout {
+  return walkCompiled(model, space, depth, chooser(s, scheduler), visits && ((w) => visits.packed(space, w)));
+}
+
+/** One run on the reference space; stops at the first failure, at `depth`, or when nothing can move. */
+function run<G>(model: Model<G>, s: Schedule, depth: number, scheduler: Scheduler, visits?: Visits<G>): RunOutcome {
+  return walkReference(model, depth, chooser(s, scheduler), visits && ((w) => visits.world(w)));
+}
 
 /** Which step a schedule picks among the enabled ones (their threads are `tids[0..n)`), updating PCT priorities. */
 function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, priorities: number[], scheduler: Scheduler): number {
@@ -131,198 +144,6 @@ function pickStep(s: Schedule, k: number, tids: ArrayLike<number>, n: number, pr
   for (let i = 0; i < n; i++) if (tids[i] === best) mine.push(i);
   if (s.changes.includes(k)) priorities[best] = -1 - s.changes.indexOf(k);
   return mine[c % mine.length]!;
-}
-
-/**
- * One run's walk, as parts of the search loop (loop.ts): its step filter takes the one step the
- * schedule picks, its store keeps every state it reaches (a walk may come back to a state; it goes
- * on), and its queue holds the state it is at. `maxDepth` ends the run after `depth` steps.
- */
-class Walk {
-  // A run stores at most depth + 1 states.
-  private readonly parents: Int32Array;
-  private readonly vias: Int32Array;
-  private size_ = 0;
-  private readonly priorities: number[];
-  private at = -1;
-  /** Depth of the state `pop` returned. */
-  depth = 0;
-
-  constructor(
-    private readonly s: Schedule,
-    private readonly scheduler: Scheduler,
-    depth: number,
-    private readonly onState: (() => void) | undefined,
-  ) {
-    this.priorities = [...s.priorities];
-    this.parents = new Int32Array(depth + 1);
-    this.vias = new Int32Array(depth + 1);
-  }
-
-  get size(): number {
-    return this.size_;
-  }
-
-  get queued(): number {
-    return this.at < 0 ? 0 : 1;
-  }
-
-  /** The one step taken (an array the loop reads before the next expansion asks again). */
-  private readonly taken = [0];
-
-  readonly steps = (index: number, tids: ArrayLike<number>, n: number): number[] => {
-    // A run's states form one path: state i is i steps in.
-    this.taken[0] = pickStep(this.s, index, tids, n, this.priorities, this.scheduler);
-    return this.taken;
-  };
-
-  add(parent: number, via: number): number {
-    const i = this.size_++;
-    this.parents[i] = parent;
-    this.vias[i] = via;
-    this.onState?.();
-    return i;
-  }
-
-  push(index: number): void {
-    this.at = index;
-  }
-
-  pop(): number {
-    const i = this.at;
-    this.at = -1;
-    this.depth = i;
-    return i;
-  }
-
-  pathTo(i: number): number[] {
-    return walkParents(this.parents, this.vias, i);
-  }
-
-  /** The steps of the run so far (to its last state). */
-  path(): number[] {
-    return this.pathTo(this.size - 1);
-  }
-}
-
-/**
- * A walk's store and queue on the compiled space, as classes with plain fields: the kernel reads
- * `size` and `depth` at every step, and getters there cost a tenth of a run's time.
- */
-class WalkStore implements VectorStore {
-  readonly vectorOnly = true;
-  size = 0;
-
-  constructor(
-    private readonly walk: Walk,
-    private readonly onState: ((w: Uint32Array) => void) | undefined,
-  ) {}
-
-  add(_fp: Fingerprint, parent: number, via: number, _limit: number, w?: Uint32Array): number {
-    this.onState?.(w!);
-    this.size++;
-    return this.walk.add(parent, via);
-  }
-
-  pathTo(i: number): number[] {
-    return this.walk.pathTo(i);
-  }
-
-  bytes(): number {
-    return 0;
-  }
-
-  collisionProbability(): number {
-    return 0;
-  }
-}
-
-class WalkQueue implements VectorQueue {
-  size = 0;
-  depth = 0;
-  private readonly vector: Uint32Array;
-
-  constructor(
-    private readonly walk: Walk,
-    words: number,
-  ) {
-    this.vector = new Uint32Array(words);
-  }
-
-  push(w: Uint32Array, index: number): void {
-    this.vector.set(w);
-    this.walk.push(index);
-    this.size = 1;
-  }
-
-  pop(into: Uint32Array): number {
-    into.set(this.vector);
-    this.size = 0;
-    const i = this.walk.pop();
-    this.depth = i;
-    return i;
-  }
-}
-
-/** A run's result from the loop's outcome. */
-function runOutcome(outcome: ExploreOutcome, walk: Walk): RunOutcome {
-  if (outcome.verdict === 'deadlock') return { path: [...outcome.path], failure: { verdict: 'deadlock', property: 'deadlock', message: outcome.message } };
-  if (outcome.verdict === 'violation') return { path: [...(outcome.path ?? walk.path())], failure: { verdict: 'violation', property: outcome.property.name, message: outcome.message } };
-  return { path: walk.path() };
-}
-
-/** The end of a run that found nothing (whatever the unbounded search's end checks would say). */
-const RUN_ENDS = (stats: ExploreOutcome['stats']): ExploreOutcome => ({ verdict: 'pass', stats, witnesses: [] });
-
-/** One run on the compiled space: the loop over packed vectors; a Relayout when the layout cannot take it. */
-function runCompiled<G>(model: Model<G>, space: CompiledSpace<G>, s: Schedule, depth: number, scheduler: Scheduler, visits: Visits<G> | undefined): RunOutcome | Relayout {
-  const walk = new Walk(s, scheduler, depth, undefined);
-  const store = new WalkStore(walk, visits && ((w) => visits.packed(space, w)));
-  const queue = new WalkQueue(walk, space.size >> 2);
-  const run = search(model, runConfig(depth), space, 0, 0, { store, queue, steps: walk.steps, seeds: true, noLockOrder: true, end: (t) => RUN_ENDS(t.stats()) });
-  return run instanceof Relayout ? run : runOutcome(run, walk);
-}
-
-/** Executes one run under a schedule on the reference space; stops at the first failure, at `depth`, or when nothing can move. */
-function run<G>(model: Model<G>, s: Schedule, depth: number, scheduler: Scheduler, visits?: Visits<G>): RunOutcome {
-  let last: World<G> | undefined;
-  const walk = new Walk(s, scheduler, depth, visits && (() => visits.world(last!)));
-  const store: StateStore<G> = {
-    exact: true,
-    get size() {
-      return walk.size;
-    },
-    visit: (world, parent, via) => {
-      last = world;
-      return walk.add(parent, via);
-    },
-    pathTo: (i) => walk.pathTo(i),
-    bytes: () => 0,
-    collisionProbability: () => 0,
-  };
-  let at: World<G> | undefined;
-  const frontier: Frontier<G> = {
-    get size() {
-      return walk.queued;
-    },
-    push: (index, world) => {
-      at = world;
-      walk.push(index);
-    },
-    pop: () => {
-      const index = walk.pop();
-      return { index, world: at!, depth: walk.depth };
-    },
-  };
-  return runOutcome(searchReference(model, runConfig(depth), { store, frontier, steps: walk.steps, end: () => RUN_ENDS({ states: walk.size, transitions: 0, depth: 0, elapsedMs: 0, statesPerSecond: 0 }) }), walk);
-}
-
-const configs = new Map<number, ExploreConfig>();
-/** A run checks every property, stops after `depth` steps and does not repeat steps to check determinism. */
-function runConfig(depth: number): ExploreConfig {
-  let cfg = configs.get(depth);
-  if (cfg === undefined) configs.set(depth, (cfg = resolveOptions({ maxDepth: depth, determinismChecks: 0 })));
-  return cfg;
 }
 
 /**
@@ -346,17 +167,12 @@ function compiledRunner<G>(model: Model<G>, visits: Visits<G> | undefined): ((s:
   return (s, depth, scheduler) => {
     const out = runCompiled(model, space, s, depth, scheduler, visits);
     if (!(out instanceof Relayout)) return out;
-    // Learn the states of this run from the reference space, for the runs after it.
-    const reference = run(model, s, depth, scheduler, visits);
+    // The run on the reference space: the layout learns its states, for the runs after it.
     if (out.world !== undefined) facts.absorbWorld(out.world);
-    let world = model.initial;
-    for (const choice of reference.path) {
-      const t = enabledTransitions(model, world)[choice];
-      const next = t === undefined ? undefined : applyTransition(model, world, t);
-      if (next?.kind !== 'next') break;
-      world = next.world;
-      facts.absorbWorld(world as World<unknown>);
-    }
+    const reference = walkReference(model, depth, chooser(s, scheduler), (w) => {
+      visits?.world(w);
+      facts.absorbWorld(w as World<unknown>);
+    });
     build();
     return reference;
   };

@@ -31,6 +31,8 @@ export interface StateStore<G> {
   bytes(): number;
   /** Estimated probability that a fingerprint collision hid a state: 0 in exact mode. */
   collisionProbability(): number;
+  /** After `visit` returned SEEN: the index of the state seen, where the store keeps it (the exact store). */
+  readonly seenIndex?: number;
 }
 
 export function stateStore<G>(model: Model<G>, exact: boolean): StateStore<G> {
@@ -306,6 +308,7 @@ export class ExactStore<G> implements StateStore<G> {
   private readonly links = new Links();
   private readonly index = new Map<string, number>();
   private keyChars = 0;
+  seenIndex = -1;
 
   constructor(private readonly model: Model<G>) {}
 
@@ -315,7 +318,11 @@ export class ExactStore<G> implements StateStore<G> {
 
   visit(world: World<G>, parent: number, via: number, limit: number, site?: Site): number {
     const key = encodeWorld(this.model, world, site?.());
-    if (this.index.has(key)) return SEEN;
+    const seen = this.index.get(key);
+    if (seen !== undefined) {
+      this.seenIndex = seen;
+      return SEEN;
+    }
     if (this.links.size >= limit) return FULL;
     const i = this.links.add(parent, via);
     this.index.set(key, i);

@@ -8,7 +8,7 @@
 import type { Model } from '../core/model.ts';
 import type { Transition } from '../core/transitions.ts';
 import type { ReplayPath } from '../explorer/result.ts';
-import { ProblemFinder, runSteps, transitionsOf, type Problem } from './counterexampleCheck.ts';
+import { runSteps, transitionsOf, type Problem } from './counterexampleCheck.ts';
 
 export interface Minimised {
   readonly path: ReplayPath;
@@ -71,10 +71,9 @@ function sameProblem(a: Problem, b: Problem): boolean {
  * context switches. Returns the input unchanged if it does not replay to a problem.
  */
 export function minimiseSwitches<G>(model: Model<G>, path: ReplayPath, options: MinimiseOptions = {}): Minimised {
-  const finder = new ProblemFinder(model, options.properties ? new Set(options.properties) : undefined);
   const limit = options.maxCandidates ?? 2000;
   let best = transitionsOf(model, path);
-  const start = runSteps(finder, best);
+  const start = runSteps(model, options.properties, best);
   const before = switches(best);
   if (!start?.problem) return { path, switchesBefore: before, switchesAfter: before, candidates: 0 };
   const target = start.problem;
@@ -86,7 +85,7 @@ export function minimiseSwitches<G>(model: Model<G>, path: ReplayPath, options: 
     improved = false;
     for (const candidate of joins(best)) {
       if (++tried > limit) break;
-      const run = runSteps(finder, candidate);
+      const run = runSteps(model, options.properties, candidate);
       if (!run?.problem || !sameProblem(run.problem, target)) continue;
       if (switches(run.transitions) < switches(best)) {
         best = run.transitions;

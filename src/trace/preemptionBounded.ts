@@ -12,7 +12,6 @@
  */
 import { encodeWorld } from '../core/determinism.ts';
 import type { Model } from '../core/model.ts';
-import { applyTransition, enabledTransitions } from '../core/transitions.ts';
 import type { World } from '../core/world.ts';
 import type { ExploreOutcome } from '../explorer/explore.ts';
 import { searchReference } from '../explorer/explore.ts';
@@ -21,7 +20,7 @@ import { search, withLayout, type VectorQueue, type VectorStore } from '../explo
 import { resolveOptions, type ExploreConfig } from '../explorer/options.ts';
 import type { ReplayPath } from '../explorer/result.ts';
 import { FULL, SEEN, walkParents, type Site, type StateStore } from '../explorer/stateStore.ts';
-import type { Problem } from './counterexampleCheck.ts';
+import { followPath, type Problem } from './counterexampleCheck.ts';
 
 export interface BoundedOptions {
   readonly bound: number;
@@ -255,18 +254,18 @@ function vectorKey(w: Uint32Array): string {
 
 /** Preemptions along a path: switches away from a thread that still had a step enabled. */
 export function countPreemptions<G>(model: Model<G>, path: ReplayPath): number {
-  let world = model.initial;
   let last = -1;
   let n = 0;
-  for (const i of path) {
-    const enabled = enabledTransitions(model, world);
-    const t = enabled[i];
-    if (t === undefined) break;
-    if (last >= 0 && t.tid !== last && enabled.some((e) => e.tid === last)) n++;
+  followPath(model, path, (t, _k, tids, enabled) => {
+    if (last >= 0 && t.tid !== last) {
+      for (let i = 0; i < enabled; i++) {
+        if (tids[i] === last) {
+          n++;
+          break;
+        }
+      }
+    }
     last = t.tid;
-    const out = applyTransition(model, world, t);
-    if (out.kind === 'failed') break;
-    world = out.world;
-  }
+  });
   return n;
 }
