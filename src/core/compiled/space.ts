@@ -620,13 +620,25 @@ export class CompiledWorldView<G> implements WorldView {
   finished(tid: ThreadId): boolean {
     return tid < 0 || tid >= this.threadCount || this.space.depthOf(tid) === 0;
   }
+  private atLabel: string | undefined = undefined;
+  private atRoutine: unknown = undefined;
+  private atTarget: number | undefined = undefined;
   at(tid: ThreadId, statement: string): boolean {
     if (tid < 0 || tid >= this.threadCount) return false;
     const pos = this.space.positionOf(tid);
     if (pos < 0) return false;
     const r = this.space.model.routineAt((pos / 65536) | 0);
     const pc = pos & 65535;
-    if (r.targets.get(statement) === pc) return true;
+    // Properties ask about the same statement of the same routine over and over: one remembered answer.
+    let target: number | undefined;
+    if (statement === this.atLabel && r === this.atRoutine) target = this.atTarget;
+    else {
+      target = r.targets.get(statement);
+      this.atLabel = statement;
+      this.atRoutine = r;
+      this.atTarget = target;
+    }
+    if (target === pc) return true;
     const s = r.statements[pc];
     return s !== undefined && s.kind === 'step' && s.label === statement;
   }
