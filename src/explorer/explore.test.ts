@@ -434,6 +434,45 @@ describe('properties', () => {
     expect(r).toMatchObject({ verdict: 'violation', message: 'consumer finished, violating "consumer got nothing": consumer read 42' });
   });
 
+  it('onExit sees the locals a thread finishes with: a return from its outermost routine, exit() from a callee, running off the end (both spaces)', () => {
+    type C = { box: number };
+    const inner = routine<C, { y: number }>('inner', {
+      locals: () => ({ y: 0 }),
+      body: [step('y = box + 1; exit()', ({ g, my, exit }) => { my.y = g.box + 1; exit(); })],
+    });
+    const returns = routine<C, { x: number }>('returns', {
+      locals: () => ({ x: 0 }),
+      body: [step('x = box; return', ({ g, my, ret }) => { my.x = g.box; ret(); }), step('never', ({ my }) => { my.x = -1; })],
+    });
+    const exits = routine<C, { z: number }>('exits', {
+      locals: () => ({ z: 5 }),
+      body: [step('call inner', ({ call }) => call(inner, {}))],
+    });
+    const runsOff = routine<C, { w: number }>('runsOff', {
+      locals: () => ({ w: 0 }),
+      body: [step('w = 9', ({ my }) => { my.w = 9; }), step('box = 3', ({ g }) => { g.box = 3; })],
+    });
+    const actors = [
+      { name: 'R', routine: returns },
+      { name: 'E', routine: exits },
+      { name: 'O', routine: runsOff },
+    ];
+    const seenOn = (engine: 'compiled' | 'reference'): Record<string, string[]> => {
+      const seen = new Map<string, Set<string>>();
+      const record = onExit<C>('record', (_g, w, tid) => {
+        const name = w.actorName(tid);
+        if (!seen.has(name)) seen.set(name, new Set());
+        seen.get(name)!.add(JSON.stringify(w.locals(tid)));
+        return true;
+      });
+      expect(explore(toy<C>('exit-paths', { box: 42 }, actors, [record]), { engine }).verdict).toBe('pass');
+      return Object.fromEntries([...seen].map(([k, v]) => [k, [...v].sort()]));
+    };
+    const compiled = seenOn('compiled');
+    expect(compiled).toEqual({ R: ['{"x":3}', '{"x":42}'], E: ['{"y":43}', '{"y":4}'], O: ['{"w":9}'] });
+    expect(compiled).toEqual(seenOn('reference'));
+  });
+
   it('an onExit property is not checked for threads that have not finished', () => {
     const holdForever = routine<L>('hold', {
       body: [mutex_lock('lock', (g) => g.m), when('park', () => false, undefined, { end: true })],

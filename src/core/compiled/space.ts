@@ -142,6 +142,8 @@ export class CompiledSpace<G> implements Positions {
   exitLocals: Readonly<Record<string, unknown>> | undefined;
   private exitFrame = new Uint8Array(0);
   private exitFn = -1;
+  /** While a step of a thread's outermost frame runs (with keepExitLocals): its routine, else -1. */
+  private exitNote = -1;
   private readonly rootSite: Site;
   private readonly threads: ThreadSlot[] = [];
   private readonly intoSite: Site;
@@ -372,6 +374,7 @@ export class CompiledSpace<G> implements Positions {
     const model = this.model;
     const r = model.routineAt(fn);
     const control = this.resetControl();
+    this.exitNote = -1;
     const ts = this.threads[tid]!;
     const depth = out[ts.at]!;
     if (alt.do !== undefined) {
@@ -391,8 +394,16 @@ export class CompiledSpace<G> implements Positions {
       }
     }
     if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
-    if (this.keepExitLocals) this.noteFrame(out, ts.frames[depth - 1]!, fn, control.exit || depth === 1);
+    if (this.keepExitLocals) {
+      // The stepping frame's locals are the exit locals if the step finishes its thread: copied
+      // just before they are wiped (here on exit(); in popFrame when a step of the outermost
+      // frame returns or runs off its routine's end), not at every step that might.
+      this.exitLocals = undefined;
+      this.exitFn = -1;
+      this.exitNote = depth === 1 ? fn : -1;
+    }
     if (control.exit) {
+      if (this.keepExitLocals) this.noteFrame(out, ts.frames[depth - 1]!, fn);
       out.fill(0, ts.at, ts.end);
     } else if (control.ret !== undefined) {
       if (control.call !== undefined || control.goto !== undefined) throw new Misfit('return with call or goto');
@@ -412,6 +423,7 @@ export class CompiledSpace<G> implements Positions {
       if (call !== undefined) this.pushFrame(tid, call.routine, call.args, call.into);
     }
     this.settle(tid);
+    this.exitNote = -1;
     c.ro = true;
     c.gen++;
     if (out[ts.at] !== 0) return NEXT;
@@ -422,13 +434,12 @@ export class CompiledSpace<G> implements Positions {
     return EXITED;
   }
 
-  /** Copies the stepping frame (when the step may finish its thread): its locals are the exit locals. */
-  private noteFrame(out: Uint8Array, f: FrameSlot, fn: number, mayExit: boolean): void {
-    this.exitLocals = undefined;
-    this.exitFn = -1;
-    if (!mayExit) return;
-    if (this.exitFrame.length < f.end - f.at) this.exitFrame = new Uint8Array(f.end - f.at);
-    this.exitFrame.set(out.subarray(f.at, f.end));
+  /** Copies the stepping frame, which the step finishes its thread from: its locals are the exit locals. */
+  private noteFrame(out: Uint8Array, f: FrameSlot, fn: number): void {
+    const n = f.end - f.at;
+    if (this.exitFrame.length < n) this.exitFrame = new Uint8Array(n);
+    const frame = this.exitFrame;
+    for (let i = 0; i < n; i++) frame[i] = out[f.at + i]!;
     this.exitFn = fn;
   }
 
@@ -476,6 +487,7 @@ export class CompiledSpace<G> implements Positions {
     const d = b[t.at]! - 1;
     const f = t.frames[d]!;
     const into = this.intoSite.decode(b, f.at + INTO) as string | undefined;
+    if (d === 0 && this.exitNote >= 0) this.noteFrame(b, f, this.exitNote);
     b.fill(0, f.at, f.end);
     b[t.at] = d;
     if (into !== undefined && d > 0) {
