@@ -446,7 +446,7 @@ describe('properties', () => {
     });
     const exits = routine<C, { z: number }>('exits', {
       locals: () => ({ z: 5 }),
-      body: [step('call inner', ({ call }) => call(inner, {}))],
+      body: [step('call inner', ({ call }) => call(inner, undefined))],
     });
     const runsOff = routine<C, { w: number }>('runsOff', {
       locals: () => ({ w: 0 }),
