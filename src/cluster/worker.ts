@@ -71,7 +71,7 @@ export function meetRoutines<G>(model: Model<G>, record: LayoutRecord): void {
   learnLayout(model, resolveOptions({ determinismChecks: 0 }), record.learnStates);
   for (const path of record.replays) {
     let world = model.initial;
-    followPath(model, path, () => {}, (w) => void (world = w));
+    followPath(model, path, undefined, (w) => void (world = w));
     for (const t of enabledTransitions(model, world)) applyTransition(model, world, t);
   }
   record.routines.forEach((name, i) => {

@@ -1,6 +1,7 @@
 /**
- * A parallel-search worker: given the definition parallelBoot.js imported, runs the search against the shared store (see sharedStore.ts) and posts what it found. With a layout from
- * the coordinator it searches the compiled space (kernel.ts, exploreShared), else the reference one.
+ * A parallel-search worker: given the definition parallelBoot.js imported, runs the search
+ * against the shared store (see sharedStore.ts) and posts what it found. With a layout from the
+ * coordinator it searches the compiled space (kernel.ts, exploreShared), else the reference one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LayoutFacts, type LayoutData } from '../core/compiled/space.ts';

@@ -271,7 +271,7 @@ export class SharedStore<G> implements StateStore<G> {
       const hi = old[s]!;
       if (hi === 0) continue;
       const lo = old[s + 1]!;
-      // The home slot as `add` computes it, from the fingerprint before 0 became 1.
+      // The home slot as `add` computes it, from the stored words (a 0 half already made 1).
       let slot = (lo ^ (hi >>> 7)) & mask;
       while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
       table[2 * slot] = hi;

@@ -18,7 +18,6 @@ import { searchReference, type ExploreOutcome } from './explore.ts';
 import type { Frontier } from './frontier.ts';
 import { Relayout, search, type VectorQueue, type VectorStore } from './kernel.ts';
 import type { StepsAt } from './loop.ts';
-export type { StepsAt } from './loop.ts';
 import { resolveOptions, type ExploreConfig } from './options.ts';
 import { walkParents, type StateStore } from './stateStore.ts';
 
@@ -247,7 +246,7 @@ export function walkReference<G>(model: Model<G>, depth: number, choose: Chooser
 export function followPath<G>(
   model: Model<G>,
   path: readonly number[],
-  visit: (t: Transition, k: number, tids: ArrayLike<number>, n: number, at: StepsAt) => void,
+  visit: ((t: Transition, k: number, tids: ArrayLike<number>, n: number, at: StepsAt) => void) | undefined,
   onWorld?: (world: World<G>) => void,
 ): void {
   walkReference(
@@ -257,7 +256,7 @@ export function followPath<G>(
       const i = path[k];
       // (A path rooted elsewhere, as a batch's of a distributed search, may hold marks below 0.)
       if (i === undefined || !(i >= 0 && i < n)) return -1;
-      visit(at.transition(i), k, tids, n, at);
+      visit?.(at.transition(i), k, tids, n, at);
       return i;
     },
     onWorld,

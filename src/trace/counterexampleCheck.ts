@@ -8,8 +8,6 @@ import type { Model } from '../core/model.ts';
 import type { Transition } from '../core/transitions.ts';
 import { followPath, walkReference } from '../explorer/walk.ts';
 
-export { followPath };
-
 export interface Problem {
   readonly verdict: 'violation' | 'deadlock';
   readonly property: string;

@@ -20,7 +20,8 @@ import { search, withLayout, type VectorQueue, type VectorStore } from '../explo
 import { resolveOptions, type ExploreConfig } from '../explorer/options.ts';
 import type { ReplayPath } from '../explorer/result.ts';
 import { FULL, SEEN, walkParents, type Site, type StateStore } from '../explorer/stateStore.ts';
-import { followPath, type Problem } from './counterexampleCheck.ts';
+import { followPath } from '../explorer/walk.ts';
+import type { Problem } from './counterexampleCheck.ts';
 
 export interface BoundedOptions {
   readonly bound: number;

@@ -142,7 +142,7 @@ export class CompiledSpace<G> implements Positions {
   exitLocals: Readonly<Record<string, unknown>> | undefined;
   private exitFrame = new Uint8Array(0);
   private exitFn = -1;
-  /** While a step of a thread's outermost frame runs (with keepExitLocals): its routine, else -1. */
+  /** Set by each step: its routine if it steps a thread's outermost frame and exit locals are kept, else -1 (read by popFrame). */
   private exitNote = -1;
   private readonly rootSite: Site;
   private readonly threads: ThreadSlot[] = [];
@@ -374,7 +374,6 @@ export class CompiledSpace<G> implements Positions {
     const model = this.model;
     const r = model.routineAt(fn);
     const control = this.resetControl();
-    this.exitNote = -1;
     const ts = this.threads[tid]!;
     const depth = out[ts.at]!;
     if (alt.do !== undefined) {
@@ -394,13 +393,13 @@ export class CompiledSpace<G> implements Positions {
       }
     }
     if (control.goto === undefined && !control.stay && s.then !== undefined) control.goto = s.then;
+    // The stepping frame's locals are the exit locals if the step finishes its thread: copied
+    // just before they are wiped (here on exit(); in popFrame when a step of the outermost frame
+    // returns or runs off its routine's end), not at every step that might.
+    this.exitNote = this.keepExitLocals && depth === 1 ? fn : -1;
     if (this.keepExitLocals) {
-      // The stepping frame's locals are the exit locals if the step finishes its thread: copied
-      // just before they are wiped (here on exit(); in popFrame when a step of the outermost
-      // frame returns or runs off its routine's end), not at every step that might.
       this.exitLocals = undefined;
       this.exitFn = -1;
-      this.exitNote = depth === 1 ? fn : -1;
     }
     if (control.exit) {
       if (this.keepExitLocals) this.noteFrame(out, ts.frames[depth - 1]!, fn);
@@ -423,7 +422,6 @@ export class CompiledSpace<G> implements Positions {
       if (call !== undefined) this.pushFrame(tid, call.routine, call.args, call.into);
     }
     this.settle(tid);
-    this.exitNote = -1;
     c.ro = true;
     c.gen++;
     if (out[ts.at] !== 0) return NEXT;
@@ -671,6 +669,11 @@ export class CompiledWorldView<G> implements WorldView {
 type LockWalk = (v: unknown, path: string, tid: ThreadId, out: HeldLock[], kinds: string[]) => void;
 const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem'];
 
+/** Whether a record's `kind` (its spec) has held a lock kind: the records the lock walks visit. */
+function locksHere(kind: Spec | undefined): kind is Spec {
+  return kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k));
+}
+
 /**
  * The lock walks visit the records whose `kind` has held a lock kind when the layout was made. A
  * `kind` that has held none (a record tagged 'free', say) gets a lock kind only as a misfit, so
@@ -679,14 +682,14 @@ const LOCK_KINDS = ['mutex', 'spinlock', 'rwsem'];
  */
 function guardLockKinds(spec: Spec): void {
   const kind = spec.rec?.get('kind');
-  if (kind !== undefined) kind.lockKindMisfit = !LOCK_KINDS.some((k) => kind.codes.has(k));
+  if (kind !== undefined) kind.lockKindMisfit = !locksHere(kind);
   for (const child of spec.rec?.values() ?? []) guardLockKinds(child);
   if (spec.list !== undefined) guardLockKinds(spec.list.elem);
 }
 
 function mayHoldLock(spec: Spec): boolean {
   const kind = spec.rec?.get('kind');
-  if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) return true;
+  if (locksHere(kind)) return true;
   for (const child of spec.rec?.values() ?? []) if (mayHoldLock(child)) return true;
   return spec.list !== undefined && mayHoldLock(spec.list.elem);
 }
@@ -707,7 +710,7 @@ function lockWalkCode(spec: Spec, atLock: (v: string, path: string) => string): 
       'fixed' in path ? { fixed: path.fixed === '' ? k : `${path.fixed}.${k}` } : { expr: `(${path.expr} + ${JSON.stringify(`.${k}`)})` };
     let code = '';
     const kind = sp.rec?.get('kind');
-    if (kind !== undefined && LOCK_KINDS.some((k) => kind.codes.has(k))) code += atLock(v, pathExpr);
+    if (locksHere(kind)) code += atLock(v, pathExpr);
     for (const [k, c] of sp.rec ?? []) {
       if (!mayHoldLock(c)) continue;
       const x = `x${n++}`;

@@ -389,9 +389,8 @@ function listSite(list: { cap: number; elem: Spec }): Site {
           this.$sb = b;
           return this.$s!;
         }
-      }
-      if (k !== undefined && k.length === m) for (let i = 0; i < m; i++) k[i] = b[a + i]!;
-      else this.$sk = b.slice(a, a + m);
+        for (; i < m; i++) k[i] = b[a + i]!;
+      } else this.$sk = b.slice(a, a + m);
       const out = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const x = elem.get(c, a + lw + i * es, this, i);
