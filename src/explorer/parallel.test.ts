@@ -122,6 +122,16 @@ describe('parallel search (worker threads, shared visited set)', () => {
     expect(Date.now() - began).toBeLessThan(3_000);
   });
 
+  it("the reported time is the whole run's, the coordinator's first search included", async () => {
+    const spec = await specOf('classic/peterson', { n: 4 });
+    const began = Date.now();
+    const r = await exploreParallel(spec, { workers: 2, learnStates: 150_000, maxStates: 300_000 });
+    const wall = Date.now() - began;
+    expect(r).toMatchObject({ verdict: 'incomplete', budget: 'maxStates' });
+    expect(r.stats.workersNote).toBeUndefined();
+    expect(r.stats.elapsedMs).toBeGreaterThan(wall - 50);
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(exploreParallel(await specOf('classic/peterson'), { workers: 0 })).rejects.toThrow('workers must be a positive integer');
   });

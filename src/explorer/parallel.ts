@@ -18,7 +18,7 @@ import { resolveOptions } from './options.ts';
 import { withoutSymmetry, type ExploreOutcome } from './explore.ts';
 import { inversionViolation, LockOrderGraph, type LockEdge } from './lockOrder.ts';
 import type { ExploreOptions } from './options.ts';
-import type { ReductionStats, Stats, Witness } from './result.ts';
+import type { EngineStats, ReductionStats, Stats, Witness } from './result.ts';
 import { SharedStore, sharedBuffers, STOP_MEMORY, type SharedBuffers, type SharedSearch } from './sharedStore.ts';
 
 export type WorkerReply =
@@ -74,9 +74,15 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
   const began = Date.now();
   const left = (): ParallelOptions =>
     options.timeoutMs === undefined || !Number.isFinite(options.timeoutMs) ? options : { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - began)) };
+  // The run's time is the whole of it: the coordinator's first search and every start included.
+  const timed = (r: ExploreOutcome, engine: EngineStats | undefined = r.stats.engine): ExploreOutcome => {
+    const elapsedMs = Date.now() - began;
+    return { ...r, stats: { ...r.stats, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((r.stats.states * 1000) / elapsedMs) : r.stats.states, ...(engine ? { engine } : {}) } };
+  };
   const fresh = (): SharedBuffers => sharedBuffers(n, options.maxStates ?? Number.POSITIVE_INFINITY, options.firstTableSlots);
   if ((options.engine ?? 'compiled') === 'reference') {
-    return outcomeOf(await runWorkers(spec, left(), fresh(), undefined, undefined));
+    const r = outcomeOf(await runWorkers(spec, left(), fresh(), undefined, undefined));
+    return timed(r);
   }
   // The compiled space: the coordinator learns a layout, every worker builds the same one from it
   // (with frozen dictionaries), and a state none of them can hold makes the search start again.
@@ -93,17 +99,16 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     const stop = outcome.verdict === 'pass' ? 'the whole state space' : outcome.verdict === 'incomplete' ? 'a budget' : 'a counterexample';
     return { ...outcome, stats: { ...outcome.stats, workersNote: `no worker started: the coordinator's first ${(learnStates ?? LEARN_LAYOUT_STATES).toLocaleString('en-US')} states held ${stop}` } };
   }
-  if (searched.fallback !== undefined) return outcomeOf(await runWorkers(spec, left(), first, undefined, searched.fallback));
+  if (searched.fallback !== undefined) {
+    const r = outcomeOf(await runWorkers(spec, left(), first, undefined, searched.fallback));
+    return timed(r);
+  }
   const facts = searched.facts;
-  const started = Date.now();
   let buffers = first;
   for (let attempt = 0; attempt <= MAX_PARALLEL_RELAYOUTS; attempt++) {
     const before = layoutSignature(facts);
     const r = await runWorkers(spec, left(), buffers, facts.toData(), undefined);
-    if (!('relayout' in r)) {
-      const elapsedMs = Date.now() - started;
-      return { ...r, stats: { ...r.stats, elapsedMs, statesPerSecond: elapsedMs > 0 ? Math.round((r.stats.states * 1000) / elapsedMs) : r.stats.states, engine: { name: 'compiled', relayouts: attempt } } };
-    }
+    if (!('relayout' in r)) return timed(r, { name: 'compiled', relayouts: attempt });
     if (r.relayout.world !== undefined) facts.absorbWorld(r.relayout.world);
     if (layoutSignature(facts) === before) break;
     // Learn further before starting the workers again: each start costs their start-up.
@@ -111,7 +116,8 @@ export async function exploreParallel(spec: ModelSpec, options: ParallelOptions)
     // A fresh visited set and queue; the routine numbering (which the facts use) is kept.
     buffers = { ...fresh(), routines: first.routines };
   }
-  return outcomeOf(await runWorkers(spec, left(), fresh(), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+  const r = outcomeOf(await runWorkers(spec, left(), fresh(), undefined, 'the parallel search met states its fixed layout cannot hold; it ran on the reference space'));
+  return timed(r);
 }
 
 /** A reference-space run never asks for a relayout. */
